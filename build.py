@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""阳光公开 command line: build | check | serve | new | schema.
+
+    python build.py build  [--content DIR] [--output DIR]
+    python build.py check  [--content DIR]
+    python build.py serve  [--content DIR] [--output DIR] [--port 8000]
+    python build.py new document|decision --agency 机构全称 [--title 标题]
+    python build.py schema [--output FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from disclosure.pipeline import Settings, build_site, check_site
+from disclosure.problems import ContentInvalid, Problem, sort_problems, summary_line
+from disclosure.publish import BuildLocked
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Print every problem, one per line, then the count (stderr)."""
+    for problem in sort_problems(problems):
+        print(problem, file=sys.stderr)
+    if problems:
+        print(summary_line(problems), file=sys.stderr)
+
+
+def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
+    settings = Settings(content_dir=Path(args.content), output_dir=Path(getattr(args, "output", "site")))
+    try:
+        outcome = check_site(settings) if check_only else build_site(settings)
+    except ContentInvalid as invalid:
+        print_problems(invalid.problems)
+        print("未发布：请改正以上错误后重新运行。网站目录保持原样。", file=sys.stderr)
+        return 1
+    except BuildLocked as locked:
+        print(f"另一个生成进程正在写入 {locked}，请稍后再试。", file=sys.stderr)
+        return 1
+    print_problems(outcome.warnings)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description="阳光公开：校验内容并生成静态网站")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="生成网站（全部校验通过才替换输出目录）")
+    build.add_argument("--content", default="content", help="内容目录（默认 content）")
+    build.add_argument("--output", default="site", help="输出目录（默认 site）")
+
+    check = commands.add_parser("check", help="只校验内容，不写任何文件")
+    check.add_argument("--content", default="content")
+
+    serve = commands.add_parser("serve", help="生成后在本机预览，内容改动时自动重建并刷新浏览器")
+    serve.add_argument("--content", default="content")
+    serve.add_argument("--output", default="site")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+
+    new = commands.add_parser("new", help="新建一条记录，自动分配下一个索引号")
+    new.add_argument("kind", choices=["document", "decision"])
+    new.add_argument("--agency", required=True, help="发布机构全称（agencies.yaml 中的 name）")
+    new.add_argument("--title", default="", help="标题")
+    new.add_argument("--content", default="content")
+    new.add_argument("--date", default=None, help="发布日期 YYYY-MM-DD（默认今天）")
+
+    schema = commands.add_parser("schema", help="输出前置元数据的 JSON Schema（供编辑器校验）")
+    schema.add_argument("--output", default="-", help="写入文件；默认输出到屏幕")
+
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        return run_build(args)
+    if args.command == "check":
+        return run_build(args, check_only=True)
+    if args.command == "serve":
+        from disclosure.serve import serve
+
+        return serve(args)
+    if args.command == "new":
+        from disclosure.scaffold import new_record
+
+        return new_record(args)
+    if args.command == "schema":
+        from disclosure.schema import write_schema
+
+        return write_schema(args.output)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

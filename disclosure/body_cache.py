@@ -1,0 +1,72 @@
+"""Rendered bodies kept between builds, keyed by a hash of the Markdown and the renderer.
+
+A rebuild after one record changed renders one body, not thousands. SQLite (stdlib) lets
+us read and add single rows without rewriting a large file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import markdown
+import nh3
+
+from disclosure import markdown_html
+
+# Any change to how bodies render must change this, so old entries are not reused.
+RENDER_VERSION = "|".join(
+    [
+        "3",
+        markdown.__version__,
+        getattr(nh3, "__version__", ""),
+        ",".join(markdown_html.EXTENSIONS),
+        ",".join(sorted(markdown_html.TAGS)),
+    ]
+)
+
+
+def body_key(body: str) -> str:
+    """Return the cache key of a Markdown body."""
+    return hashlib.sha256(f"{RENDER_VERSION}\n{body}".encode()).hexdigest()
+
+
+class BodyCache:
+    """A persistent map body-key → (html, text); a no-op when `path` is None."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Return the cached renderings among `keys`."""
+        if self.db is None:
+            return {}
+        wanted = list(set(keys))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, html, text in self.db.execute(
+                f"SELECT key, html, text FROM bodies WHERE key IN ({marks})", chunk
+            ):
+                found[key] = (html, text)
+        return found
+
+    def put_many(self, items: dict[str, tuple[str, str]]) -> None:
+        if self.db is None or not items:
+            return
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                [(k, h, t) for k, (h, t) in items.items()],
+            )
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()

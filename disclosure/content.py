@@ -1,0 +1,293 @@
+"""Read and validate everything under content/: configuration, records, fixed pages.
+
+Nothing here writes output. Every problem of every file is collected; the caller decides
+whether the run can go on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from disclosure import markdown_html, strict_yaml
+from disclosure.body_cache import BodyCache, body_key
+from disclosure.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
+from disclosure.kinds import KINDS, Kind
+from disclosure.problems import Problem, error
+from disclosure.progress import Progress
+from disclosure.records import AttachmentFile, Page, PageMeta, Record, RecordMeta
+from disclosure.sources import SourceFile, read_source, read_text
+from disclosure.validation import check_record_rules, normalise_doc_numbers, validate_model
+
+ATTACHMENT_TYPES = {
+    ".pdf": "PDF",
+    ".ofd": "OFD",
+    ".doc": "Word",
+    ".docx": "Word",
+    ".wps": "WPS",
+    ".xls": "Excel",
+    ".xlsx": "Excel",
+    ".et": "WPS 表格",
+    ".csv": "CSV",
+    ".txt": "文本",
+    ".zip": "ZIP",
+    ".rar": "RAR",
+    ".7z": "7z",
+    ".jpg": "JPEG 图片",
+    ".jpeg": "JPEG 图片",
+    ".png": "PNG 图片",
+}
+PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything read from a content folder, validated and typed."""
+
+    root: Path
+    site: SiteConfig
+    agencies: tuple[Agency, ...]
+    categories: tuple[Category, ...]
+    records: tuple[Record, ...]
+    pages: tuple[Page, ...]
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def read_yaml_file(path: Path) -> tuple[strict_yaml.Located | None, list[Problem]]:
+    """Return a whole-file YAML document (site.yaml …), or None and the problems."""
+    if not path.is_file():
+        return None, [error(path, 1, "file", "缺少此文件")]
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    return strict_yaml.load(text, str(path))
+
+
+def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tuple[Category, ...], list[Problem]]:
+    """Return site.yaml, agencies.yaml and categories.yaml validated, and their problems."""
+    problems: list[Problem] = []
+    site: SiteConfig | None = None
+    located, found = read_yaml_file(root / "site.yaml")
+    problems += found
+    if located is not None:
+        site, found = validate_model(SiteConfig, located, root / "site.yaml", "site.yaml 的内容")
+        problems += found
+
+    agencies: list[Agency] = []
+    path = root / "agencies.yaml"
+    located, found = read_yaml_file(path)
+    problems += found
+    if located is not None:
+        agencies, found = _validate_list(Agency, located, path)
+        problems += found
+        seen: dict[str, int] = {}
+        for i, agency in enumerate(agencies):
+            line = located.line_of((i, "name"))
+            if agency.name in seen:
+                problems.append(error(path, line, f"[{i}].name", f"机构“{agency.name}”重复：第 {seen[agency.name]} 行已有"))
+            seen.setdefault(agency.name, line)
+
+    categories: list[Category] = []
+    path = root / "categories.yaml"
+    located, found = read_yaml_file(path)
+    problems += found
+    if located is not None:
+        nodes, found = _validate_list(CategoryNode, located, path, allow_str=True)
+        problems += found
+        categories = flatten_categories(tuple(nodes))
+        seen = {}
+        for category in categories:
+            if category.path in seen:
+                problems.append(error(path, 1, "name", f"分类“{category.path}”重复"))
+            seen[category.path] = 1
+    return site, tuple(agencies), tuple(categories), problems
+
+
+def _validate_list(model, located, path, allow_str=False):  # type: ignore[no-untyped-def]
+    """Return a top-level YAML list validated item by item, and the problems."""
+    if not isinstance(located.value, list):
+        return [], [error(path, located.line_of(()), "file", "应为列表：每项以 - 开头")]
+    items, problems = [], []
+    for i, value in enumerate(located.value):
+        if allow_str and isinstance(value, str):
+            items.append(value)
+            continue
+        sub = strict_yaml.Located(
+            value, {p[1:]: line for p, line in located.lines.items() if p[:1] == (i,)}
+        )
+        item, found = validate_model(model, sub, path, f"第 {i + 1} 项")
+        problems += [_prefix(p, i) for p in found]
+        if item is not None:
+            items.append(item)
+    return items, problems
+
+
+def _prefix(problem: Problem, index: int) -> Problem:
+    key = problem.key if problem.key not in ("front_matter", "yaml") else ""
+    return Problem(problem.path, problem.line, f"[{index}]" + (f".{key}" if key else ""), problem.message, problem.severity)
+
+
+def find_record_files(root: Path, kind: Kind) -> list[Path]:
+    """Return the Markdown files of one kind, in a stable order."""
+    folder = root / kind.folder
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    kind: Kind
+    source: SourceFile
+    meta: RecordMeta
+    lines: dict[str, int]
+    attachments: tuple[AttachmentFile, ...]
+
+
+def validate_record_file(path: Path, kind: Kind, index_pattern: str) -> tuple[_Pending | None, list[Problem]]:
+    """Return one record file validated (body not yet rendered), or None and its problems."""
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
+    located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
+    problems += found
+    if located is None:
+        return None, problems
+    problems += normalise_doc_numbers(located, path)
+    meta, found = validate_model(kind.model, located, path)
+    problems += found
+    problems += markdown_html.lint(source.body, path, source.body_line)
+    if meta is None:
+        return None, problems
+    lines = {strict_yaml.key_text(k): v for k, v in located.lines.items() if k}
+    problems += check_record_rules(meta, lines, path, index_pattern)
+    if kind.rules:
+        problems += kind.rules(meta, lines, path)
+    attachments, found = resolve_attachments(meta, lines, path)
+    problems += found
+    return _Pending(kind, source, meta, lines, attachments), problems
+
+
+def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[tuple[AttachmentFile, ...], list[Problem]]:
+    """Return the record's attachments with size and type, refusing paths outside its folder."""
+    found: list[AttachmentFile] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(meta.attachments):
+        key = f"attachments[{i}].file"
+        line = lines.get(key, 1)
+        name = item.file
+        if "/" in name or "\\" in name or name.startswith("."):
+            problems.append(error(path, line, key, f"附件“{name}”必须是与本文件同一目录下的文件名，不能含路径"))
+            continue
+        file = path.parent / name
+        suffix = file.suffix.lower()
+        if suffix not in ATTACHMENT_TYPES:
+            allowed = "、".join(sorted({s.lstrip('.') for s in ATTACHMENT_TYPES}))
+            problems.append(error(path, line, key, f"附件类型“{suffix or '无扩展名'}”不允许发布；允许：{allowed}"))
+            continue
+        if not file.is_file():
+            problems.append(error(path, line, key, f"附件文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）"))
+            continue
+        found.append(AttachmentFile(item.title, name, file, file.stat().st_size, ATTACHMENT_TYPES[suffix]))
+    return tuple(found), problems
+
+
+def _render_one(body: str) -> tuple[str, str]:
+    html = markdown_html.render(body)
+    return html, markdown_html.plain_text(html)
+
+
+def render_bodies(bodies: list[str], cache: BodyCache, progress: Progress) -> list[tuple[str, str]]:
+    """Return (html, text) for every body, from the cache where possible, else on all cores."""
+    keys = [body_key(b) for b in bodies]
+    known = cache.get_many(keys)
+    missing = {k: b for k, b in zip(keys, bodies, strict=True) if k not in known}
+    progress.start("渲染正文", len(missing))
+    fresh: dict[str, tuple[str, str]] = {}
+    todo = list(missing.items())
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) >= PARALLEL_THRESHOLD and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(_render_one, [b for _, b in todo], chunksize=16)
+            for n, ((key, _), result) in enumerate(zip(todo, results, strict=True), start=1):
+                fresh[key] = result
+                progress.update(n)
+    else:
+        for n, (key, body) in enumerate(todo, start=1):
+            fresh[key] = _render_one(body)
+            progress.update(n)
+    cache.put_many(fresh)
+    known.update(fresh)
+    return [known[k] for k in keys]
+
+
+def read_pages(root: Path) -> tuple[list[Page], list[Problem]]:
+    """Return the fixed pages of content/pages/ and their problems."""
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    folder = root / "pages"
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        if not PAGE_SLUG.match(path.stem):
+            problems.append(error(path, 1, "file", "固定页面的文件名只能用小写字母、数字和连字符，如 apply.md"))
+            continue
+        source, found = read_source(path)
+        problems += found
+        if source is None:
+            continue
+        located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
+        problems += found
+        if located is None:
+            continue
+        meta, found = validate_model(PageMeta, located, path)
+        problems += found + markdown_html.lint(source.body, path, source.body_line)
+        if meta is not None:
+            pages.append(Page(path.stem, meta, path, markdown_html.render(source.body)))
+    return pages, problems
+
+
+def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Content | None, list[Problem]]:
+    """Return the whole content folder validated, or None when errors were found.
+
+    Problems (errors and warnings) are returned either way.
+    """
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return None, [error(root, 1, "file", "内容目录不存在")]
+    root = root.resolve()
+    site, agencies, categories, found = read_config(root)
+    problems += found
+    pattern = site.index_number_pattern if site else r"^.+/\d{4}-\d+$"
+
+    files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
+    progress.start("校验记录", len(files))
+    pending: list[_Pending] = []
+    for n, (kind, path) in enumerate(files, start=1):
+        item, found = validate_record_file(path, kind, pattern)
+        problems += found
+        if item is not None:
+            pending.append(item)
+        progress.update(n)
+    pages, found = read_pages(root)
+    problems += found
+    if site is None or any(p.is_error for p in problems):
+        return None, problems
+
+    rendered = render_bodies([p.source.body for p in pending], cache, progress)
+    records = tuple(
+        Record(
+            kind=p.kind.name,
+            meta=p.meta,
+            source=p.source.path,
+            lines=p.lines,
+            body_html=html,
+            body_text=text,
+            digest=p.source.digest,
+            attachments=p.attachments,
+        )
+        for p, (html, text) in zip(pending, rendered, strict=True)
+    )
+    return Content(root, site, agencies, categories, records, tuple(pages)), problems

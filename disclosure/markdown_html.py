@@ -1,0 +1,105 @@
+"""Staff Markdown → sanitised HTML and plain text.
+
+Python-Markdown does not sanitise (its docs say so); nh3 (the Rust ammonia sanitiser)
+runs on its output, so raw HTML, `<script>`, event handlers, `javascript:`/`data:`
+URLs and comments never reach a page, a feed or the search index.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+from disclosure.problems import Problem, error, warning
+
+EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
+URL_SCHEMES = {"http", "https", "mailto"}
+# Landmarks and h1 belong to the page, not to a record's body.
+TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "header", "footer", "nav", "article", "aside", "h1"}
+ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+}
+
+_renderer: markdown.Markdown | None = None
+
+
+def render(body: str) -> str:
+    """Return sanitised HTML for a Markdown body."""
+    global _renderer
+    if _renderer is None:
+        _renderer = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    _renderer.reset()
+    raw = _HEADING.sub(_demote, _renderer.convert(body))
+    return sanitise(raw)
+
+
+_HEADING = re.compile(r"<(/?)h([1-5])\b")
+
+
+def _demote(match: re.Match[str]) -> str:
+    """Return the heading tag one level down: the page title is the only h1."""
+    return f"<{match.group(1)}h{int(match.group(2)) + 1}"
+
+
+def sanitise(fragment: str) -> str:
+    """Return `fragment` with everything outside the allow-list removed."""
+    return nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+_BLOCK = re.compile(
+    r"</?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|tr|table|thead|tbody|caption|blockquote|pre|br|hr"
+    r"|figure|figcaption|details|summary)\b[^>]*>",
+    re.IGNORECASE,
+)
+_CELL = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+
+
+def plain_text(fragment: str) -> str:
+    """Return the readable text of sanitised HTML, paragraphs separated by one blank line."""
+    text = _TAG.sub("", _CELL.sub(" ", _BLOCK.sub("\n", fragment)))
+    text = html.unescape(text)
+    text = _SPACE.sub(" ", text)
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+_LINK_TARGET = re.compile(
+    r"""(?:\]\(\s*<?|(?:href|src)\s*=\s*["']?)\s*([^)\s"'>]+)""", re.IGNORECASE
+)
+_ACTIVE = re.compile(r"<\s*(script|iframe|object|embed|form|style|base|meta)\b|\son[a-z]+\s*=", re.I)
+_UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def lint(body: str, path: object, first_line: int) -> list[Problem]:
+    """Return problems for links that would be removed and markup that will be stripped."""
+    problems: list[Problem] = []
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        for match in _LINK_TARGET.finditer(line):
+            target = _INVISIBLE.sub("", html.unescape(match.group(1)))
+            if _UNSAFE_SCHEME.match(target):
+                scheme = target.split(":", 1)[0].lower()
+                problems.append(
+                    error(path, number, "body", f"链接使用了不安全的协议“{scheme}:”，发布时会被移除；请改用 http(s) 链接")
+                )
+        found = _ACTIVE.search(line)
+        if found:
+            problems.append(
+                warning(path, number, "body", f"正文里的“{found.group().strip()}”等脚本或事件属性不会发布，已自动移除")
+            )
+    return problems

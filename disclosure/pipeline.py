@@ -1,0 +1,79 @@
+"""The build, as one function whose stages read top to bottom.
+
+Rule (after MkDocs' build): first gather and check all data from all files, so that
+everything is consistent across all pages; only then write, and only into staging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from disclosure.body_cache import BodyCache
+from disclosure.content import read_content
+from disclosure.problems import ContentInvalid, Problem
+from disclosure.progress import Progress
+from disclosure.publish import build_lock, staging_directory
+from disclosure.site_model import Site, build_site_model
+from disclosure.web.freeze import freeze_pages
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one run of the build needs to know."""
+
+    content_dir: Path
+    output_dir: Path = Path("site")
+    today: date = field(default_factory=date.today)
+    progress: bool | None = None  # None: on a terminal only
+    workers: int | None = None
+    use_cache: bool = True
+
+    @property
+    def cache_dir(self) -> Path:
+        """Return the folder beside the output where rendered bodies are kept between builds."""
+        return self.output_dir.parent / f".{self.output_dir.name}-cache"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a successful run produced: the site model and the warnings to print."""
+
+    site: Site
+    warnings: list[Problem]
+
+
+def load_site(settings: Settings, progress: Progress) -> tuple[Site, list[Problem]]:
+    """Read, validate and index all content; raise ContentInvalid with every problem."""
+    cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None)
+    try:
+        content, problems = read_content(settings.content_dir, cache, progress)
+    finally:
+        cache.close()
+    if content is None:
+        raise ContentInvalid(problems)
+    site, found = build_site_model(content, settings.today)
+    problems += found
+    if site is None:
+        raise ContentInvalid(problems)
+    return site, problems
+
+
+def check_site(settings: Settings) -> Outcome:
+    """Validate only; write nothing to the output folder."""
+    progress = Progress(enabled=settings.progress)
+    site, problems = load_site(settings, progress)
+    progress.finish(f"校验完成：{len(site.records)} 条记录")
+    return Outcome(site, problems)
+
+
+def build_site(settings: Settings) -> Outcome:
+    """Build the whole site into staging and swap it in; raise ContentInvalid on bad content."""
+    progress = Progress(enabled=settings.progress)
+    with build_lock(settings.output_dir):
+        site, problems = load_site(settings, progress)
+        with staging_directory(settings.output_dir) as staging:
+            freeze_pages(site, staging, progress, settings.workers)
+    progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
+    return Outcome(site, problems)

@@ -1,0 +1,110 @@
+"""Atomic output: build beside the live folder, then swap it in only when all succeeded.
+
+On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no instant at
+which `site/` is missing or half-written; elsewhere two renames follow each other. A
+failed, interrupted or killed build leaves `site/` byte-for-byte as it was; its staging
+folder is removed then, or by the next build if the process was killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+STALE_AFTER_SECONDS = 60
+
+
+class BuildLocked(Exception):
+    """Another build of the same output folder is running."""
+
+
+def staging_prefix(output: Path) -> str:
+    return f".{output.name}-staging-"
+
+
+@contextlib.contextmanager
+def build_lock(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock for building `output`; raise BuildLocked if another build has it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = output.parent / f".{output.name}.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise BuildLocked(str(output)) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def staging_directory(output: Path) -> Iterator[Path]:
+    """Yield an empty staging folder beside `output`; swap it into place if the block succeeds."""
+    output = output.resolve()
+    remove_stale_staging(output)
+    staging = output.parent / f"{staging_prefix(output)}{secrets.token_hex(4)}"
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_into_place(staging, output)
+
+
+def remove_stale_staging(output: Path) -> None:
+    """Delete staging folders left by builds that were killed (never the live folder)."""
+    if not output.parent.is_dir():
+        return
+    now = time.time()
+    for entry in output.parent.iterdir():
+        if entry.name.startswith(staging_prefix(output)) and entry.is_dir():
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime > STALE_AFTER_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+
+def swap_into_place(staging: Path, output: Path) -> None:
+    """Make `staging` the live `output`; the previous output is deleted afterwards."""
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # holds the previous site now
+        return
+    retired = output.parent / f".{output.name}-previous-{secrets.token_hex(4)}"
+    os.rename(output, retired)
+    os.rename(staging, output)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with renameat2; return False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))

@@ -1,0 +1,174 @@
+"""Typed, frozen records: the front-matter models of every kind and the record built from them.
+
+The models are the single field table: their Chinese titles come from `labels.LABELS`,
+and the JSON Schema editors use is generated from them (`python build.py schema`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from disclosure.fields import IsoDate, Text, one_or_many, split_words
+from disclosure.labels import LABELS
+
+VALIDITIES = ("有效", "失效", "废止")
+STAGES = (
+    "征求意见",
+    "听证",
+    "专家论证",
+    "风险评估",
+    "合法性审查",
+    "集体讨论",
+    "决策公布",
+    "执行",
+    "结果",
+    "后评估",
+)
+
+NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
+
+
+def _f(key: str, **kwargs: object) -> object:
+    """Return a pydantic Field titled with the key's Chinese label."""
+    return Field(title=LABELS[key], **kwargs)  # type: ignore[arg-type]
+
+
+class Strict(BaseModel):
+    """Base of every front-matter model: immutable, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Attachment(Strict):
+    file: NonEmpty = _f("attachments.file", description="与本文件同目录的附件文件名")
+    title: NonEmpty = _f("attachments.title")
+
+
+class Change(Strict):
+    date: IsoDate = _f("changes.date")
+    note: NonEmpty = _f("changes.note")
+
+
+class RecordMeta(Strict):
+    """Fields every record has (DESIGN §3.1)."""
+
+    title: Annotated[NonEmpty, StringConstraints(max_length=200)] = _f("title")
+    index_number: NonEmpty = _f(
+        "index_number", description="<机构代码>/<年份>-<5位流水号>，如 000014349/2018-00204；发布后不得更改"
+    )
+    agency: Annotated[tuple[NonEmpty, ...], BeforeValidator(one_or_many)] = _f(
+        "agency", description="agencies.yaml 中的机构全称；联合发文写列表，主办机关在前", min_length=1
+    )
+    doc_number: NonEmpty | None = _f("doc_number", default=None, description="如 保发〔2009〕9号")
+    written: IsoDate = _f("written")
+    published: IsoDate = _f("published")
+    category: NonEmpty = _f("category", description="categories.yaml 中的分类路径，层级用 / 连接")
+    keywords: Annotated[tuple[NonEmpty, ...], BeforeValidator(split_words)] = _f(
+        "keywords", default=()
+    )
+    summary: Annotated[Text, StringConstraints(max_length=300)] | None = _f(
+        "summary", default=None
+    )
+    validity: Literal["有效", "失效", "废止"] = _f("validity", default="有效")
+    validity_date: IsoDate | None = _f("validity_date", default=None)
+    repealed_by: NonEmpty | None = _f(
+        "repealed_by", default=None, description="废止本件的记录的索引号或标题"
+    )
+    disclosure: Literal["主动公开"] = _f(
+        "disclosure", default="主动公开", description="只有主动公开的信息才能发布到本站"
+    )
+    attachments: tuple[Attachment, ...] = _f("attachments", default=())
+    changes: tuple[Change, ...] = _f("changes", default=())
+
+
+class DocumentMeta(RecordMeta):
+    """A 政府文件 or other disclosure record (`content/documents/`)."""
+
+
+class Basis(Strict):
+    title: NonEmpty = _f("basis.title")
+    doc_number: NonEmpty | None = _f("basis.doc_number", default=None)
+    ref: NonEmpty | None = _f("basis.ref", default=None, description="本站记录的索引号，或 http(s) 网址")
+
+
+class Stage(Strict):
+    stage: Literal[STAGES] = _f("stages.stage")  # type: ignore[valid-type]
+    date: IsoDate = _f("stages.date")
+    end: IsoDate | None = _f("stages.end", default=None)
+    summary: NonEmpty = _f("stages.summary")
+
+
+class DecisionMeta(RecordMeta):
+    """A 重大行政决策 with its basis, dated stages and outcome (`content/decisions/`)."""
+
+    matter: NonEmpty = _f("matter")
+    basis: tuple[Basis, ...] = _f("basis", default=())
+    stages: tuple[Stage, ...] = _f("stages", default=())
+    outcome: Text | None = _f("outcome", default=None)
+
+
+class PageMeta(Strict):
+    """A fixed page (`content/pages/`): 关于本站, 依申请公开 how-to and the like."""
+
+    title: NonEmpty = _f("title")
+    updated: IsoDate | None = Field(default=None, title="更新日期")
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentFile:
+    """An attachment as published: its declared title plus what is on disk."""
+
+    title: str
+    name: str
+    source: Path
+    size: int
+    type_label: str  # PDF, Word, Excel …
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One validated record of any kind, with its body already rendered and sanitised."""
+
+    kind: str
+    meta: RecordMeta
+    source: Path
+    lines: dict[str, int]
+    body_html: str
+    body_text: str
+    digest: str
+    attachments: tuple[AttachmentFile, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """Return the URL segment: the 索引号 with `/` turned into `-`."""
+        return self.meta.index_number.replace("/", "-")
+
+    @property
+    def year(self) -> int:
+        return self.meta.published.year
+
+    @property
+    def is_current(self) -> bool:
+        return self.meta.validity == "有效"
+
+    def line(self, key: str) -> int:
+        """Return the source line of `key` (e.g. `basis[0].ref`), or 1."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0] if "." in key else key.rpartition("[")[0]
+        return 1
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fixed page: title and sanitised body."""
+
+    slug: str
+    meta: PageMeta
+    source: Path
+    body_html: str

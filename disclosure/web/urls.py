@@ -1,0 +1,35 @@
+"""Frozen-Flask URL generators: every page of the site, computed from the site model only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from disclosure.site_model import Site
+
+Endpoint = tuple[str, dict[str, Any]]
+
+
+def all_pages(site: Site) -> Iterator[Endpoint]:
+    """Yield (endpoint, values) for every page and attachment of the site."""
+    yield "site.home", {}
+    yield "site.search", {}
+    yield "site.sitemap", {}
+    yield "site.robots", {}
+    yield "site.not_found_page", {}
+    for record in site.records:
+        yield "site.record", {"slug": record.slug}
+        for item in record.attachments:
+            yield "site.attachment", {"slug": record.slug, "name": item.name}
+    yield from _paginated("site.catalog", {}, site.all_records.pages)
+    for dimension, facets in site.facets.items():
+        for key, facet in facets.items():
+            yield from _paginated("site.catalog_facet", {"dimension": dimension, "key": key}, facet.pages)
+    for slug in site.pages:
+        yield "site.page", {"slug": slug}
+
+
+def _paginated(endpoint: str, values: dict[str, Any], pages: int) -> Iterator[Endpoint]:
+    yield endpoint, values
+    for number in range(2, pages + 1):
+        yield endpoint, {**values, "page": number}
