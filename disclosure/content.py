@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from disclosure import markdown_html, strict_yaml
+from disclosure import markdown_html, strict_yaml, xml_text
 from disclosure.body_cache import BodyCache, body_key
 from disclosure.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
 from disclosure.kinds import KINDS, Kind
@@ -161,6 +161,7 @@ def validate_record_file(path: Path, kind: Kind, index_pattern: str) -> tuple[_P
     meta, found = validate_model(kind.model, located, path)
     problems += found
     problems += markdown_html.lint(source.body, path, source.body_line)
+    problems += xml_text.body_problems(source.body, path, source.body_line)
     if meta is None:
         return None, problems
     lines = {strict_yaml.key_text(k): v for k, v in located.lines.items() if k}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from disclosure.body_cache import BodyCache
 from disclosure.content import read_content
+from disclosure.feeds import write_feeds
+from disclosure.open_data import write_open_data
 from disclosure.problems import ContentInvalid, Problem
 from disclosure.progress import Progress
 from disclosure.publish import build_lock, staging_directory
@@ -75,5 +77,7 @@ def build_site(settings: Settings) -> Outcome:
         site, problems = load_site(settings, progress)
         with staging_directory(settings.output_dir) as staging:
             freeze_pages(site, staging, progress, settings.workers)
+            write_feeds(site, staging)
+            write_open_data(site, staging)
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
     return Outcome(site, problems)

@@ -1,0 +1,244 @@
+"""RSS 2.0 and Atom feeds (feedgen), written as files straight into the staging folder.
+
+Feeds: all updates, each kind (from `KINDS`, so a new kind gets its feed), each 发布机构
+and each top-level 主题分类. An entry announces one dated event of a record
+(`disclosure.updates`); its GUID is a tag URI made of the 索引号 and the event, so it is
+the same in every build. Not a Flask view: Frozen-Flask's MIME check trips on .xml.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from disclosure.kinds import KINDS
+from disclosure.problems import ContentInvalid, Problem, error
+from disclosure.records import DecisionMeta, Record
+from disclosure.site_model import Facet, Site
+from disclosure.updates import Update, at_midnight, newest_first, record_updates
+from disclosure.xml_text import illegal_character
+
+FEEDS_PATH = "/feeds/"
+FORMATS = {"rss": ".xml", "atom": ".atom"}
+SUMMARY_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed: where it lives, what it is called and which page it mirrors."""
+
+    path: str  # under /feeds/, without extension: all, kind/decision, agency/a-…, category/c-…
+    group: str  # 全部 | 类别 | 发布机构 | 主题分类
+    name: str  # 全部更新, 重大行政决策, 国务院 …
+    page: str  # site path of the matching HTML page
+
+    def url(self, fmt: str) -> str:
+        """Return the feed's site path in `fmt` (rss or atom)."""
+        return f"{FEEDS_PATH}{self.path}{FORMATS[fmt]}"
+
+    def title(self, site: Site) -> str:
+        return f"{site.config.name}：{self.name}" if self.group == "全部" else f"{site.config.name}：{self.group} · {self.name}"
+
+
+def feed_specs(site: Site) -> list[FeedSpec]:
+    """Return every feed of the site, in the order the /feeds/ page lists them.
+
+    Agencies and top-level categories get a feed even before their first record, so a
+    journalist can subscribe in advance.
+    """
+    specs = [FeedSpec("all", "全部", "全部更新", "/")]
+    specs += [FeedSpec(f"kind/{k.name}", "类别", k.label, _page(site, "kind", k.name)) for k in KINDS]
+    for agency in site.agencies:
+        key = site.agency_key(agency.name)
+        specs.append(FeedSpec(f"agency/{key}", "发布机构", agency.name, _page(site, "agency", key)))
+    for category in site.categories:
+        if category.depth == 0:
+            key = site.category_key(category.path)
+            specs.append(FeedSpec(f"category/{key}", "主题分类", category.path, _page(site, "category", key)))
+    return specs
+
+
+def _page(site: Site, dimension: str, key: str) -> str:
+    return f"/catalog/{dimension}/{key}/" if site.facet(dimension, key) else FEEDS_PATH
+
+
+def record_feed_paths(site: Site, record: Record) -> list[str]:
+    """Return the paths of the feeds that carry `record`'s updates: all, kind, agencies, category."""
+    top = record.meta.category.split("/")[0]
+    return [
+        "all",
+        f"kind/{record.kind}",
+        *(f"agency/{site.agency_key(name)}" for name in record.meta.agency),
+        f"category/{site.category_key(top)}",
+    ]
+
+
+def facet_feed_path(site: Site, facet: Facet) -> str | None:
+    """Return the feed path of a catalogue facet (a sub-category maps to its top level), or None."""
+    if facet.dimension in ("kind", "agency"):
+        return f"{facet.dimension}/{facet.key}"
+    if facet.dimension == "category":
+        return f"category/{site.category_key(facet.label.split('/')[0])}"
+    return None
+
+
+def select_updates(site: Site, specs: Iterable[FeedSpec]) -> dict[str, list[Update]]:
+    """Return, per feed path, its newest `feed_limit` updates, newest first."""
+    limit = site.config.feed_limit
+    buckets: dict[str, list[Update]] = {spec.path: [] for spec in specs}
+    updates = newest_first([u for record in site.records for u in record_updates(record)])
+    for update in updates:
+        for path in record_feed_paths(site, update.record):
+            bucket = buckets.get(path)
+            if bucket is not None and len(bucket) < limit:
+                bucket.append(update)
+    return buckets
+
+
+def write_feeds(site: Site, destination: Path) -> int:
+    """Write every feed as RSS (.xml) and Atom (.atom) under destination/feeds/; return the count."""
+    specs = feed_specs(site)
+    buckets = select_updates(site, specs)
+    check_characters(site, {u.record.slug: u.record for b in buckets.values() for u in b}.values())
+    written = 0
+    for spec in specs:
+        rss, atom = render_feed(site, spec, buckets[spec.path])
+        for data, fmt in ((rss, "rss"), (atom, "atom")):
+            target = destination / spec.url(fmt).lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written += 1
+    return written
+
+
+def render_feed(site: Site, spec: FeedSpec, updates: list[Update]) -> tuple[bytes, bytes]:
+    """Return the feed as RSS 2.0 and Atom bytes."""
+    root = site.config.root_url
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an e-mail; agencies have none
+    fg.id(f"{root}{spec.url('atom')}")
+    fg.title(spec.title(site))
+    fg.subtitle(_description(site, spec))
+    fg.language("zh-CN")
+    fg.generator("阳光公开")
+    fg.author({"name": site.config.organiser or site.config.name})
+    # The newest event, not the clock: an unchanged site gives byte-identical feeds.
+    newest = updates[0].when if updates else at_midnight(site.built_on)
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
+    for update in updates:
+        _add_entry(fg, site, update)
+    alternate = {"href": f"{root}{spec.page}", "rel": "alternate", "type": "text/html"}
+    # RSS <link> is the last link given, so the HTML page goes last.
+    fg.link([{"href": f"{root}{spec.url('rss')}", "rel": "self"}, alternate], replace=True)
+    rss: bytes = fg.rss_str(pretty=True)
+    fg.link([{"href": f"{root}{spec.url('atom')}", "rel": "self"}, alternate], replace=True)
+    atom: bytes = fg.atom_str(pretty=True)
+    return rss, atom
+
+
+def _description(site: Site, spec: FeedSpec) -> str:
+    scope = "本站" if spec.group == "全部" else f"{spec.group}“{spec.name}”"
+    return (
+        f"{scope}的政府信息公开动态：新发布的信息、重大行政决策的新阶段、更新记录和废止、失效，"
+        f"最近 {site.config.feed_limit} 条，每条附全文。"
+    )
+
+
+def _add_entry(fg: FeedGenerator, site: Site, update: Update) -> None:
+    record = update.record
+    meta = record.meta
+    link = f"{site.config.root_url}/records/{quote(record.slug)}/"
+    entry = fg.add_entry(order="append")
+    entry.id(guid(site, update))
+    entry.guid(guid(site, update), permalink=False)
+    entry.title(update.title)
+    entry.link(href=link, rel="alternate", type="text/html")
+    entry.published(update.when)
+    entry.updated(update.when)
+    entry.author([{"name": name} for name in meta.agency])
+    entry.dc.dc_creator(list(meta.agency))
+    entry.category(
+        [{"term": meta.category, "label": meta.category}, {"term": record.kind, "label": _kind_label(record.kind)}]
+    )
+    entry.summary(summary(update))
+    entry.content(entry_html(update), type="html")
+
+
+def guid(site: Site, update: Update) -> str:
+    """Return the update's stable id: tag:<host>,<year published>:<索引号>/<event>."""
+    host = urlsplit(site.config.root_url).hostname or "localhost"
+    number = quote(update.record.meta.index_number, safe="/-._~")
+    return f"tag:{host},{update.record.meta.published.year}:{number}/{update.event}"
+
+
+def summary(update: Update) -> str:
+    """Return a short plain-text summary: the event's note, else the record's 内容概述 or body."""
+    meta = update.record.meta
+    text = meta.summary or update.record.body_text.replace("\n", " ")
+    if len(text) > SUMMARY_CHARS:
+        text = text[:SUMMARY_CHARS].rstrip() + "……"
+    if update.event == "published":
+        return text or meta.title
+    note = update.note or f"本件{update.label}（{_cn_date(update)}起）"
+    return f"{update.label}：{note}"
+
+
+def entry_html(update: Update) -> str:
+    """Return the entry's full HTML: what happened, the record's key metadata, then its body."""
+    record = update.record
+    meta = record.meta
+    e = html.escape
+    parts: list[str] = []
+    if update.event != "published":
+        note = f"：{e(update.note)}" if update.note else ""
+        parts.append(f"<p><strong>{e(update.label)}</strong>（{_cn_date(update)}）{note}</p>")
+    rows = [
+        ("索引号", meta.index_number),
+        ("发布机构", "、".join(meta.agency)),
+        ("发文字号", meta.doc_number or ""),
+        ("发布日期", f"{meta.published.year}年{meta.published.month}月{meta.published.day}日"),
+        ("有效性", meta.validity),
+    ]
+    if isinstance(meta, DecisionMeta):
+        rows.append(("决策事项", meta.matter))
+    parts.append("<p>" + "<br>".join(f"{e(k)}：{e(v)}" for k, v in rows if v) + "</p>")
+    parts.append(record.body_html)
+    return "\n".join(parts)
+
+
+def _cn_date(update: Update) -> str:
+    return f"{update.day.year}年{update.day.month}月{update.day.day}日"
+
+
+def _kind_label(name: str) -> str:
+    return next((k.label for k in KINDS if k.name == name), name)
+
+
+def check_characters(site: Site, records: Iterable[Record]) -> None:
+    """Raise ContentInvalid naming file and line if any text bound for a feed is not XML-safe.
+
+    Validation already refuses these characters; this keeps feedgen's message (which
+    names no file) from ever being the only one, e.g. for a kind added later.
+    """
+    problems: list[Problem] = []
+    for record in records:
+        meta = record.meta
+        fields: dict[str, str] = {"title": meta.title, "summary": meta.summary or "", "body": record.body_html}
+        fields |= {"agency": "".join(meta.agency), "category": meta.category}
+        fields |= {f"changes[{i}].note": c.note for i, c in enumerate(meta.changes)}
+        if isinstance(meta, DecisionMeta):
+            fields |= {f"stages[{i}].summary": s.summary for i, s in enumerate(meta.stages)}
+            fields["matter"] = meta.matter
+        for key, text in fields.items():
+            bad = illegal_character(text)
+            if bad:
+                line = record.line(key) if key != "body" else 1
+                problems.append(error(record.source, line, key, f"含有订阅源无法收录的字符 {bad}，请删除"))
+    if problems:
+        raise ContentInvalid(problems)

@@ -1,0 +1,294 @@
+"""Open data under /data/: every table as JSON and as CSV (UTF-8 with BOM, for Excel).
+
+A table is a name, Chinese field labels and a function from the site model to rows.
+Every record contributes to `records` and `record-changes`; a kind contributes its own
+tables through `KIND_TABLES` (decisions: stages and basis; approval lists and power
+items: their items, steps and risk points). Field names are a public contract:
+README.md, section “开放数据”, documents them; add fields, never rename them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from disclosure.kinds import KIND_BY_NAME, KINDS
+from disclosure.records import DecisionMeta, Record
+from disclosure.site_model import Site
+
+DATA_PATH = "/data/"
+LIST_SEPARATOR = "；"  # joins list cells in CSV
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One open-data table: /data/<name>.json and /data/<name>.csv."""
+
+    name: str
+    title: str
+    fields: dict[str, str]  # stable English name → Chinese label, in column order
+    rows: Callable[[Site], list[Row]]
+
+    def url(self, fmt: str) -> str:
+        return f"{DATA_PATH}{self.name}.{fmt}"
+
+
+def record_url(site: Site, record: Record) -> str:
+    return f"{site.config.root_url}/records/{quote(record.slug)}/"
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+RECORD_FIELDS = {
+    "index_number": "索引号",
+    "title": "标题",
+    "kind": "类别代码",
+    "kind_label": "类别",
+    "agencies": "发布机构",
+    "doc_number": "发文字号",
+    "written": "成文日期",
+    "published": "发布日期",
+    "category": "主题分类",
+    "keywords": "主题词",
+    "summary": "内容概述",
+    "validity": "有效性",
+    "validity_date": "失效日期",
+    "repealed_by": "废止依据索引号",
+    "disclosure": "公开方式",
+    "url": "网址",
+    "attachments": "附件网址",
+    "changes_count": "更新记录条数",
+}
+
+
+def record_rows(site: Site) -> list[Row]:
+    """Return one row of metadata per record, newest first (the site's order)."""
+    rows = []
+    for record in site.records:
+        meta = record.meta
+        repealing = site.repealed_by.get(record.slug)
+        page = record_url(site, record)
+        rows.append({
+            "index_number": meta.index_number,
+            "title": meta.title,
+            "kind": record.kind,
+            "kind_label": KIND_BY_NAME[record.kind].label if record.kind in KIND_BY_NAME else record.kind,
+            "agencies": list(meta.agency),
+            "doc_number": meta.doc_number,
+            "written": _day(meta.written),
+            "published": _day(meta.published),
+            "category": meta.category,
+            "keywords": list(meta.keywords),
+            "summary": meta.summary,
+            "validity": meta.validity,
+            "validity_date": _day(meta.validity_date),
+            "repealed_by": repealing.meta.index_number if repealing else None,
+            "disclosure": meta.disclosure,
+            "url": page,
+            "attachments": [page + quote(a.name) for a in record.attachments],
+            "changes_count": len(meta.changes),
+        })
+    return rows
+
+
+def change_rows(site: Site) -> list[Row]:
+    """Return every 更新记录 entry of every record."""
+    return [
+        {"index_number": r.meta.index_number, "date": _day(c.date), "note": c.note}
+        for r in site.records
+        for c in r.meta.changes
+    ]
+
+
+def _of_kind(site: Site, kind: str) -> list[Record]:
+    return [r for r in site.records if r.kind == kind]
+
+
+def decision_rows(site: Site) -> list[Row]:
+    rows = []
+    for record in _of_kind(site, "decision"):
+        meta = record.meta
+        assert isinstance(meta, DecisionMeta)
+        latest = max(meta.stages, key=lambda s: s.date, default=None)
+        rows.append({
+            "index_number": meta.index_number,
+            "title": meta.title,
+            "matter": meta.matter,
+            "outcome": meta.outcome,
+            "current_stage": latest.stage if latest else None,
+            "stages_count": len(meta.stages),
+        })
+    return rows
+
+
+def decision_stage_rows(site: Site) -> list[Row]:
+    rows = []
+    for record in _of_kind(site, "decision"):
+        meta = record.meta
+        assert isinstance(meta, DecisionMeta)
+        for n, stage in enumerate(meta.stages, start=1):
+            rows.append({
+                "index_number": meta.index_number,
+                "sequence": n,
+                "stage": stage.stage,
+                "date": _day(stage.date),
+                "end": _day(stage.end),
+                "summary": stage.summary,
+            })
+    return rows
+
+
+def decision_basis_rows(site: Site) -> list[Row]:
+    rows = []
+    for record in _of_kind(site, "decision"):
+        meta = record.meta
+        assert isinstance(meta, DecisionMeta)
+        for basis in meta.basis:
+            rows.append({
+                "index_number": meta.index_number,
+                "title": basis.title,
+                "doc_number": basis.doc_number,
+                "ref": basis.ref,
+            })
+    return rows
+
+
+BASE_TABLES: tuple[Table, ...] = (
+    Table("records", "记录元数据（全部记录）", RECORD_FIELDS, record_rows),
+    Table("record-changes", "更新记录", {"index_number": "索引号", "date": "更新日期", "note": "更新说明"}, change_rows),
+)
+
+# A kind contributes its own tables here, keyed by Kind.name; a kind not (yet) in
+# KINDS contributes nothing. HOOK for approval lists ("approval") and power items
+# ("power"): add their tables here once those kinds exist in disclosure/kinds.py.
+KIND_TABLES: dict[str, tuple[Table, ...]] = {
+    "decision": (
+        Table(
+            "decisions",
+            "重大行政决策",
+            {"index_number": "索引号", "title": "标题", "matter": "决策事项", "outcome": "决策结果",
+             "current_stage": "最新阶段", "stages_count": "阶段数"},
+            decision_rows,
+        ),
+        Table(
+            "decision-stages",
+            "重大行政决策阶段",
+            {"index_number": "索引号", "sequence": "序号", "stage": "阶段", "date": "阶段日期",
+             "end": "截止日期", "summary": "阶段说明"},
+            decision_stage_rows,
+        ),
+        Table(
+            "decision-basis",
+            "重大行政决策依据",
+            {"index_number": "索引号", "title": "依据名称", "doc_number": "依据文号", "ref": "依据链接"},
+            decision_basis_rows,
+        ),
+    ),
+}
+
+
+def data_tables() -> list[Table]:
+    """Return every table of the site: the common ones, then each kind's in KINDS order."""
+    tables = list(BASE_TABLES)
+    for kind in KINDS:
+        tables += KIND_TABLES.get(kind.name, ())
+    return tables
+
+
+def to_json(site: Site, table: Table, rows: list[Row]) -> bytes:
+    document = {
+        "table": table.name,
+        "title": table.title,
+        "publisher": site.config.name,
+        "count": len(rows),
+        "fields": table.fields,
+        "rows": rows,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def to_csv(table: Table, rows: list[Row]) -> bytes:
+    """Return the table as CSV: a header of field names, lists joined with “；”, BOM first."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.fields)
+    for row in rows:
+        writer.writerow([_cell(row.get(name)) for name in table.fields])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def write_open_data(site: Site, destination: Path) -> int:
+    """Write every table as JSON and CSV, plus /data/index.json; return the number of files."""
+    folder = destination / DATA_PATH.strip("/")
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = []
+    root = site.config.root_url
+    for table in data_tables():
+        rows = table.rows(site)
+        (folder / f"{table.name}.json").write_bytes(to_json(site, table, rows))
+        (folder / f"{table.name}.csv").write_bytes(to_csv(table, rows))
+        catalogue.append({
+            "table": table.name,
+            "title": table.title,
+            "count": len(rows),
+            "json": root + table.url("json"),
+            "csv": root + table.url("csv"),
+            "fields": table.fields,
+        })
+    index = {"publisher": site.config.name, "tables": catalogue}
+    (folder / "index.json").write_bytes((json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return 2 * len(catalogue) + 1
+
+
+def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
+    """Return schema.org data for a record page: Legislation for documents, else CreativeWork."""
+    meta = record.meta
+    publisher = [{"@type": "GovernmentOrganization", "name": name} for name in meta.agency]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Legislation" if record.kind == "document" else "CreativeWork",
+        "name": meta.title,
+        "identifier": meta.index_number,
+        "url": record_url(site, record),
+        "inLanguage": "zh-CN",
+        "datePublished": _day(meta.published),
+        "dateCreated": _day(meta.written),
+        "author": publisher,
+        "publisher": publisher[0] if len(publisher) == 1 else publisher,
+        "about": meta.category,
+        "genre": KIND_BY_NAME[record.kind].label if record.kind in KIND_BY_NAME else record.kind,
+        "isPartOf": {"@type": "WebSite", "name": site.config.name, "url": site.config.root_url + "/"},
+    }
+    if meta.summary:
+        data["description"] = meta.summary
+    if meta.keywords:
+        data["keywords"] = "，".join(meta.keywords)
+    if meta.changes:
+        data["dateModified"] = _day(max(c.date for c in meta.changes))
+    if record.kind == "document":
+        data["legislationDate"] = _day(meta.written)
+        data["legislationPassedBy"] = publisher
+        data["legislationLegalForce"] = "https://schema.org/InForce" if meta.validity == "有效" else "https://schema.org/NotInForce"
+        if meta.doc_number:
+            data["legislationIdentifier"] = meta.doc_number
+    if meta.validity_date:
+        data["expires"] = _day(meta.validity_date)
+    return data
