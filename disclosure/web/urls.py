@@ -17,6 +17,8 @@ def all_pages(site: Site) -> Iterator[Endpoint]:
     yield "site.sitemap", {}
     yield "site.robots", {}
     yield "site.not_found_page", {}
+    yield "reuse.feeds", {}
+    yield "reuse.data", {}
     for record in site.records:
         yield "site.record", {"slug": record.slug}
         for item in record.attachments:
