@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from disclosure import markdown_html, strict_yaml, xml_text
 from disclosure.body_cache import BodyCache, body_key
@@ -146,6 +148,7 @@ class _Pending:
     meta: RecordMeta
     lines: dict[str, int]
     attachments: tuple[AttachmentFile, ...]
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def validate_record_file(path: Path, kind: Kind, index_pattern: str) -> tuple[_Pending | None, list[Problem]]:
@@ -168,9 +171,13 @@ def validate_record_file(path: Path, kind: Kind, index_pattern: str) -> tuple[_P
     problems += check_record_rules(meta, lines, path, index_pattern)
     if kind.rules:
         problems += kind.rules(meta, lines, path)
+    extra: Mapping[str, Any] = {}
+    if kind.prepare:
+        extra, found = kind.prepare(meta, lines, path)
+        problems += found
     attachments, found = resolve_attachments(meta, lines, path)
     problems += found
-    return _Pending(kind, source, meta, lines, attachments), problems
+    return _Pending(kind, source, meta, lines, attachments, extra), problems
 
 
 def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[tuple[AttachmentFile, ...], list[Problem]]:
@@ -288,6 +295,7 @@ def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Cont
             body_text=text,
             digest=p.source.digest,
             attachments=p.attachments,
+            extra=p.extra,
         )
         for p, (html, text) in zip(pending, rendered, strict=True)
     )

@@ -5,15 +5,21 @@ Adding a kind is adding an entry here, a model in records.py and a template.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from disclosure.approvals import ApprovalListMeta, prepare_approval_list
+from disclosure.powers import PowerMeta, power_rules, prepare_power
 from disclosure.problems import Problem, error, warning
 from disclosure.records import DecisionMeta, DocumentMeta, RecordMeta
 
 Rules = Callable[[RecordMeta, dict[str, int], Path], list[Problem]]
+# Derives what a record needs beyond its front matter (items from a sibling CSV, a flowchart
+# SVG …); returns it for `Record.extra`, with the problems found on the way.
+Prepare = Callable[[RecordMeta, dict[str, int], Path], tuple[Mapping[str, Any], list[Problem]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +32,7 @@ class Kind:
     model: type[RecordMeta]
     template: str
     rules: Rules | None = None
+    prepare: Prepare | None = None
 
 
 def decision_rules(meta: RecordMeta, lines: dict[str, int], path: Path) -> list[Problem]:
@@ -53,5 +60,7 @@ def decision_rules(meta: RecordMeta, lines: dict[str, int], path: Path) -> list[
 KINDS: tuple[Kind, ...] = (
     Kind("document", "documents", "政府文件", DocumentMeta, "record_document.html"),
     Kind("decision", "decisions", "重大行政决策", DecisionMeta, "record_decision.html", decision_rules),
+    Kind("approval", "approvals", "审批事项清理", ApprovalListMeta, "record_approval.html", prepare=prepare_approval_list),
+    Kind("power", "powers", "权力事项", PowerMeta, "record_power.html", power_rules, prepare_power),
 )
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}

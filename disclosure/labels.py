@@ -73,6 +73,47 @@ LABELS: dict[str, str] = {
     "children": "下级分类",
 }
 
+# approval-item lists (DESIGN §3.3) and power items (§3.4): disclosure/approvals.py, powers.py
+LABELS.update({
+    "effective": "生效日期",
+    "items": "事项",
+    "items.number": "序号",
+    "items.name": "项目名称",
+    "items.implementing_agency": "实施机关",
+    "items.basis": "设定依据",
+    "items.action": "处理决定",
+    "items.to": "承接单位",
+    "items.note": "备注",
+    "items_csv": "事项表（CSV）",
+    # a power item's `code` is its 权力编码; agencies.yaml's `code` (keys `[3].code`) stays 机构代码
+    "code": "权力编码",
+    ".code": "机构代码",
+    "power_type": "权力类型",
+    "basis.law": "法律法规名称",
+    "basis.article": "条款",
+    "legal_limit_days": "法定时限",
+    "promised_limit_days": "承诺时限",
+    "fee": "收费标准及依据",
+    "supervision": "监督方式",
+    "supervision.phone": "监督电话",
+    "supervision.address": "监督地址",
+    "steps": "办理环节",
+    "steps.id": "步骤编号",
+    "steps.name": "环节名称",
+    "steps.post": "承办岗位",
+    "steps.limit_days": "办理时限",
+    "steps.description": "环节说明",
+    "steps.risks": "廉政风险点",
+    "steps.risks.point": "风险点",
+    "steps.risks.level": "风险等级",
+    "steps.risks.measures": "防控措施",
+    "steps.risks.owner": "责任人",
+    "flow": "流程连线",
+    "flow.from": "起点步骤",
+    "flow.to": "终点步骤",
+    "flow.when": "流转条件",
+})
+
 _INDEX = re.compile(r"\[\d+\]")
 
 

@@ -6,9 +6,10 @@ and the JSON Schema editors use is generated from them (`python build.py schema`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -141,6 +142,9 @@ class Record:
     body_text: str
     digest: str
     attachments: tuple[AttachmentFile, ...] = ()
+    # what a kind's `prepare` hook derived at validation time (approval items from a CSV,
+    # a power item's flowchart SVG …), so that views never read files
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
