@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from disclosure import markdown_html, strict_yaml, xml_text
+from disclosure import markdown_html, personal_data, strict_yaml, xml_text
 from disclosure.body_cache import BodyCache, body_key
 from disclosure.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
 from disclosure.kinds import KINDS, Kind
@@ -151,13 +151,16 @@ class _Pending:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def validate_record_file(path: Path, kind: Kind, index_pattern: str) -> tuple[_Pending | None, list[Problem]]:
+def validate_record_file(
+    path: Path, kind: Kind, index_pattern: str, allow: personal_data.AllowList | None = None
+) -> tuple[_Pending | None, list[Problem]]:
     """Return one record file validated (body not yet rendered), or None and its problems."""
     source, problems = read_source(path)
     if source is None:
         return None, problems
     located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
     problems += found
+    problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
     if located is None:
         return None, problems
     problems += normalise_doc_numbers(located, path)
@@ -233,7 +236,7 @@ def render_bodies(bodies: list[str], cache: BodyCache, progress: Progress) -> li
     return [known[k] for k in keys]
 
 
-def read_pages(root: Path) -> tuple[list[Page], list[Problem]]:
+def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tuple[list[Page], list[Problem]]:
     """Return the fixed pages of content/pages/ and their problems."""
     pages: list[Page] = []
     problems: list[Problem] = []
@@ -248,6 +251,7 @@ def read_pages(root: Path) -> tuple[list[Page], list[Problem]]:
             continue
         located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
         problems += found
+        problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
         if located is None:
             continue
         meta, found = validate_model(PageMeta, located, path)
@@ -269,18 +273,23 @@ def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Cont
     site, agencies, categories, found = read_config(root)
     problems += found
     pattern = site.index_number_pattern if site else r"^.+/\d{4}-\d+$"
+    allow, found = personal_data.load_allow_list(root)
+    problems += found
 
     files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
     progress.start("校验记录", len(files))
     pending: list[_Pending] = []
     for n, (kind, path) in enumerate(files, start=1):
-        item, found = validate_record_file(path, kind, pattern)
+        item, found = validate_record_file(path, kind, pattern, allow)
         problems += found
         if item is not None:
             pending.append(item)
         progress.update(n)
-    pages, found = read_pages(root)
+    pages, found = read_pages(root, allow)
     problems += found
+    # every other file: YAML, CSV, guide parts, attachment names (政府信息公开条例 Art. 15)
+    handled = {path for _, path in files} | set((root / "pages").glob("*.md"))
+    problems += personal_data.scan_other_files(root, allow, handled)
     if site is None or any(p.is_error for p in problems):
         return None, problems
 

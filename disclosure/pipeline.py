@@ -14,6 +14,7 @@ from disclosure.body_cache import BodyCache
 from disclosure.content import read_content
 from disclosure.feeds import write_feeds
 from disclosure.open_data import write_open_data
+from disclosure.personal_data import check_output
 from disclosure.problems import ContentInvalid, Problem
 from disclosure.progress import Progress
 from disclosure.publish import build_lock, staging_directory
@@ -79,5 +80,6 @@ def build_site(settings: Settings) -> Outcome:
             freeze_pages(site, staging, progress, settings.workers)
             write_feeds(site, staging)
             write_open_data(site, staging)
+            check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
     return Outcome(site, problems)
