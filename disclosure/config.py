@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, HttpUrl
 
-from disclosure.fields import Text
+from disclosure.fields import IsoDate, Text
 from disclosure.labels import LABELS
 from disclosure.records import NonEmpty, Strict, one_or_many
 
@@ -22,6 +22,32 @@ class Contact(Strict):
     email: NonEmpty | None = Field(default=None, title=LABELS["contact.email"])
 
 
+class GuideOffice(Strict):
+    """The 政府信息公开工作机构 of the 指南 (条例第十二条)."""
+
+    name: NonEmpty | None = Field(default=None, title=LABELS["guide.office.name"])
+    address: NonEmpty | None = Field(default=None, title=LABELS["guide.office.address"])
+    hours: NonEmpty | None = Field(default=None, title=LABELS["guide.office.hours"])
+    phone: NonEmpty | None = Field(default=None, title=LABELS["guide.office.phone"])
+    fax: NonEmpty | None = Field(default=None, title=LABELS["guide.office.fax"])
+    internet: NonEmpty | None = Field(default=None, title=LABELS["guide.office.internet"])
+
+
+class Guide(Strict):
+    """The `guide` section of site.yaml: the items 条例第十二条 requires of the 指南.
+
+    Every item is optional here so that a missing one is reported by
+    `disclosure.guide.check_guide` with the article it comes from, not as a bare 缺少必填字段.
+    """
+
+    updated: IsoDate | None = Field(default=None, title=LABELS["guide.updated"])
+    classification: NonEmpty | None = Field(default=None, title=LABELS["guide.classification"])
+    arrangement: NonEmpty | None = Field(default=None, title=LABELS["guide.arrangement"])
+    obtain: NonEmpty | None = Field(default=None, title=LABELS["guide.obtain"])
+    apply: NonEmpty | None = Field(default=None, title=LABELS["guide.apply"])
+    office: GuideOffice = Field(default_factory=GuideOffice, title=LABELS["guide.office"])
+
+
 class SiteConfig(Strict):
     """`content/site.yaml`."""
 
@@ -34,6 +60,10 @@ class SiteConfig(Strict):
     site_code: NonEmpty | None = Field(default=None, title=LABELS["site_code"])
     icp: NonEmpty | None = Field(default=None, title=LABELS["icp"])
     police_record: NonEmpty | None = Field(default=None, title=LABELS["police_record"])
+    gov_mark: HttpUrl | None = Field(
+        default=None, title=LABELS["gov_mark"], description="党政机关网站标识的核验链接（开办单位在中央编办领取）"
+    )
+    guide: Guide | None = Field(default=None, title=LABELS["guide"])
     feed_limit: int = Field(default=50, ge=1, le=1000, title=LABELS["feed_limit"])
     index_number_pattern: NonEmpty = Field(
         default=DEFAULT_INDEX_PATTERN, title=LABELS["index_number_pattern"]

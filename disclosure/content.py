@@ -17,6 +17,7 @@ from typing import Any
 from disclosure import markdown_html, personal_data, strict_yaml, xml_text
 from disclosure.body_cache import BodyCache, body_key
 from disclosure.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
+from disclosure.guide import check_site_config
 from disclosure.kinds import KINDS, Kind
 from disclosure.problems import Problem, error
 from disclosure.progress import Progress
@@ -78,6 +79,8 @@ def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tupl
     if located is not None:
         site, found = validate_model(SiteConfig, located, root / "site.yaml", "site.yaml 的内容")
         problems += found
+        if site is not None:
+            problems += check_site_config(site, located, root / "site.yaml")
 
     agencies: list[Agency] = []
     path = root / "agencies.yaml"

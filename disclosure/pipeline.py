@@ -14,6 +14,7 @@ from disclosure.body_cache import BodyCache
 from disclosure.content import read_content
 from disclosure.feeds import write_feeds
 from disclosure.open_data import write_open_data
+from disclosure.openness import build_openness
 from disclosure.personal_data import check_output
 from disclosure.problems import ContentInvalid, Problem
 from disclosure.progress import Progress
@@ -59,6 +60,10 @@ def load_site(settings: Settings, progress: Progress) -> tuple[Site, list[Proble
     site, found = build_site_model(content, settings.today)
     problems += found
     if site is None:
+        raise ContentInvalid(problems)
+    site, found = build_openness(site, content.root)
+    problems += found
+    if any(p.is_error for p in problems):
         raise ContentInvalid(problems)
     return site, problems
 

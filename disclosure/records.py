@@ -17,6 +17,7 @@ from disclosure.fields import IsoDate, Text, one_or_many, split_words
 from disclosure.labels import LABELS
 
 VALIDITIES = ("有效", "失效", "废止")
+GENRES = ("行政法规", "规章", "行政规范性文件")
 STAGES = (
     "征求意见",
     "听证",
@@ -78,6 +79,9 @@ class RecordMeta(Strict):
     validity_date: IsoDate | None = _f("validity_date", default=None)
     repealed_by: NonEmpty | None = _f(
         "repealed_by", default=None, description="废止本件的记录的索引号或标题"
+    )
+    genre: Literal[GENRES] | None = _f(  # type: ignore[valid-type]
+        "genre", default=None, description="行政法规、规章或行政规范性文件：列入法定主动公开内容第二十条第（一）项，计入年度报告表二"
     )
     disclosure: Literal["主动公开"] = _f(
         "disclosure", default="主动公开", description="只有主动公开的信息才能发布到本站"

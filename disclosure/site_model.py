@@ -12,12 +12,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from disclosure.config import Agency, Category, SiteConfig
 from disclosure.content import Content
 from disclosure.kinds import KINDS
 from disclosure.problems import Problem, display_path, error
 from disclosure.records import DecisionMeta, Page, Record
+
+if TYPE_CHECKING:
+    from disclosure.openness import Openness
 
 PAGE_SIZE = 50
 
@@ -35,6 +39,11 @@ class Facet:
     key: str  # URL segment
     label: str
     records: tuple[Record, ...]
+
+    @property
+    def current_count(self) -> int:
+        """Return how many of the facet's records are 现行有效 (neither 失效 nor 废止)."""
+        return sum(r.is_current for r in self.records)
 
     @property
     def pages(self) -> int:
@@ -60,6 +69,7 @@ class Site:
     facets: dict[str, dict[str, Facet]] = field(default_factory=dict)
     repealed_by: dict[str, Record] = field(default_factory=dict)
     repeals: dict[str, tuple[Record, ...]] = field(default_factory=dict)
+    openness: Openness | None = None  # the 政府信息公开 section, attached by disclosure.openness
 
     @property
     def all_records(self) -> Facet:
