@@ -77,10 +77,8 @@ def plain_text(fragment: str) -> str:
     return _BLANKS.sub("\n\n", text).strip()
 
 
-_LINK_TARGET = re.compile(
-    r"""(?:\]\(\s*<?|(?:href|src)\s*=\s*["']?)\s*([^)\s"'>]+)""", re.IGNORECASE
-)
-_ACTIVE = re.compile(r"<\s*(script|iframe|object|embed|form|style|base|meta)\b|\son[a-z]+\s*=", re.I)
+_LINK_TARGET = re.compile(r"""(?:\]\(\s*<?|(?:href|src)[ \t]*=[ \t]*["']?)[ \t]*([^)\s"'>]+)""", re.IGNORECASE)
+_ACTIVE = re.compile(r"<[ \t]*(script|iframe|object|embed|form|style|base|meta)\b|<[^<>\n]*\son[a-z]+[ \t]*=", re.IGNORECASE)
 _UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -88,18 +86,20 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 def lint(body: str, path: object, first_line: int) -> list[Problem]:
     """Return problems for links that would be removed and markup that will be stripped."""
     problems: list[Problem] = []
-    for offset, line in enumerate(body.split("\n")):
-        number = first_line + offset
-        for match in _LINK_TARGET.finditer(line):
-            target = _INVISIBLE.sub("", html.unescape(match.group(1)))
-            if _UNSAFE_SCHEME.match(target):
-                scheme = target.split(":", 1)[0].lower()
-                problems.append(
-                    error(path, number, "body", f"链接使用了不安全的协议“{scheme}:”，发布时会被移除；请改用 http(s) 链接")
-                )
-        found = _ACTIVE.search(line)
-        if found:
+    for match in _LINK_TARGET.finditer(body):
+        target = _INVISIBLE.sub("", html.unescape(match.group(1)))
+        if _UNSAFE_SCHEME.match(target):
+            scheme = target.split(":", 1)[0].lower()
+            line = first_line + body.count("\n", 0, match.start())
             problems.append(
-                warning(path, number, "body", f"正文里的“{found.group().strip()}”等脚本或事件属性不会发布，已自动移除")
+                error(path, line, "body", f"链接使用了不安全的协议“{scheme}:”，发布时会被移除；请改用 http(s) 链接")
+            )
+    reported: set[int] = set()
+    for found in _ACTIVE.finditer(body):
+        line = first_line + body.count("\n", 0, found.start())
+        if line not in reported:
+            reported.add(line)
+            problems.append(
+                warning(path, line, "body", f"正文里的“{found.group().strip()}”等脚本或事件属性不会发布，已自动移除")
             )
     return problems

@@ -7,6 +7,7 @@ things up here and never touch the disk.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 
 
+@functools.lru_cache(maxsize=4096)
 def facet_slug(prefix: str, name: str) -> str:
     """Return a stable ASCII URL segment for a Chinese name (agency, category)."""
     return f"{prefix}{hashlib.sha1(name.encode()).hexdigest()[:8]}"

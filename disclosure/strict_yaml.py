@@ -152,6 +152,8 @@ _HINTS = (
     ("expected <block end>", "缩进不一致：同一层的键必须对齐"),
     ("did not find expected key", "缩进不一致：同一层的键必须对齐"),
     ("did not find expected '-' indicator", "列表项缩进不一致"),
+    ("did not find expected ',' or '}'", "花括号 { } 里的值含有逗号、方括号或冒号时，请给该值加引号"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 里的值含有逗号、花括号或冒号时，请给该值加引号"),
     ("found undefined tag handle", "不允许使用 YAML 标签"),
 )
 

@@ -27,9 +27,24 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+def cached_url(endpoint: str, **values: Any) -> str:
+    """Return url_for(endpoint, **values), memoised per app: a catalogue page links
+    hundreds of facets, and the same few thousand URLs are built on every page."""
+    memo: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("url_memo", {})
+    key = (endpoint, *sorted(values.items()))
+    url = memo.get(key)
+    if url is None:
+        url = memo[key] = url_for(endpoint, **values)
+    return url
+
+
 def record_url(record: Record, external: bool = False) -> str:
-    url = url_for("site.record", slug=record.slug)
+    url = cached_url("site.record", slug=record.slug)
     return site_root() + url if external else url
+
+
+def facet_url(dimension: str, key: str) -> str:
+    return cached_url("site.catalog_facet", dimension=dimension, key=key)
 
 
 def site_root() -> str:
@@ -48,7 +63,9 @@ def body(record_html: str) -> Markup:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(cn_date=cn_date, file_size=file_size, kind_label=kind_label)
-    app.jinja_env.globals.update(record_url=record_url, sanitised=body, site_root=site_root)
+    app.jinja_env.globals.update(
+        record_url=record_url, facet_url=facet_url, url=cached_url, sanitised=body, site_root=site_root
+    )
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:
