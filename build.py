@@ -6,6 +6,7 @@
     python build.py serve  [--content DIR] [--output DIR] [--port 8000]
     python build.py new document|decision --agency 机构全称 [--title 标题]
     python build.py schema [--output FILE]
+    python build.py report [--content DIR] [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--content", default="content")
     new.add_argument("--date", default=None, help="发布日期 YYYY-MM-DD（默认今天）")
 
+    report = commands.add_parser("report", help="政府信息公开自查：逾期公开的信息、超过 6 个月未更新的栏目、逾期未发布的年度报告")
+    report.add_argument("--content", default="content")
+    report.add_argument("--date", default=None, help="按此日期核查 YYYY-MM-DD（默认今天）")
+
     schema = commands.add_parser("schema", help="输出前置元数据的 JSON Schema（供编辑器校验）")
     schema.add_argument("--output", default="-", help="写入文件；默认输出到屏幕")
 
@@ -82,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         from disclosure.scaffold import new_record
 
         return new_record(args)
+    if args.command == "report":
+        from disclosure.report_cli import run_report
+
+        return run_report(args)
     if args.command == "schema":
         from disclosure.schema import write_schema
 

@@ -140,7 +140,7 @@ class Reviews(Strict):
 class ReportMeta(Strict):
     """`content/reports/<year>.yaml`."""
 
-    organ: NonEmpty = _f("organ", description="编制报告的行政机关；与 agencies.yaml 中的全称相同时，表二只统计该机关的记录")
+    organ: NonEmpty = _f("organ", description="编制报告的行政机关，如 保定市人民政府")
     published: IsoDate = _f("published")
     overview: Text = _f("overview", description="一、总体情况（Markdown）")
     proactive: Proactive = _f("proactive", default_factory=Proactive)
@@ -187,7 +187,7 @@ def organ_kind(level: str) -> str:
 
 
 def read_reports(
-    root: Path, records: tuple[Record, ...], agencies: tuple[str, ...], level: str
+    root: Path, records: tuple[Record, ...], level: str
 ) -> tuple[tuple[AnnualReport, ...], list[Problem]]:
     """Return every `reports/<year>.yaml` validated, newest first, and their problems."""
     from disclosure.content import read_yaml_file  # content imports what this module needs
@@ -222,8 +222,7 @@ def read_reports(
                 warning(path, located.line_of(("published",)), "published",
                         f"发布日期 {meta.published} 晚于法定期限 {deadline(year, level)}（条例第四十九条）")
             )
-        own = tuple(r for r in records if r.meta.agency[0] == meta.organ) if meta.organ in agencies else records
-        documents, found = table_2_documents(meta, year, own, located, path)
+        documents, found = table_2_documents(meta, year, records, located, path)
         problems += found
         reports.append(
             AnnualReport(

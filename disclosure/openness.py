@@ -62,7 +62,7 @@ def build_openness(site: Site, root: Path) -> tuple[Site, list[Problem]]:
     problems += found
     statutory, found = read_statutory(root, site.config.level, site.categories, site.records)
     problems += found
-    reports, found = read_reports(root, site.records, tuple(a.name for a in site.agencies), site.config.level)
+    reports, found = read_reports(root, site.records, site.config.level)
     problems += found
     late = check_timeliness(site.records, calendar, lambda r: site.repealed_by.get(r.slug))
     problems += late
