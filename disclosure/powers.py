@@ -8,6 +8,7 @@ The flowchart itself is drawn by `disclosure.flowchart` at validation time.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -327,7 +328,9 @@ def prepare_power(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[
     assert isinstance(meta, PowerMeta)
     if power_rules_blocking(meta):
         return {}, []
-    return {"svg": draw_flowchart(meta)}, []
+    svg = draw_flowchart(meta)
+    root = ET.fromstring(svg)
+    return {"svg": svg, "svg_width": root.get("width"), "svg_height": root.get("height")}, []
 
 
 def power_rules_blocking(meta: PowerMeta) -> bool:

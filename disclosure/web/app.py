@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from disclosure.site_model import Site
-from disclosure.web import filters, openness_views, reuse, views
+from disclosure.web import filters, lists, openness_views, reuse, views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -33,6 +33,7 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     filters.register(app)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(lists.blueprint)
     app.register_blueprint(openness_views.blueprint)
     reuse.register(app)
     return app

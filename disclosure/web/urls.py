@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from disclosure.site_model import Site
+from disclosure.web.lists import list_pages
 from disclosure.web.openness_views import openness_pages
 
 Endpoint = tuple[str, dict[str, Any]]
@@ -30,6 +31,7 @@ def all_pages(site: Site) -> Iterator[Endpoint]:
             yield from _paginated("site.catalog_facet", {"dimension": dimension, "key": key}, facet.pages)
     for slug in site.pages:
         yield "site.page", {"slug": slug}
+    yield from list_pages(site)
     yield from openness_pages(site)
 
 
