@@ -36,12 +36,19 @@ def body_key(body: str) -> str:
 class BodyCache:
     """A persistent map body-key → (html, text); a no-op when `path` is None."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
         self.db: sqlite3.Connection | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
-            self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+        self.read_only = read_only
+        if path is None:
+            return
+        if read_only:
+            # `check` never writes: it uses a cache a previous build left, if any.
+            if path.is_file():
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Return the cached renderings among `keys`."""
@@ -59,7 +66,7 @@ class BodyCache:
         return found
 
     def put_many(self, items: dict[str, tuple[str, str]]) -> None:
-        if self.db is None or not items:
+        if self.db is None or self.read_only or not items:
             return
         with self.db:
             self.db.executemany(

@@ -48,9 +48,9 @@ class Outcome:
     warnings: list[Problem]
 
 
-def load_site(settings: Settings, progress: Progress) -> tuple[Site, list[Problem]]:
+def load_site(settings: Settings, progress: Progress, read_only: bool = False) -> tuple[Site, list[Problem]]:
     """Read, validate and index all content; raise ContentInvalid with every problem."""
-    cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None)
+    cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None, read_only)
     try:
         content, problems = read_content(settings.content_dir, cache, progress)
     finally:
@@ -71,7 +71,7 @@ def load_site(settings: Settings, progress: Progress) -> tuple[Site, list[Proble
 def check_site(settings: Settings) -> Outcome:
     """Validate only; write nothing to the output folder."""
     progress = Progress(enabled=settings.progress)
-    site, problems = load_site(settings, progress)
+    site, problems = load_site(settings, progress, read_only=True)
     progress.finish(f"校验完成：{len(site.records)} 条记录")
     return Outcome(site, problems)
 

@@ -73,7 +73,8 @@ def load(text: str, source: str, first_line: int = 1) -> tuple[Located | None, l
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else first_line
-        return None, [error(source, line, "yaml", _explain(exc, text, line - offset))]
+        local, message = _explain(exc, text, line - offset)
+        return None, [error(source, local + offset, "yaml", message)]
     except yaml.YAMLError as exc:
         return None, [error(source, first_line, "yaml", f"YAML 格式错误（{exc}）")]
     return located, _whitespace_traps(located, source)
@@ -112,7 +113,7 @@ def _node(
         raise _Refused(line, key, f"不允许使用 YAML 标签（{tag}），请去掉标签")
     located.lines.setdefault(path, line)
     if isinstance(event, events.ScalarEvent):
-        if event.style is None and event.value in NULLS:
+        if not event.style and event.value in NULLS:  # plain style: None (Python) or "" (libyaml)
             return None
         return event.value
     if isinstance(event, events.SequenceStartEvent):
@@ -158,21 +159,28 @@ _HINTS = (
 )
 
 
-def _explain(exc: yaml.MarkedYAMLError, text: str, local_line: int) -> str:
-    """Return a Chinese explanation of a PyYAML syntax error, with a hint for common traps."""
+def _explain(exc: yaml.MarkedYAMLError, text: str, local_line: int) -> tuple[int, str]:
+    """Return the line to blame and a Chinese explanation of a PyYAML syntax error.
+
+    The parser notices a look-alike character only on the line after it, so the line
+    that holds the trap (full-width colon, U+3000 indent, NBSP) is blamed instead.
+    """
     lines = text.split("\n")
-    nearby = lines[max(0, local_line - 2) : local_line]
-    if any(_FULLWIDTH_KEY.match(x) for x in nearby):
-        return "使用了全角冒号“：”：键和值之间请用半角冒号加空格，如 title: 标题"
-    if any("\u3000" in x[: len(x) - len(x.lstrip())] for x in nearby):
-        return "行首有全角空格（U+3000）：缩进请用半角空格"
-    if any("\u00a0" in x for x in nearby):
-        return "含有不间断空格（U+00A0）：请改为普通空格"
+    for number in (local_line - 1, local_line):
+        if not 1 <= number <= len(lines):
+            continue
+        line = lines[number - 1]
+        if _FULLWIDTH_KEY.match(line):
+            return number, "使用了全角冒号“：”：键和值之间请用半角冒号加空格，如 title: 标题"
+        if "\u3000" in line[: len(line) - len(line.lstrip())]:
+            return number, "行首有全角空格（U+3000）：缩进请用半角空格"
+        if "\u00a0" in line:
+            return number, "含有不间断空格（U+00A0）：请改为普通空格"
     problem = str(exc.problem or "")
     for needle, hint in _HINTS:
         if needle in problem:
-            return f"YAML 格式错误：{hint}"
-    return f"YAML 格式错误（{problem or exc}）"
+            return local_line, f"YAML 格式错误：{hint}"
+    return local_line, f"YAML 格式错误（{problem or exc}）"
 
 
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：\"'#][^:：\"']{0,40}：")

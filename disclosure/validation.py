@@ -20,6 +20,7 @@ from disclosure.records import RecordMeta
 from disclosure.strict_yaml import Located, key_text
 
 M = TypeVar("M", bound=BaseModel)
+_UNION_MEMBERS = {"str", "int", "bool", "float", "date", "none"}
 
 
 def validate_model(
@@ -38,8 +39,8 @@ def validate_model(
 
 def _problem(err: Any, model: type[BaseModel], located: Located, path: Path) -> Problem:
     loc = tuple(err["loc"])
-    # pydantic adds the tagged-union member name to loc for `X | str`; drop non-keys
-    loc = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "str")) )
+    # for `Model | str` pydantic adds the union member to loc ('str', 'function-after[…]')
+    loc = tuple(p for p in loc if isinstance(p, int) or not (p in _UNION_MEMBERS or "[" in str(p)))
     key = key_text(loc) or "front_matter"
     line = located.line_of(loc)
     return error(path, line, key, _message(err, model, loc))

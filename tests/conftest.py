@@ -1,0 +1,38 @@
+"""Shared fixtures: real content folders on disk, the real build, its real output."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the valid fixture site that a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", target)
+    return target
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
+    """Run the command line in-process; return (exit status, stderr)."""
+
+    def _run(*args: str | Path) -> tuple[int, str]:
+        status = build.main([str(a) for a in args])
+        return status, capsys.readouterr().err
+
+    return _run
+
+
+def tree_digest(root: Path) -> dict[str, bytes]:
+    """Return every file under `root` with its bytes: compares two output trees exactly."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
