@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from disclosure.approvals import ApprovalListMeta, items_of
 from disclosure.kinds import KIND_BY_NAME, KINDS
+from disclosure.powers import PowerMeta
 from disclosure.records import DecisionMeta, Record
 from disclosure.site_model import Site
 
@@ -45,7 +47,7 @@ def record_url(site: Site, record: Record) -> str:
     return f"{site.config.root_url}/records/{quote(record.slug)}/"
 
 
-def _day(value: date | None) -> str | None:
+def day_text(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -85,13 +87,13 @@ def record_rows(site: Site) -> list[Row]:
             "kind_label": KIND_BY_NAME[record.kind].label if record.kind in KIND_BY_NAME else record.kind,
             "agencies": list(meta.agency),
             "doc_number": meta.doc_number,
-            "written": _day(meta.written),
-            "published": _day(meta.published),
+            "written": day_text(meta.written),
+            "published": day_text(meta.published),
             "category": meta.category,
             "keywords": list(meta.keywords),
             "summary": meta.summary,
             "validity": meta.validity,
-            "validity_date": _day(meta.validity_date),
+            "validity_date": day_text(meta.validity_date),
             "repealed_by": repealing.meta.index_number if repealing else None,
             "disclosure": meta.disclosure,
             "url": page,
@@ -104,7 +106,7 @@ def record_rows(site: Site) -> list[Row]:
 def change_rows(site: Site) -> list[Row]:
     """Return every 更新记录 entry of every record."""
     return [
-        {"index_number": r.meta.index_number, "date": _day(c.date), "note": c.note}
+        {"index_number": r.meta.index_number, "date": day_text(c.date), "note": c.note}
         for r in site.records
         for c in r.meta.changes
     ]
@@ -141,8 +143,8 @@ def decision_stage_rows(site: Site) -> list[Row]:
                 "index_number": meta.index_number,
                 "sequence": n,
                 "stage": stage.stage,
-                "date": _day(stage.date),
-                "end": _day(stage.end),
+                "date": day_text(stage.date),
+                "end": day_text(stage.end),
                 "summary": stage.summary,
             })
     return rows
@@ -163,14 +165,98 @@ def decision_basis_rows(site: Site) -> list[Row]:
     return rows
 
 
+def approval_item_rows(site: Site) -> list[Row]:
+    """Return every item of every approval-item list (inline or from its CSV)."""
+    rows = []
+    for record in _of_kind(site, "approval"):
+        meta = record.meta
+        assert isinstance(meta, ApprovalListMeta)
+        for item in items_of(record):
+            rows.append({
+                "index_number": meta.index_number,
+                "list_title": meta.title,
+                "effective": day_text(meta.effective),
+                "number": item.number,
+                "name": item.name,
+                "implementing_agency": item.implementing_agency,
+                "basis": item.basis,
+                "action": item.action,
+                "to": item.to,
+                "note": item.note,
+            })
+    return rows
+
+
+def _powers(site: Site) -> list[PowerMeta]:
+    metas = [r.meta for r in _of_kind(site, "power")]
+    return [m for m in metas if isinstance(m, PowerMeta)]
+
+
+def power_rows(site: Site) -> list[Row]:
+    return [
+        {
+            "index_number": m.index_number,
+            "code": m.code,
+            "name": m.title,
+            "power_type": m.power_type,
+            "agencies": list(m.agency),
+            "basis": [f"{b.law}{b.article}" for b in m.basis],
+            "legal_limit_days": m.legal_limit_days,
+            "promised_limit_days": m.promised_limit_days,
+            "fee": m.fee,
+            "supervision_phone": m.supervision.phone,
+            "supervision_address": m.supervision.address,
+            "steps_count": len(m.steps),
+            "risks_count": sum(len(step.risks) for step in m.steps),
+        }
+        for m in _powers(site)
+    ]
+
+
+def power_step_rows(site: Site) -> list[Row]:
+    return [
+        {
+            "index_number": m.index_number,
+            "code": m.code,
+            "sequence": n,
+            "step_id": step.id,
+            "name": step.name,
+            "post": step.post,
+            "limit_days": step.limit_days,
+            "description": step.description,
+            "risks_count": len(step.risks),
+        }
+        for m in _powers(site)
+        for n, step in enumerate(m.steps, start=1)
+    ]
+
+
+def power_risk_rows(site: Site) -> list[Row]:
+    return [
+        {
+            "index_number": m.index_number,
+            "code": m.code,
+            "power_name": m.title,
+            "step_id": step.id,
+            "step_name": step.name,
+            "point": risk.point,
+            "level": risk.level,
+            "measures": list(risk.measures),
+            "owner": risk.owner,
+        }
+        for m in _powers(site)
+        for step in m.steps
+        for risk in step.risks
+    ]
+
+
 BASE_TABLES: tuple[Table, ...] = (
     Table("records", "记录元数据（全部记录）", RECORD_FIELDS, record_rows),
     Table("record-changes", "更新记录", {"index_number": "索引号", "date": "更新日期", "note": "更新说明"}, change_rows),
 )
 
-# A kind contributes its own tables here, keyed by Kind.name; a kind not (yet) in
-# KINDS contributes nothing. HOOK for approval lists ("approval") and power items
-# ("power"): add their tables here once those kinds exist in disclosure/kinds.py.
+# A kind contributes its own tables here, keyed by Kind.name; a kind not in KINDS
+# contributes nothing. A new kind: write its row functions and add an entry.
 KIND_TABLES: dict[str, tuple[Table, ...]] = {
     "decision": (
         Table(
@@ -192,6 +278,43 @@ KIND_TABLES: dict[str, tuple[Table, ...]] = {
             "重大行政决策依据",
             {"index_number": "索引号", "title": "依据名称", "doc_number": "依据文号", "ref": "依据链接"},
             decision_basis_rows,
+        ),
+    ),
+    "approval": (
+        Table(
+            "approval-items",
+            "审批事项清理清单（逐项）",
+            {"index_number": "清单索引号", "list_title": "清单名称", "effective": "生效日期", "number": "序号",
+             "name": "项目名称", "implementing_agency": "实施机关", "basis": "设定依据", "action": "处理决定",
+             "to": "承接单位或方式", "note": "备注"},
+            approval_item_rows,
+        ),
+    ),
+    "power": (
+        Table(
+            "power-items",
+            "权力事项",
+            {"index_number": "索引号", "code": "权力编码", "name": "事项名称", "power_type": "权力类别",
+             "agencies": "实施机关", "basis": "设定依据", "legal_limit_days": "法定时限（工作日）",
+             "promised_limit_days": "承诺时限（工作日）", "fee": "收费标准", "supervision_phone": "监督电话",
+             "supervision_address": "监督地址", "steps_count": "流程步骤数", "risks_count": "廉政风险点数"},
+            power_rows,
+        ),
+        Table(
+            "power-steps",
+            "权力运行流程步骤",
+            {"index_number": "索引号", "code": "权力编码", "sequence": "序号", "step_id": "步骤代码",
+             "name": "步骤名称", "post": "承办岗位", "limit_days": "办理时限（工作日）", "description": "环节说明",
+             "risks_count": "廉政风险点数"},
+            power_step_rows,
+        ),
+        Table(
+            "power-risks",
+            "廉政风险点",
+            {"index_number": "索引号", "code": "权力编码", "power_name": "事项名称", "step_id": "步骤代码",
+             "step_name": "步骤名称", "point": "风险点", "level": "风险等级", "measures": "防控措施",
+             "owner": "责任人"},
+            power_risk_rows,
         ),
     ),
 }
@@ -256,39 +379,3 @@ def write_open_data(site: Site, destination: Path) -> int:
     index = {"publisher": site.config.name, "tables": catalogue}
     (folder / "index.json").write_bytes((json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return 2 * len(catalogue) + 1
-
-
-def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
-    """Return schema.org data for a record page: Legislation for documents, else CreativeWork."""
-    meta = record.meta
-    publisher = [{"@type": "GovernmentOrganization", "name": name} for name in meta.agency]
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Legislation" if record.kind == "document" else "CreativeWork",
-        "name": meta.title,
-        "identifier": meta.index_number,
-        "url": record_url(site, record),
-        "inLanguage": "zh-CN",
-        "datePublished": _day(meta.published),
-        "dateCreated": _day(meta.written),
-        "author": publisher,
-        "publisher": publisher[0] if len(publisher) == 1 else publisher,
-        "about": meta.category,
-        "genre": KIND_BY_NAME[record.kind].label if record.kind in KIND_BY_NAME else record.kind,
-        "isPartOf": {"@type": "WebSite", "name": site.config.name, "url": site.config.root_url + "/"},
-    }
-    if meta.summary:
-        data["description"] = meta.summary
-    if meta.keywords:
-        data["keywords"] = "，".join(meta.keywords)
-    if meta.changes:
-        data["dateModified"] = _day(max(c.date for c in meta.changes))
-    if record.kind == "document":
-        data["legislationDate"] = _day(meta.written)
-        data["legislationPassedBy"] = publisher
-        data["legislationLegalForce"] = "https://schema.org/InForce" if meta.validity == "有效" else "https://schema.org/NotInForce"
-        if meta.doc_number:
-            data["legislationIdentifier"] = meta.doc_number
-    if meta.validity_date:
-        data["expires"] = _day(meta.validity_date)
-    return data

@@ -48,8 +48,8 @@ def at_midnight(day: date) -> datetime:
 def record_updates(record: Record) -> list[Update]:
     """Return the record's announced events, oldest first.
 
-    Stages dated on or before the publication date are part of what was published and
-    are announced with it; each later stage is its own event.
+    Stages and 更新记录 entries dated on or before the publication date are part of what
+    was published and are announced with it; each later one is its own event.
     """
     meta = record.meta
     updates = [Update(record, "published", meta.published, "发布", meta.summary or "", 0)]
@@ -62,6 +62,8 @@ def record_updates(record: Record) -> list[Update]:
     for change in meta.changes:  # in the order written; a second note on one day gets -2
         seen[change.date] += 1
         suffix = "" if seen[change.date] == 1 else f"-{seen[change.date]}"
+        if change.date <= meta.published:  # e.g. “首次发布”: that is the publication itself
+            continue
         event = f"change-{change.date.isoformat()}{suffix}"
         updates.append(Update(record, event, change.date, "更新", change.note, len(updates)))
     if meta.validity in VALIDITY_EVENTS and meta.validity_date:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, render_template, url_for
+from flask import Blueprint, Flask, current_app, render_template, url_for
 from markupsafe import Markup, escape
 
 from disclosure.feeds import (
@@ -19,9 +19,10 @@ from disclosure.feeds import (
     record_feed_paths,
     select_updates,
 )
-from disclosure.open_data import data_tables, record_json_ld
+from disclosure.open_data import data_tables
 from disclosure.records import Record
 from disclosure.site_model import Facet
+from disclosure.structured_data import record_json_ld
 from disclosure.web.views import the_site
 
 blueprint = Blueprint("reuse", __name__)
@@ -59,7 +60,10 @@ def feed_autodiscovery(record: Record | None = None, facet: Facet | None = None)
     elif facet is not None:
         found = facet_feed_path(site, facet)
         paths += [found] if found else []
-    by_path = {spec.path: spec for spec in feed_specs(site)}
+    # Built once per app: every page asks, and the list only depends on the site model.
+    by_path = current_app.extensions.get("feed_specs_by_path")
+    if by_path is None:
+        by_path = current_app.extensions["feed_specs_by_path"] = {s.path: s for s in feed_specs(site)}
     tags = []
     for path in dict.fromkeys(paths):
         spec = by_path.get(path)
