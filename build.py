@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from disclosure.kinds import KINDS
+from disclosure.personal_data import redact
 from disclosure.pipeline import Settings, build_site, check_site
 from disclosure.problems import ContentInvalid, Problem, sort_problems, summary_line
 from disclosure.publish import BuildLocked
@@ -23,7 +25,7 @@ from disclosure.publish import BuildLocked
 def print_problems(problems: list[Problem]) -> None:
     """Print every problem, one per line, then the count (stderr)."""
     for problem in sort_problems(problems):
-        print(problem, file=sys.stderr)
+        print(redact(str(problem)), file=sys.stderr)  # no full ID/mobile/card number in any log
     if problems:
         print(summary_line(problems), file=sys.stderr)
 
@@ -61,11 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
 
     new = commands.add_parser("new", help="新建一条记录，自动分配下一个索引号")
-    new.add_argument("kind", choices=["document", "decision"])
+    new.add_argument("kind", choices=[kind.name for kind in KINDS])
     new.add_argument("--agency", required=True, help="发布机构全称（agencies.yaml 中的 name）")
     new.add_argument("--title", default="", help="标题")
     new.add_argument("--content", default="content")
     new.add_argument("--date", default=None, help="发布日期 YYYY-MM-DD（默认今天）")
+
+    commands.add_parser(
+        "allow-number", help="从标准输入读取一个号码（不回显），输出登记到 personal_data_allow.yaml 的 SHA-256 摘要"
+    )
 
     report = commands.add_parser("report", help="政府信息公开自查：逾期公开的信息、超过 6 个月未更新的栏目、逾期未发布的年度报告")
     report.add_argument("--content", default="content")
@@ -87,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from disclosure.scaffold import new_record
 
         return new_record(args)
+    if args.command == "allow-number":
+        from disclosure.personal_data import allow_number_command
+
+        return allow_number_command()
     if args.command == "report":
         from disclosure.report_cli import run_report
 

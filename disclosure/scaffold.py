@@ -1,0 +1,88 @@
+"""`python build.py new KIND --agency …`: a new record file with the next free 索引号."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from disclosure.content import read_config
+from disclosure.kinds import KIND_BY_NAME
+from disclosure.problems import summary_line
+
+_INDEX_LINE = re.compile(r"""^index_number:\s*["']?([^"'\s#]+)""", re.MULTILINE)
+
+EXTRA = {
+    "decision": """matter: 请填写决策事项（一句话）
+basis:
+  - {title: 请填写依据名称, doc_number: "代字〔年份〕序号号"}
+stages:
+  - {stage: 征求意见, date: DATE, end: DATE, summary: 请填写本阶段说明}
+outcome: 请填写决策结果（尚未作出可删除本行）
+""",
+}
+
+
+def next_index_number(content_dir: Path, code: str, year: int) -> str:
+    """Return `<code>/<year>-<serial>` with the serial one above the highest in use."""
+    prefix = f"{code}/{year}-"
+    highest = 0
+    for path in content_dir.rglob("*.md"):
+        head = path.read_bytes()[:4096].decode("utf-8", errors="replace")
+        for found in _INDEX_LINE.findall(head):
+            if found.startswith(prefix) and found[len(prefix) :].isdigit():
+                highest = max(highest, int(found[len(prefix) :]))
+    return f"{prefix}{highest + 1:05d}"
+
+
+def render_record(kind: str, title: str, index_number: str, agency: str, day: date, category: str) -> str:
+    """Return the text of a new record file; every value is JSON-quoted, so YAML reads it as written."""
+    q = json.dumps
+    extra = EXTRA.get(kind, "").replace("DATE", day.isoformat())
+    return (
+        "---\n"
+        f"title: {q(title or '请填写标题', ensure_ascii=False)}\n"
+        f"index_number: {q(index_number)}\n"
+        f"agency: {q(agency, ensure_ascii=False)}\n"
+        "# doc_number: \"代字〔年份〕序号号\"\n"
+        f"written: {day.isoformat()}\n"
+        f"published: {day.isoformat()}\n"
+        f"category: {q(category, ensure_ascii=False)}\n"
+        "keywords: []\n"
+        "summary: \n"
+        f"{extra}"
+        "---\n"
+        "请在此处撰写正文（Markdown）。\n"
+    )
+
+
+def new_record(args: argparse.Namespace) -> int:
+    """Write the new record file and print its path; return the exit status."""
+    content_dir = Path(args.content)
+    _site, agencies, categories, problems = read_config(content_dir)
+    if any(p.is_error for p in problems):
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(summary_line(problems), file=sys.stderr)
+        return 1
+    agency = next((a for a in agencies if args.agency in (a.name, a.short_name)), None)
+    if agency is None:
+        names = "、".join(a.name for a in agencies)
+        print(f"agencies.yaml 中没有“{args.agency}”。可用的发布机构：{names}", file=sys.stderr)
+        return 1
+    kind = KIND_BY_NAME[args.kind]
+    day = date.fromisoformat(args.date) if args.date else date.today()
+    index_number = next_index_number(content_dir, agency.code, day.year)
+    category = categories[0].path if categories else "其他"
+    folder = content_dir / kind.folder / str(day.year)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{index_number.replace('/', '-')}.md"
+    path.write_text(render_record(kind.name, args.title, index_number, agency.name, day, category), encoding="utf-8")
+    print(path)
+    print(f"索引号 {index_number} 已分配；请填写标题、主题分类与正文后运行 python build.py check。", file=sys.stderr)
+    return 0
+
+
