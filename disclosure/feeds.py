@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from disclosure.approvals import ApprovalListMeta, items_of
 from disclosure.kinds import KINDS
+from disclosure.powers import PowerMeta
 from disclosure.problems import ContentInvalid, Problem, error
 from disclosure.records import DecisionMeta, Record
 from disclosure.site_model import Facet, Site
@@ -202,18 +205,44 @@ def entry_html(update: Update) -> str:
         ("索引号", meta.index_number),
         ("发布机构", "、".join(meta.agency)),
         ("发文字号", meta.doc_number or ""),
-        ("发布日期", f"{meta.published.year}年{meta.published.month}月{meta.published.day}日"),
+        ("发布日期", _day_cn(meta.published)),
         ("有效性", meta.validity),
     ]
     if isinstance(meta, DecisionMeta):
         rows.append(("决策事项", meta.matter))
     parts.append("<p>" + "<br>".join(f"{e(k)}：{e(v)}" for k, v in rows if v) + "</p>")
     parts.append(record.body_html)
+    parts += _kind_parts(record)
     return "\n".join(parts)
 
 
+def _kind_parts(record: Record) -> list[str]:
+    """Return what a kind shows beyond its body: an approval list's items, a power's procedure."""
+    e = html.escape
+    meta = record.meta
+    if isinstance(meta, ApprovalListMeta):
+        items = "".join(
+            f"<li>{e(i.number)}. {e(i.name)}（{e(i.implementing_agency)}）：{e(i.action)}"
+            + (f"，{e(i.to)}" if i.to else "") + "</li>"
+            for i in items_of(record)
+        )
+        return [f"<p>自{_day_cn(meta.effective)}起执行的事项：</p><ol>{items}</ol>"] if items else []
+    if isinstance(meta, PowerMeta):
+        steps = "".join(
+            f"<li>{e(s.name)}（{e(s.post)}" + (f"，{s.limit_days} 个工作日" if s.limit_days is not None else "") + "）"
+            + "".join(f"<br>廉政风险点（{e(r.level)}）：{e(r.point)}" for r in s.risks) + "</li>"
+            for s in meta.steps
+        )
+        return [f"<p>权力类别：{e(meta.power_type)}；权力编码：{e(meta.code)}</p><ol>{steps}</ol>"]
+    return []
+
+
+def _day_cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _cn_date(update: Update) -> str:
-    return f"{update.day.year}年{update.day.month}月{update.day.day}日"
+    return _day_cn(update.day)
 
 
 def _kind_label(name: str) -> str:
@@ -235,6 +264,8 @@ def check_characters(site: Site, records: Iterable[Record]) -> None:
         if isinstance(meta, DecisionMeta):
             fields |= {f"stages[{i}].summary": s.summary for i, s in enumerate(meta.stages)}
             fields["matter"] = meta.matter
+        if isinstance(meta, ApprovalListMeta | PowerMeta):
+            fields["items" if isinstance(meta, ApprovalListMeta) else "steps"] = "".join(_kind_parts(record))
         for key, text in fields.items():
             bad = illegal_character(text)
             if bad:
