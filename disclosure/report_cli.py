@@ -11,10 +11,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from disclosure.web.filters import cn_date
 from disclosure.openness import staleness_report
 from disclosure.pipeline import Settings, check_site
 from disclosure.problems import ContentInvalid, Problem, sort_problems, summary_line
+from disclosure.web.filters import cn_date
 
 
 def run_report(args: argparse.Namespace) -> int:
