@@ -9,6 +9,7 @@ from dataclasses import dataclass
 # Brackets seen around the year in real documents: (2009) [2009] 【2009】 （2009） ﹝2009﹞ 〔2009〕
 _YEAR = re.compile(r"^(?P<prefix>[^\s\(\[（【〔﹝〖]+?)\s*[\(\[（【〔﹝〖]\s*(?P<year>\d{4})\s*[\)\]）】〕﹞〗]\s*(?P<rest>.*)$")
 _SERIAL = re.compile(r"^(?P<di>第?)(?P<serial>\d+)号$")
+_SHORT_YEAR = re.compile(r"^[^\s\(\[（【〔﹝〖]+?\s*[\(\[（【〔﹝〖]\s*\d{1,3}\s*[\)\]）】〕﹞〗]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ def parse_doc_number(value: str) -> DocNumber:
     """
     digits = "".join(unicodedata.normalize("NFKC", c) if c.isdigit() else c for c in value.strip())
     match = _YEAR.match(digits)
+    if not match and _SHORT_YEAR.match(digits):
+        return DocNumber(value, None, error=f"发文字号“{value}”的年份应写全 4 位数字（GB/T 9704），如 保发〔2009〕9号")
     if not match:
         return DocNumber(digits, None, _changed(value, digits))
     prefix, year, rest = match.group("prefix"), int(match.group("year")), match.group("rest")
