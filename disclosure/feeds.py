@@ -19,6 +19,7 @@ from feedgen.feed import FeedGenerator
 
 from disclosure.approvals import ApprovalListMeta, items_of
 from disclosure.kinds import KINDS
+from disclosure.markdown_html import sanitise
 from disclosure.powers import PowerMeta
 from disclosure.problems import ContentInvalid, Problem, error
 from disclosure.records import DecisionMeta, Record
@@ -29,6 +30,7 @@ from disclosure.xml_text import illegal_character
 FEEDS_PATH = "/feeds/"
 FORMATS = {"rss": ".xml", "atom": ".atom"}
 SUMMARY_CHARS = 200
+MAX_BODY_CHARS = 300_000  # per entry; far above any real document (see _capped_body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,7 @@ def _description(site: Site, spec: FeedSpec) -> str:
 def _add_entry(fg: FeedGenerator, site: Site, update: Update) -> None:
     record = update.record
     meta = record.meta
-    link = f"{site.config.root_url}/records/{quote(record.slug)}/"
+    link = record_link(site, record)
     entry = fg.add_entry(order="append")
     entry.id(guid(site, update))
     entry.guid(guid(site, update), permalink=False)
@@ -170,7 +172,7 @@ def _add_entry(fg: FeedGenerator, site: Site, update: Update) -> None:
         [{"term": meta.category, "label": meta.category}, {"term": record.kind, "label": _kind_label(record.kind)}]
     )
     entry.summary(summary(update))
-    entry.content(entry_html(update), type="html")
+    entry.content(entry_html(site, update), type="html")
 
 
 def guid(site: Site, update: Update) -> str:
@@ -192,7 +194,11 @@ def summary(update: Update) -> str:
     return f"{update.label}：{note}"
 
 
-def entry_html(update: Update) -> str:
+def record_link(site: Site, record: Record) -> str:
+    return f"{site.config.root_url}/records/{quote(record.slug)}/"
+
+
+def entry_html(site: Site, update: Update) -> str:
     """Return the entry's full HTML: what happened, the record's key metadata, then its body."""
     record = update.record
     meta = record.meta
@@ -211,9 +217,23 @@ def entry_html(update: Update) -> str:
     if isinstance(meta, DecisionMeta):
         rows.append(("决策事项", meta.matter))
     parts.append("<p>" + "<br>".join(f"{e(k)}：{e(v)}" for k, v in rows if v) + "</p>")
-    parts.append(record.body_html)
+    parts.append(_capped_body(site, record))
     parts += _kind_parts(record)
     return "\n".join(parts)
+
+
+def _capped_body(site: Site, record: Record) -> str:
+    """Return the body, cut at a tag boundary and re-balanced when it exceeds MAX_BODY_CHARS.
+
+    Full text is the rule; the cap only keeps a pathological file (a 5 MB body) from
+    making every feed it appears in unreadable.
+    """
+    body = record.body_html
+    if len(body) <= MAX_BODY_CHARS:
+        return body
+    cut = body[: body.rfind(">", 0, MAX_BODY_CHARS) + 1]
+    more = html.escape(record_link(site, record))
+    return sanitise(cut) + f'<p>（全文较长，以上为前一部分。<a href="{more}">阅读全文</a>）</p>'
 
 
 def _kind_parts(record: Record) -> list[str]:

@@ -276,3 +276,18 @@ def test_feeds_page_lists_every_feed(site_dir: Path) -> None:
     assert "怎样订阅" in page
     for path in feed_files(site_dir):
         assert f'href="/{path.relative_to(site_dir).as_posix()}"' in page, path
+
+
+def test_a_huge_body_is_cut_at_a_tag_and_stays_well_formed(tmp_path: Path) -> None:
+    content = copy_fixture(tmp_path)
+    paragraph = "第一条　" + "行政机关应当依法公开政府信息，" * 40 + "\n\n"
+    edit(content / RULES, "第三条　", paragraph * 600 + "| 表头 | 说明 |\n|---|---|\n| 甲 | 乙 |\n\n第三条　")
+    out = build(content, tmp_path / "site")
+    for name in ("all.xml", "all.atom"):
+        entry = next(e for e in parse(out / "feeds" / name).entries if e.id.endswith("2019-00002/published"))
+        html = entry.content[0].value
+        assert len(html) < 320_000
+        assert "阅读全文" in html
+        assert "第三条" not in html  # the tail was cut, not the head
+        assert html.count("<p>") == html.count("</p>")
+    assert "第三条" in (out / "records" / "100000001-2019-00002" / "index.html").read_text(encoding="utf-8")
