@@ -58,6 +58,7 @@ class Content:
     records: tuple[Record, ...]
     pages: tuple[Page, ...]
     extra: dict[str, object] = field(default_factory=dict)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
 
 
 def read_yaml_file(path: Path) -> tuple[strict_yaml.Located | None, list[Problem]]:
@@ -110,6 +111,26 @@ def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tupl
                 problems.append(error(path, 1, "name", f"分类“{category.path}”重复"))
             seen[category.path] = 1
     return site, tuple(agencies), tuple(categories), problems
+
+
+def read_synonyms(root: Path) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """Return synonyms.yaml (a term → the terms searched with it); the file is optional."""
+    path = root / "synonyms.yaml"
+    if not path.is_file():
+        return {}, []
+    located, problems = read_yaml_file(path)
+    if located is None or located.value is None:
+        return {}, problems
+    if not isinstance(located.value, dict):
+        return {}, [*problems, error(path, located.line_of(()), "file", "应为映射：每行写“词: [同义词, …]”")]
+    table: dict[str, tuple[str, ...]] = {}
+    for key, items in located.value.items():
+        values = [items] if isinstance(items, str) else items
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
+            problems.append(error(path, located.line_of((key,)), str(key), "同义词应为非空的文字列表，如 个税: [个人所得税]"))
+            continue
+        table[str(key).strip()] = tuple(v.strip() for v in values)
+    return table, problems
 
 
 def _validate_list(model, located, path, allow_str=False):  # type: ignore[no-untyped-def]
@@ -290,6 +311,8 @@ def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Cont
         progress.update(n)
     pages, found = read_pages(root, allow)
     problems += found
+    synonyms, found = read_synonyms(root)
+    problems += found
     # every other file: YAML, CSV, guide parts, attachment names (政府信息公开条例 Art. 15)
     handled = {path for _, path in files} | set((root / "pages").glob("*.md"))
     problems += personal_data.scan_other_files(root, allow, handled)
@@ -311,4 +334,4 @@ def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Cont
         )
         for p, (html, text) in zip(pending, rendered, strict=True)
     )
-    return Content(root, site, agencies, categories, records, tuple(pages)), problems
+    return Content(root, site, agencies, categories, records, tuple(pages), synonyms=synonyms), problems

@@ -21,6 +21,7 @@ from disclosure.progress import Progress
 from disclosure.publish import build_lock, staging_directory
 from disclosure.site_model import Site, build_site_model
 from disclosure.web.freeze import freeze_pages
+from search.stage import write_search_indexes
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def build_site(settings: Settings) -> Outcome:
         site, problems = load_site(settings, progress)
         with staging_directory(settings.output_dir) as staging:
             freeze_pages(site, staging, progress, settings.workers)
+            write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
             write_feeds(site, staging)
             write_open_data(site, staging)
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last

@@ -72,6 +72,7 @@ class Site:
     repealed_by: dict[str, Record] = field(default_factory=dict)
     repeals: dict[str, tuple[Record, ...]] = field(default_factory=dict)
     openness: Openness | None = None  # the 政府信息公开 section, attached by disclosure.openness
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
 
     @property
     def all_records(self) -> Facet:
@@ -164,6 +165,7 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         facets=facets,
         repealed_by=repealed_by,
         repeals={k: tuple(v) for k, v in repeals.items()},
+        synonyms=content.synonyms,
     )
     return site, []
 

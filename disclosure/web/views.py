@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 from disclosure.kinds import KIND_BY_NAME
 from disclosure.records import Record
 from disclosure.site_model import Facet, Site
+from search.stage import facet_choices
 
 blueprint = Blueprint("site", __name__)
 LATEST = 12
@@ -75,7 +76,9 @@ def page(slug: str) -> str:
 
 @blueprint.route("/search/")
 def search() -> str:
-    return render_template("search.html")
+    # The static page: results come from search/static/search.js, or from the service
+    # (search.service), which answers this same URL when it runs.
+    return render_template("search.html", choices=facet_choices(the_site()))
 
 
 @blueprint.route("/sitemap.xml")
