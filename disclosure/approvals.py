@@ -101,10 +101,11 @@ class ApprovalListMeta(RecordMeta):
 class PlacedItem:
     """An item and where it was written: the Markdown file or the CSV, and its line."""
 
-    item: ApprovalItem
+    item: ApprovalItem | None  # None: the row had errors (still counted for 序号 continuity)
     source: Path
     line: int
     key: str  # items[3]
+    number: str
 
 
 def prepare_approval_list(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[Mapping[str, Any], list[Problem]]:
@@ -119,12 +120,13 @@ def prepare_approval_list(meta: RecordMeta, lines: dict[str, int], path: Path) -
         problems += found
     elif meta.items:
         placed = [
-            PlacedItem(item, path, lines.get(f"items[{i}]", 1), f"items[{i}]") for i, item in enumerate(meta.items)
+            PlacedItem(item, path, lines.get(f"items[{i}]", 1), f"items[{i}]", item.number)
+            for i, item in enumerate(meta.items)
         ]
     else:
         problems.append(error(path, lines.get("effective", 1), "items", "清单没有事项：请写 items（逐项列出）或 items_csv（同目录的 CSV 文件名）"))
     problems += check_items(placed, lines)
-    return {"items": tuple(p.item for p in placed), "placed": tuple(placed)}, problems
+    return {"items": tuple(p.item for p in placed if p.item is not None)}, problems
 
 
 def read_items_csv(name: str, path: Path, line: int) -> tuple[list[PlacedItem], list[Problem]]:
@@ -149,14 +151,15 @@ def decode_csv(data: bytes, file: Path) -> tuple[str | None, list[Problem]]:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return None, [error(file, line, "encoding", "CSV 文件含有空字符（NUL），可能是 UTF-16 编码或 Excel 工作簿；请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”")]
+    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8-sig"), []
+        return body.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
         text = data.decode("gbk")
     except UnicodeDecodeError:
-        line = data[: utf8_error.start].count(b"\n") + 1
+        line = body[: utf8_error.start].count(b"\n") + 1
         return None, [error(file, line, "encoding", "CSV 文件既不是 UTF-8 也不是 GBK 编码，无法读取；请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”")]
     return text, [warning(file, 1, "encoding", "CSV 文件是 GBK 编码（中文 Windows 版 Excel 的默认格式），已按 GBK 读取；建议另存为“CSV UTF-8（逗号分隔）”")]
 
@@ -202,8 +205,7 @@ def parse_items_csv(text: str, file: Path) -> tuple[list[PlacedItem], list[Probl
         located = strict_yaml.Located(value, {(): line, **{(k,): line for k in CSV_HEADERS.values()}})
         item, found = validate_model(ApprovalItem, located, file, f"第 {line} 行")
         problems += [Problem(p.path, p.line, f"{key}.{p.key}", p.message, p.severity) for p in found]
-        if item is not None:
-            placed.append(PlacedItem(item, file, line, key))
+        placed.append(PlacedItem(item, file, line, key, value.get("number", "")))
     return placed, problems
 
 
@@ -217,24 +219,26 @@ def check_items(placed: list[PlacedItem], lines: dict[str, int]) -> list[Problem
         return p.line if p.source.suffix.lower() == ".csv" else lines.get(f"{p.key}.{key}", p.line)
 
     for p in placed:
-        item = p.item
-        match = _NUMBER.match(item.number)
+        number = p.number
+        match = _NUMBER.match(number)
         if not match:
-            problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"序号“{item.number}”应为正整数，子项写作 3.1、3.2"))
+            if number:
+                problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"序号“{number}”应为正整数，子项写作 3.1、3.2"))
+            expected_top += 1
         else:
             top, sub = int(match.group(1)), match.group(2)
             if sub is None:
                 if top != expected_top:
                     after = f"上一项为 {last_top}" if last_top else "清单从 1 开始"
-                    problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"序号不连续：应为 {expected_top}（{after}），实为 {item.number}"))
+                    problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"序号不连续：应为 {expected_top}（{after}），实为 {number}"))
                 last_top, expected_top, expected_sub = top, top + 1, 1
             else:
                 want = f"{last_top}.{expected_sub}" if last_top else "1"
                 if last_top is None or top != last_top or int(sub) != expected_sub:
-                    problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"子项序号不连续：应为 {want}，实为 {item.number}"))
+                    problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"子项序号不连续：应为 {want}，实为 {number}"))
                 expected_sub = int(sub) + 1
-        needs_to = ACTIONS[item.action][2]
-        if needs_to and not item.to:
+        item = p.item
+        if item is not None and ACTIONS[item.action][2] and not item.to:
             problems.append(error(p.source, where(p, "action"), f"{p.key}.to", f"处理决定为“{item.action}”时必须写承接单位（{TO_HINT[item.action]}）"))
     return problems
 

@@ -207,7 +207,7 @@ def draw_flowchart(meta: PowerMeta) -> str:
     for box in boxes.values():
         _box(svg, box, meta)
     _legend(svg, legend_y)
-    ET.indent(svg, space=" ")
+    # no ET.indent: whitespace between <tspan>s inside <text> would render as spaces
     return ET.tostring(svg, encoding="unicode", xml_declaration=False) + "\n"
 
 
