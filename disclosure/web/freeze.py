@@ -8,12 +8,22 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+from unicodedata import normalize
+from urllib.parse import unquote
 
-from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
+from flask import url_for
+from flask_frozen import Freezer, FrozenFlaskWarning
 
 from disclosure.progress import Progress
 from disclosure.site_model import Site
 from disclosure.web.app import create_app
+from disclosure.web.incremental import (
+    global_digest,
+    link_unchanged,
+    page_fingerprint,
+    read_manifest,
+    write_manifest,
+)
 from disclosure.web.urls import all_pages
 
 PARALLEL_THRESHOLD = 400
@@ -22,51 +32,90 @@ PARALLEL_THRESHOLD = 400
 _SHARED: dict[str, Any] = {}
 
 
-def make_freezer(site: Site, destination: Path, share: tuple[int, int] = (0, 1)) -> Freezer:
-    """Return a Freezer writing to `destination` the pages whose position % n == i."""
-    index, count = share
+Item = tuple[str, dict[str, Any]]
+
+
+def make_freezer(site: Site, destination: Path, items: list[Item] | None = None, with_static: bool = True) -> Freezer:
+    """Return a Freezer writing `items` (default: every page of `site`) to `destination`."""
     app = create_app(site, {"FREEZER_DESTINATION": str(destination)})
-    freezer = Freezer(app, with_static_files=index == 0, with_no_argument_rules=False, log_url_for=False)
+    freezer = Freezer(app, with_static_files=with_static, with_no_argument_rules=False, log_url_for=False)
+    chosen = list(all_pages(site)) if items is None else items
 
     @freezer.register_generator
-    def pages() -> Iterator[tuple[str, dict[str, Any]]]:
-        for n, item in enumerate(all_pages(site)):
-            if n % count == index:
-                yield item
+    def pages() -> Iterator[Item]:
+        yield from chosen
 
     return freezer
 
 
-def freeze_pages(site: Site, destination: Path, progress: Progress, workers: int | None = None) -> int:
-    """Write every page of `site` under `destination`; return the number of files written."""
-    total = sum(1 for _ in all_pages(site))
+def page_files(site: Site, items: list[Item]) -> list[str]:
+    """Return the output file (relative path) each item is frozen to."""
+    freezer = Freezer(create_app(site), with_static_files=False, with_no_argument_rules=False, log_url_for=False)
+    with freezer.app.test_request_context():
+        return [
+            normalize("NFC", str(freezer.urlpath_to_filepath(unquote(url_for(endpoint, **values)))))
+            for endpoint, values in items
+        ]
+
+
+def freeze_pages(
+    site: Site,
+    destination: Path,
+    progress: Progress,
+    workers: int | None = None,
+    previous: Path | None = None,
+) -> list[str]:
+    """Write every page of `site` under `destination`; return the files rendered anew.
+
+    With `previous` (the live site), pages whose fingerprint is unchanged are hard-linked
+    from it instead of rendered (see incremental.py).
+    """
+    items = list(all_pages(site))
+    files = page_files(site, items)
+    global_fp = global_digest(site, site.built_on)
+    fingerprints = {f: page_fingerprint(site, e, v) for f, (e, v) in zip(files, items, strict=True)}
+    manifest = read_manifest(previous) if previous and previous.is_dir() else {}
+    clean: set[str] = set()
+    static_linked = False
+    if previous is not None and manifest.get("global") == global_fp:
+        before = manifest.get("pages", {})
+        clean = {f for f, fp in fingerprints.items() if fp is not None and before.get(f) == fp}
+        static = [str(p.relative_to(previous)) for p in (previous / "static").rglob("*") if p.is_file()]
+        link_unchanged(previous, destination, [*clean, *static])
+        static_linked = True
+    dirty = [(item, f) for item, f in zip(items, files, strict=True) if f not in clean]
+    todo = [item for item, _ in dirty]
     workers = workers or min(os.cpu_count() or 1, 4)
-    progress.start("生成页面", total)
-    if total < PARALLEL_THRESHOLD or workers == 1:
-        freezer = make_freezer(site, destination)
-        written = 0
+    progress.start("生成页面", len(todo))
+    if len(todo) < PARALLEL_THRESHOLD or workers == 1:
+        freezer = make_freezer(site, destination, todo, with_static=not static_linked)
         with warnings.catch_warnings():
             # A site without, say, annual reports has no URL for that endpoint: fine here.
             # tests/test_build.py freezes the sample site (every kind of page) with the warning on.
-            warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+            warnings.simplefilter("ignore", FrozenFlaskWarning)
             for written, _ in enumerate(freezer.freeze_yield(), start=1):
                 progress.update(written)
-        return written
-    _SHARED["site"] = site
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_freeze_share, destination, (i, workers)) for i in range(workers)]
-            written = 0
-            for future in futures:
-                written += future.result()
-                progress.update(written)
-    finally:
-        _SHARED.clear()
-    return written
+    else:
+        _SHARED["site"] = site
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                shares = [todo[i::workers] for i in range(workers)]
+                futures = [
+                    pool.submit(_freeze_share, destination, share, i == 0 and not static_linked)
+                    for i, share in enumerate(shares)
+                ]
+                written = 0
+                for future in futures:
+                    written += future.result()
+                    progress.update(written)
+        finally:
+            _SHARED.clear()
+    write_manifest(destination, global_fp, {f: fp for f, fp in fingerprints.items() if fp is not None})
+    return [f for _, f in dirty]
 
 
-def _freeze_share(destination: Path, share: tuple[int, int]) -> int:
-    freezer = make_freezer(_SHARED["site"], destination, share)
+def _freeze_share(destination: Path, items: list[Item], with_static: bool) -> int:
+    freezer = make_freezer(_SHARED["site"], destination, items, with_static)
     with warnings.catch_warnings():
         # Each worker sees only its share of endpoints; the full set is checked in tests.
         warnings.simplefilter("ignore", FrozenFlaskWarning)

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""`make bench`: build the shared corpus and time it (never part of `make test`).
+
+1. import every document of ../shared/corpus into a temporary content folder;
+2. (a) a cold full build (no output, no cache), (b) a rebuild after one record changed,
+   (c) a rebuild with nothing changed; peak memory of the whole process tree;
+3. search quality and latency, when the search package provides `bench/search_bench.py`.
+
+Targets (issue 2): cold ≤ 60 s, one-record rebuild ≤ 3 s, peak memory ≤ 2 GB on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from import_corpus import import_corpus  # noqa: E402
+
+TARGETS = {"cold_build_s": 60.0, "one_record_rebuild_s": 3.0, "peak_memory_mb": 2048.0}
+
+
+def tree_rss_kb(root_pid: int) -> int:
+    """Return the summed resident memory of a process and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    family = {root_pid}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return sum(rss.get(pid, 0) for pid in family)
+
+
+def timed_build(content: Path, output: Path) -> tuple[float, float]:
+    """Run one build; return (seconds, peak MB of the process tree). Fails loudly."""
+    command = [sys.executable, str(REPO / "build.py"), "build", "--content", str(content), "--output", str(output)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        tail = "\n".join(err.splitlines()[-20:])
+        raise SystemExit(f"build failed ({process.returncode}):\n{tail}")
+    return elapsed, peak / 1024
+
+
+def touch_one_record(content: Path) -> Path:
+    """Change one record's body (a real edit a member of staff would make); return its path."""
+    record = sorted((content / "documents").rglob("*.md"))[len(list((content / "documents").rglob("*.md"))) // 2]
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text + "\n（基准测试：修改一处正文。）\n", encoding="utf-8")
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
+    parser.add_argument("--limit", type=int, default=None, help="only N documents per part (quick runs)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="yangguang-bench-"))
+    content, output = work / "content", work / "site"
+    results: dict[str, object] = {}
+    try:
+        started = time.perf_counter()
+        counts = import_corpus(Path(args.corpus), content, args.limit)
+        results["import_s"] = round(time.perf_counter() - started, 2)
+        results["records"] = counts
+        print(f"导入语料：{counts}，{results['import_s']} 秒", flush=True)
+
+        seconds, peak = timed_build(content, output)
+        results["cold_build_s"], results["peak_memory_mb"] = round(seconds, 2), round(peak)
+        print(f"(a) 冷启动全量生成：{seconds:.2f} 秒，峰值内存 {peak:.0f} MB", flush=True)
+
+        touch_one_record(content)
+        seconds, peak2 = timed_build(content, output)
+        results["one_record_rebuild_s"] = round(seconds, 2)
+        results["peak_memory_mb"] = round(max(peak, peak2))
+        print(f"(b) 修改一条记录后重新生成：{seconds:.2f} 秒", flush=True)
+
+        seconds, _ = timed_build(content, output)
+        results["unchanged_rebuild_s"] = round(seconds, 2)
+        print(f"(c) 无改动重新生成：{seconds:.2f} 秒", flush=True)
+
+        files = [p for p in output.rglob("*") if p.is_file()]
+        results["output_files"] = len(files)
+        results["output_mb"] = round(sum(p.stat().st_size for p in files) / 1024 / 1024, 1)
+        print(f"输出：{len(files)} 个文件，{results['output_mb']} MB", flush=True)
+
+        if (HERE / "search_bench.py").is_file():
+            from search_bench import run_search_bench  # type: ignore[import-not-found]
+
+            results["search"] = run_search_bench(output, content)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(work.parent / f".{output.name}-cache", ignore_errors=True)
+
+    print()
+    for key, target in TARGETS.items():
+        value = results.get(key)
+        verdict = "达标" if isinstance(value, (int, float)) and value <= target else "未达标"
+        print(f"{key}: {value}（目标 ≤ {target}）{verdict}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
