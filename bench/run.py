@@ -73,7 +73,7 @@ def timed_build(content: Path, output: Path) -> tuple[float, float]:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    out, err = process.communicate()
+    _, err = process.communicate()
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()
