@@ -6,6 +6,7 @@
     python build.py serve  [--content DIR] [--output DIR] [--port 8000]
     python build.py new document|decision --agency 机构全称 [--title 标题]
     python build.py schema [--output FILE]
+    python build.py allow-number < 号码文件   (登记有意公开的号码：只输出 SHA-256 摘要；终端输入不回显)
     python build.py report [--content DIR] [--date YYYY-MM-DD]
 """
 

@@ -90,6 +90,10 @@ LABELS: dict[str, str] = {
     "workdays": "调休上班日",
     # categories.yaml
     "children": "下级分类",
+    # personal_data_allow.yaml (政府信息公开条例 Art. 15)
+    "sha256": "号码摘要",
+    "reason": "公开理由",
+    "reviewer": "审核人",
 }
 
 # reports/<year>.yaml: the 2021 national format of the annual report (国办公开办函〔2021〕30号)

@@ -36,13 +36,16 @@ from disclosure.problems import ContentInvalid, Problem, Severity, error, warnin
 
 ALLOW_FILE = "personal_data_allow.yaml"
 MAX_FINDINGS = 50  # per scanned text; a file with more is plainly a list of people
-ARTICLE = "依《政府信息公开条例》第十五条不得公开；请打码或删除"
+ARTICLE = "依《政府信息公开条例》第十五条不得公开"
+GATE = "源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
 
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _SEP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e\u00b7\u2022\u30fb"
 _STAR = "*\uff0a\u2217"
 _X = "Xx\uff38\uff58"
 _RUN = re.compile(rf"\d(?:[{_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_SEP}{_ZW}]{{0,6}}[{_X}])?")
+# a quick first pass: only stretches of 11+ digit-like characters reach the exact run pattern
+_STRETCH = re.compile(rf"\d[\d{_STAR}{_SEP}{_ZW}{_X}]{{10,}}")
 _GROUP = re.compile(rf"[\d{_STAR}{_X}{_ZW}]+")
 _EDGE_STARS = re.compile(r"^\*{1,2}(?=[0-9X])|(?<=[0-9X])\*{1,2}$")
 
@@ -67,10 +70,10 @@ KIND_NAMES = {
 
 
 def id_number_valid(s: str, today: date | None = None) -> bool:
-    """Return True for an 18-character GB 11643 number: province, real past date, MOD 11-2."""
+    """Return True for an 18-character GB 11643 number: province, real past date (1800 on), MOD 11-2."""
     if len(s) != 18 or not s[:17].isdigit() or s[17] not in "0123456789X":
         return False
-    if int(s[:2]) not in PROVINCES or not _real_date(s[6:14], today):
+    if int(s[:2]) not in PROVINCES or not "01" <= s[10:12] <= "12" or not _real_date(s[6:14], today):
         return False
     total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
     return "10X98765432"[total % 11] == s[17]
@@ -81,7 +84,18 @@ def legacy_id_valid(s: str) -> bool:
     return len(s) == 15 and s.isdigit() and int(s[:2]) in PROVINCES and _real_date("19" + s[6:12], None)
 
 
+EARLIEST_BIRTH_YEAR = 1800
+
+
 def _real_date(yyyymmdd: str, today: date | None) -> bool:
+    """Return True for a real calendar date, not in the future, from 1800 on.
+
+    No 1900 floor: GB 11643's own example was born in 1880. Without any floor, random
+    18-digit strings pass as IDs 26 times in 10⁵ (years 0001–0999 count); from 1800 on,
+    about 3 times, which keeps number columns in tables quiet.
+    """
+    if int(yyyymmdd[:4]) < EARLIEST_BIRTH_YEAR:
+        return False
     try:
         born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
     except ValueError:
@@ -99,13 +113,11 @@ def credit_code_valid(s: str) -> bool:
 
 def luhn_valid(digits: str) -> bool:
     """Return True when `digits` pass the Luhn check (bank cards)."""
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        n = int(c)
-        if i % 2:
-            n = n * 2 - 9 if n > 4 else n * 2
-        total += n
+    total = sum(map(int, digits[-1::-2])) + sum(_LUHN_DOUBLE[c] for c in digits[-2::-2])
     return total % 10 == 0
+
+
+_LUHN_DOUBLE = {str(n): (n * 2 - 9 if n > 4 else n * 2) for n in range(10)}
 
 
 def _card_prefix(s: str) -> bool:
@@ -146,87 +158,84 @@ class Finding:
     masked: str
     sha256: str
 
-    def message(self, column: int | None = None) -> str:
+    def message(self, column: int | None = None, action: str = "请打码或删除") -> str:
         """Return the Chinese explanation, never containing the full number."""
         where = f"第 {column} 列" if column is not None else ""
         m = self.masked
         if self.kind in KIND_NAMES and self.severity == "error":
-            return f"{where}有未打码的{KIND_NAMES[self.kind]} {m}，{ARTICLE}"
+            return f"{where}有未打码的{KIND_NAMES[self.kind]} {m}，{ARTICLE}；{action}"
         if self.kind == "id15":
-            return f"{where}疑似{KIND_NAMES['id15']} {m}，请核实；如是请打码或删除"
+            return f"{where}疑似{KIND_NAMES['id15']} {m}，请核实；如是，{action}"
         if self.kind == "card_luhn":
-            return f"{where}的 {len(m)} 位数字 {m} 符合银行卡号校验，请核实；如是银行卡号请打码或删除"
+            return f"{where}的 {len(m)} 位数字 {m} 符合银行卡号校验，请核实；如是银行卡号，{action}"
         if self.kind == "id_masked":
-            return f"{where}的身份证号打码不足，应至少遮盖出生日期（第 7–14 位），如 {m}"
+            return f"{where}的身份证号 {m} 打码不足：应至少遮盖出生日期（第 7–14 位）"
         if self.kind == "mobile_masked":
-            return f"{where}的手机号码打码不足，应遮盖中间 4 位（第 4–7 位），如 {m}"
-        if self.kind == "id_or_credit":
-            return f"{where}的 {m} 既符合身份证号校验，也符合统一社会信用代码校验；如是身份证号请打码或删除"
-        return f"{where}有疑似个人信息 {m}"
+            return f"{where}的手机号码 {m} 打码不足：应遮盖中间 4 位（第 4–7 位）"
+        return f"{where}的 {m} 既符合身份证号校验，也符合统一社会信用代码校验；如是身份证号，{action}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Group:
-    start: int
-    end: int
-    text: str
+_Group = tuple[int, int, str]  # raw start, raw end, normalised text
+_FOLD = {ord(c): None for c in _ZW} | {ord(c): "*" for c in _STAR} | {ord(c): "X" for c in _X}
 
 
 def _normalise(raw: str) -> str:
-    out = []
-    for c in raw:
-        if c in _ZW:
-            continue
-        if c.isdecimal():
-            out.append(str(unicodedata.decimal(c)))
-        elif c in _STAR:
-            out.append("*")
-        else:
-            out.append("X")
-    return _EDGE_STARS.sub("", "".join(out))
+    """Return a group as ASCII digits, `*` and `X`: zero-width gone, full-width and other digits folded."""
+    text = raw.translate(_FOLD)
+    if not text.isascii():
+        text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+    return _EDGE_STARS.sub("", text) if "*" in text else text
 
 
 def _is_letter_or_digit(c: str) -> bool:
+    """Return True for an ASCII or full-width letter or digit: what closes a number's edge."""
     if c.isascii():
         return c.isalnum()
-    folded = unicodedata.normalize("NFKC", c)
-    return folded.isascii() and folded.isalnum()
+    return "\uff10" <= c <= "\uff5a" and unicodedata.normalize("NFKC", c).isalnum()
 
 
 def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS) -> list[Finding]:
     """Return the personal numbers found in `text`, ordered by position (at most `limit`)."""
     found: list[Finding] = []
-    for run in _RUN.finditer(text):
+    for run in (r for m in _STRETCH.finditer(text) for r in _RUN.finditer(text, m.start(), m.end())):
         s, e = run.span()
         if e - s < 11:
             continue
-        groups = [_Group(g.start(), g.end(), _normalise(g.group())) for g in _GROUP.finditer(text, s, e)]
-        groups = [g for g in groups if g.text]
+        raw = run.group()
+        if raw.isdigit() and raw.isascii():  # the common case: one plain group
+            groups: list[_Group] = [(s, e, raw)]
+        else:
+            groups = [(g.start(), g.end(), _normalise(g.group())) for g in _GROUP.finditer(text, s, e)]
+            groups = [g for g in groups if g[2]]
+            if sum(len(g[2]) for g in groups) < 11:
+                continue
         closed_left = s > 0 and _is_letter_or_digit(text[s - 1])
         closed_right = e < len(text) and _is_letter_or_digit(text[e])
-        found += _scan_groups(text, groups, closed_left, closed_right, today)
+        found += _scan_groups(text, groups, closed_left, closed_right, today, limit)
         if len(found) >= limit:
             break
     return found[:limit]
 
 
-def _scan_groups(text: str, groups: list[_Group], closed_left: bool, closed_right: bool, today: date | None) -> list[Finding]:
+def _scan_groups(
+    text: str, groups: list[_Group], closed_left: bool, closed_right: bool, today: date | None, limit: int
+) -> list[Finding]:
     candidates: list[Finding] = []
     last = len(groups) - 1
     for i in range(len(groups)):
-        if i == 0 and closed_left:
+        if (i == 0 and closed_left) or len(candidates) > 2 * limit:
             continue
         value = ""
         for j in range(i, min(len(groups), i + 6)):
-            if j > i and len(groups[j - 1].text) < 3:
+            if j > i and len(groups[j - 1][2]) < 3:
                 break
-            value += groups[j].text
+            value += groups[j][2]
             if len(value) > 19:
                 break
             if len(value) < 11 or (j == last and closed_right) or "X" in value[:-1]:
                 continue
-            lengths = [len(g.text) for g in groups[i : j + 1]]
-            finding = _classify(value, text, groups[i].start, groups[j].end, lengths, today)
+            lengths = [len(g[2]) for g in groups[i : j + 1]]
+            finding = _classify(value, text, groups[i][0], groups[j][1], lengths, today)
             if finding is not None:
                 candidates.append(finding)
     # errors first, then longer spans; drop anything overlapping what was kept
@@ -363,7 +372,7 @@ def load_allow_list(root: Path) -> tuple[AllowList, list[Problem]]:
         return AllowList(root), []
     text = path.read_text(encoding="utf-8", errors="replace")
     problems = [
-        error(path, line, "file", f"{f.message(column)}；允许名单只能写号码的 SHA-256 摘要（python build.py allow-number），不能写号码本身")
+        error(path, line, "file", f.message(column, "允许名单只能写号码的 SHA-256 摘要（用 python build.py allow-number 计算），不能写号码本身"))
         for f, line, column in locate(text, scan_text(text), 1)
         if f.severity == "error"
     ]
@@ -423,7 +432,7 @@ def scan_name(path: Path, allow: AllowList, key: str = "file", line: int = 1) ->
     for f in scan_text(path.name):
         if not allow.admits(f, path):
             make = error if f.severity == "error" else warning
-            problems.append(make(path, line, key, f"文件名中{f.message().removeprefix('的')}；请改名"))
+            problems.append(make(path, line, key, f"文件名中{f.message(action='请改名').removeprefix('的')}"))
     return problems
 
 
@@ -489,9 +498,46 @@ def scan_other_files(
         if rel.as_posix() == ALLOW_FILE:
             continue
         problems += scan_name(path, allow)
-        if path.suffix.lower() in TEXT_SUFFIXES and path.stat().st_size <= 5_000_000:
+        suffix = path.suffix.lower()
+        if suffix in TEXT_SUFFIXES and path.stat().st_size <= 5_000_000:
             text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
             problems += scan_piece(text, path, 1, lambda _line: "file", allow, today)[0]
+        elif suffix in OFFICE_SUFFIXES:
+            problems += scan_office_file(path, allow, today)
+    return problems
+
+
+OFFICE_SUFFIXES = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
+MAX_OFFICE_BYTES = 50_000_000
+# a cell, shared string, row or paragraph ends: a line break; any other tag (a Word run) joins
+_OFFICE_BREAK = re.compile(r"</(?:\w+:)?(?:si|c|row|p|tc|tr|table-cell|table-row)>")
+_OFFICE_TAG = re.compile(r"<[^>]*>")
+
+
+def scan_office_file(path: Path, allow: AllowList, today: date | None = None) -> list[Problem]:
+    """Return problems in the text of a Word/Excel/OpenDocument attachment (zipped XML).
+
+    PDF, OFD, images and the old binary formats cannot be read here: they need a person.
+    """
+    import html
+    import zipfile
+
+    problems: list[Problem] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if m.filename.endswith(".xml")]
+            if sum(m.file_size for m in members) > MAX_OFFICE_BYTES:
+                return [warning(path, 1, "file", "附件解压后过大，未能检查其中的个人信息；请人工核查后再发布")]
+            for member in members:
+                xml = archive.read(member).decode("utf-8", errors="replace")
+                text = html.unescape(_OFFICE_TAG.sub("", _OFFICE_BREAK.sub("\n", xml)))
+                for f in scan_text(text, today):
+                    if not allow.admits(f, path):
+                        make = error if f.severity == "error" else warning
+                        message = f"附件内容中{f.message().removeprefix('的')}（{member.filename}）"
+                        problems.append(make(path, 1, "file", message))
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError):
+        problems.append(warning(path, 1, "file", "附件无法作为 Office 文档打开，未能检查其中的个人信息；请人工核查"))
     return problems
 
 
@@ -515,14 +561,14 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
         shown = output_dir / path.relative_to(staging)
         for f in scan_text(path.name):
             if f.severity == "error" and not allow.admits(f, None):
-                problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message().removeprefix('的')}；未发布"))
+                problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message(action=GATE).removeprefix('的')}"))
         if path.suffix.lower() not in TEXT_SUFFIXES:
             continue
         raw = path.read_text(encoding="utf-8", errors="replace")
         text = html.unescape(raw) if path.suffix.lower() not in (".csv", ".tsv", ".txt") else raw
         for f, line, column in locate(text, scan_text(text), 1):
             if f.severity == "error" and not allow.admits(f, None):
-                problems.append(error(shown, line, "file", f"生成结果{f.message(column)}；源文件检查未发现（可能由模板拼接或转义产生），未发布"))
+                problems.append(error(shown, line, "file", f"生成结果{f.message(column, GATE)}"))
     if problems:
         raise ContentInvalid(problems)
 
