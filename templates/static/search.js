@@ -1,0 +1,273 @@
+/* 阳光公开 static search: answers /search/?q=… in the browser from search/data/ (no server).
+   Same tokenising rule as search/analysis.py; the index format is described in
+   search/static_index.py. Files are loaded with <script> tags, so this works from file://. */
+(function () {
+  "use strict";
+  var results = document.getElementById("search-results");
+  if (!results || results.getAttribute("data-source") !== "static") return; // the service answered
+  var match = location.href.match(/^(.*?\/)(?:(?:care|a11y)\/)?search\/(?:index\.html)?(?:[?#].*)?$/);
+  var root = match ? match[1] : "/";
+  var data = root + "search/data/";
+  var fileMode = location.protocol === "file:";
+  var PAGE_SIZE = 10, MAX_CHARS = 64, MAX_RAW = 256, MAX_PARTS = 8, MAX_TERMS = 48;
+  var EXACT = 30, TITLE = 4, SNIPPET = 90;
+  var RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+/g;
+  var DOC_NUMBER = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+\s*[\(\[【〔﹝〖]?\s*\d{4}\s*[\)\]】〕﹞〗]?\s*第?\s*\d+\s*号?$/;
+  var DOC_FOLD = /[\s\(\)\[\]【】〔〕﹝﹞〖〗第号]/g;
+  var INDEX_NUMBER = /^[0-9a-z]{6,18}[\/\-]\d{4}-\d{1,8}$/;
+  var CONTROL = /[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+  var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+  var store = { meta: null, fold: {}, terms: {}, docs: {} };
+  var waiting = {};
+  window.YGSearch = {
+    meta: function (m) { store.meta = m; },
+    fold: function (pairs) { for (var i = 0; i + 1 < pairs.length; i += 2) store.fold[pairs[i]] = pairs[i + 1]; },
+    terms: function (n, table) { store.terms[n] = table; },
+    docs: function (n, rows) { store.docs[n] = rows; }
+  };
+
+  function load(path, done) {
+    if (waiting[path]) { waiting[path].push(done); return; }
+    waiting[path] = [done];
+    var s = document.createElement("script");
+    s.src = data + path;
+    s.onload = s.onerror = function () { var f = waiting[path]; waiting[path] = []; f.forEach(function (g) { g(); }); };
+    document.head.appendChild(s);
+  }
+  function loadAll(paths, done) {
+    var left = paths.length;
+    if (!left) { done(); return; }
+    paths.forEach(function (p) { load(p, function () { if (--left === 0) done(); }); });
+  }
+
+  function normalise(text) {
+    var s = text.normalize("NFKC").toLowerCase(), out = "";
+    for (var i = 0; i < s.length; i++) out += store.fold[s[i]] || s[i];
+    return out;
+  }
+  function isAscii(run) { return run.charCodeAt(0) < 0x3400; }
+  function queryTerms(text) {
+    var out = [], runs = text.match(RUNS) || [];
+    runs.forEach(function (run) {
+      if (isAscii(run)) out.push(run.slice(0, 32));
+      else if (run.length === 1) out.push(run);
+      else for (var i = 0; i + 1 < run.length; i++) out.push(run.substr(i, 2));
+    });
+    return out.filter(function (t, i) { return out.indexOf(t) === i; });
+  }
+  function parse(raw) {
+    if (raw.length > MAX_RAW) throw new Error("检索词过长：最多 " + MAX_CHARS + " 个字");
+    var text = normalise(raw).replace(CONTROL, " ").split(/\s+/).filter(Boolean).join(" ");
+    if (text.length > MAX_CHARS) throw new Error("检索词过长：最多 " + MAX_CHARS + " 个字");
+    var parts = [], highlights = [], total = 0, re = /"([^"]*)"|(\S+)/g, m;
+    var synonyms = store.meta.synonyms;
+    while ((m = re.exec(text))) {
+      var chunk = (m[1] !== undefined ? m[1] : m[2]).trim();
+      var variants = [chunk].concat(synonyms[chunk] || []), alts = [];
+      variants.forEach(function (v) {
+        var terms = queryTerms(v);
+        if (!terms.length) return;
+        if (terms.length > MAX_TERMS) throw new Error("检索词过长，请缩短后再试");
+        var compact = v.replace(/ /g, "");
+        var alt = { terms: terms,
+          doc: DOC_NUMBER.test(compact) ? normalise(compact).replace(DOC_FOLD, "") : null,
+          idx: INDEX_NUMBER.test(compact) ? normalise(compact).replace(/[^0-9a-z]/g, "") : null };
+        alts.push(alt);
+        total += terms.length;
+        if (alt.doc || alt.idx) highlights.push(v); else highlights = highlights.concat(v.match(RUNS) || []);
+      });
+      if (alts.length) parts.push({ text: chunk, alts: alts });
+    }
+    if (parts.length > MAX_PARTS) throw new Error("检索词过多：最多 " + MAX_PARTS + " 个词");
+    if (total > MAX_TERMS * 2) throw new Error("检索词过多，请缩短后再试");
+    return { text: text, parts: parts, highlights: highlights.filter(function (h, i) { return h && highlights.indexOf(h) === i; }) };
+  }
+
+  function hash(term) {
+    var h = 0;
+    for (var i = 0; i < term.length; i++) h = (h * 31 + term.charCodeAt(i)) % 1000003;
+    return h;
+  }
+  function postings(term) {
+    var table = store.terms[hash(term) % store.meta.shards] || {};
+    var text = table[term], out = [], value = 0, last = 0;
+    if (!text) return out;
+    for (var i = 0; i < text.length; i++) {
+      var d = ALPHABET.indexOf(text[i]);
+      value = value * 32 + (d & 31);
+      if (d < 32) { last += value; out.push(last); value = 0; }
+    }
+    return out;
+  }
+  function neededTerms(q) {
+    var terms = [];
+    q.parts.forEach(function (p) { p.alts.forEach(function (a) {
+      terms = terms.concat(a.terms);
+      if (a.doc) terms.push("#d" + a.doc);
+      if (a.idx) terms.push("#i" + a.idx);
+    }); });
+    return terms;
+  }
+  function scoreAlternative(alt, count) {
+    var scores = null;
+    alt.terms.forEach(function (term) {
+      var list = postings(term), docs = {}, seen = {};
+      list.forEach(function (p) { seen[p >> 1] = 1; });
+      var idf = Math.log(1 + count / (Object.keys(seen).length || 1));
+      list.forEach(function (p) {
+        var doc = p >> 1, w = idf * ((p & 1) ? TITLE : 1);
+        docs[doc] = Math.max(docs[doc] || 0, w);
+      });
+      if (scores === null) scores = docs;
+      else {
+        var next = {};
+        for (var k in scores) if (k in docs) next[k] = scores[k] + docs[k];
+        scores = next;
+      }
+    });
+    scores = scores || {};
+    [["#d", alt.doc], ["#i", alt.idx]].forEach(function (e) {
+      if (!e[1]) return;
+      postings(e[0] + e[1]).forEach(function (p) { scores[p >> 1] = (scores[p >> 1] || 0) + EXACT; });
+    });
+    return scores;
+  }
+  function evaluate(q) {
+    var meta = store.meta, count = meta.count, total = null;
+    q.parts.forEach(function (part) {
+      var best = {}, needle = normalise(part.text);
+      function keep(scores) { for (var k in scores) best[k] = Math.max(best[k] || 0, scores[k]); }
+      part.alts.forEach(function (alt) { keep(scoreAlternative(alt, count)); });
+      var agencies = [], categories = [];
+      meta.agencies.forEach(function (a, i) { if (needle && normalise(a).indexOf(needle) >= 0) agencies.push(i); });
+      meta.categories.forEach(function (c, i) { if (needle && normalise(c.split("/").pop()) === needle) categories.push(i); });
+      if (agencies.length || categories.length) {
+        meta.docs.forEach(function (d, i) {
+          if (d[3].some(function (a) { return agencies.indexOf(a) >= 0; }) || d[4].some(function (c) { return categories.indexOf(c) >= 0; }))
+            best[i] = Math.max(best[i] || 0, 1);
+        });
+      }
+      if (total === null) total = best;
+      else { var next = {}; for (var k in total) if (k in best) next[k] = total[k] + best[k]; total = next; }
+    });
+    return total || {};
+  }
+  function filtered(scores, params) {
+    var meta = store.meta, ids = [];
+    var agency = meta.agencies.indexOf(params.agency), category = meta.categories.indexOf(params.category);
+    var kind = -1, validity = meta.validities.indexOf(params.validity);
+    meta.kinds.forEach(function (k, i) { if (k[0] === params.kind) kind = i; });
+    for (var k in scores) {
+      var id = +k, d = meta.docs[id];
+      if (params.agency && d[3].indexOf(agency) < 0) continue;
+      if (params.category && d[4].indexOf(category) < 0) continue;
+      if (params.year && String(d[0]).slice(0, 4) !== params.year) continue;
+      if (params.kind && d[1] !== kind) continue;
+      if (params.validity && d[2] !== validity) continue;
+      ids.push(id);
+    }
+    ids.sort(params.sort === "date"
+      ? function (a, b) { return meta.docs[b][0] - meta.docs[a][0] || a - b; }
+      : function (a, b) { return scores[b] - scores[a] || a - b; });
+    return ids;
+  }
+
+  function escapeHtml(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+  function pattern(words) {
+    words = words.filter(Boolean).sort(function (a, b) { return b.length - a.length; });
+    if (!words.length) return null;
+    return new RegExp(words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "g");
+  }
+  function highlight(text, words) {
+    var folded = normalise(text), re = pattern(words), out = "", last = 0, m;
+    if (!re || folded.length !== text.length) return escapeHtml(text);
+    while ((m = re.exec(folded))) {
+      out += escapeHtml(text.slice(last, m.index)) + "<mark>" + escapeHtml(text.slice(m.index, m.index + m[0].length)) + "</mark>";
+      last = m.index + m[0].length;
+    }
+    return out + escapeHtml(text.slice(last));
+  }
+  function snippet(text, words) {
+    var folded = normalise(text), re = pattern(words), start = 0;
+    if (re && folded.length === text.length) {
+      var m = re.exec(folded);
+      if (m && m.index > SNIPPET / 3) start = m.index - Math.floor(SNIPPET / 3);
+    }
+    return (start ? "…" : "") + highlight(text.substr(start, SNIPPET), words) + (start + SNIPPET < text.length ? "…" : "");
+  }
+  function recordUrl(slug) { return root + "records/" + encodeURIComponent(slug) + "/" + (fileMode ? "index.html" : ""); }
+  function pageUrl(params, page) {
+    var keys = ["q", "agency", "category", "year", "kind", "validity", "sort"], out = [];
+    keys.forEach(function (k) { if (params[k]) out.push(k + "=" + encodeURIComponent(params[k])); });
+    if (page > 1) out.push("page=" + page);
+    return location.href.split(/[?#]/)[0] + "?" + out.join("&");
+  }
+
+  function render(q, params, ids) {
+    var meta = store.meta, page = Math.max(1, Math.min(parseInt(params.page, 10) || 1, Math.ceil(ids.length / PAGE_SIZE) || 1));
+    var shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    var chunks = shown.map(function (id) { return Math.floor(id / meta.chunk); }).filter(function (c, i, a) { return a.indexOf(c) === i; });
+    loadAll(chunks.map(function (c) { return "d/" + c + ".js"; }), function () {
+      var pages = Math.max(1, Math.ceil(ids.length / PAGE_SIZE));
+      var kinds = {}; meta.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
+      var html = '<p class="search-count">检索“' + escapeHtml(q.text) + '”，共找到 <strong>' + ids.length + "</strong> 条信息" +
+        (ids.length ? "，第 " + page + "/" + pages + " 页" : "") + "。</p>";
+      if (!ids.length) html += '<p>没有找到相关信息。可以减少检索词、换用同义词，或按<a href="' + root + "catalog/" + (fileMode ? "index.html" : "") + '">政府信息公开目录</a>浏览。</p>';
+      else {
+        html += '<ol class="search-results" start="' + ((page - 1) * PAGE_SIZE + 1) + '">';
+        shown.forEach(function (id) {
+          var row = (store.docs[Math.floor(id / meta.chunk)] || [])[id % meta.chunk];
+          if (!row) return;
+          var d = meta.docs[id], kind = meta.kinds[d[1]][0], validity = meta.validities[d[2]];
+          html += '<li><a href="' + escapeHtml(recordUrl(row[0])) + '">' + highlight(row[1], q.highlights) + "</a>" +
+            '<span class="meta">' + escapeHtml(kinds[kind] || kind) + (row[2] ? " · " + escapeHtml(row[2]) : "") + " · " + escapeHtml(row[3]) +
+            ' · <time datetime="' + row[4] + '">' + row[4] + "</time>" + (validity !== "有效" ? ' · <span class="validity">' + escapeHtml(validity) + "</span>" : "") +
+            '</span><span class="snippet">' + snippet(row[5], q.highlights) + "</span></li>";
+        });
+        html += "</ol>";
+        if (pages > 1) {
+          html += '<nav class="pagination" aria-label="分页">' +
+            (page > 1 ? '<a href="' + escapeHtml(pageUrl(params, page - 1)) + '" rel="prev">上一页</a>' : "") +
+            "<span>第 " + page + " 页，共 " + pages + " 页</span>" +
+            (page < pages ? '<a href="' + escapeHtml(pageUrl(params, page + 1)) + '" rel="next">下一页</a>' : "") + "</nav>";
+        }
+      }
+      results.innerHTML = html;
+      results.setAttribute("data-state", "done");
+    });
+  }
+  function fail(message) {
+    results.innerHTML = '<p class="search-error" role="alert">' + escapeHtml(message) + "</p>";
+    results.setAttribute("data-state", "done");
+  }
+
+  var params = {};
+  location.search.replace(/^\?/, "").split("&").forEach(function (pair) {
+    if (!pair) return;
+    var i = pair.indexOf("="), key = decodeURIComponent(i < 0 ? pair : pair.slice(0, i));
+    try { params[key] = decodeURIComponent((i < 0 ? "" : pair.slice(i + 1)).replace(/\+/g, " ")); } catch (e) { params[key] = ""; }
+  });
+  var form = document.getElementById("search-form");
+  if (form) {
+    form.setAttribute("action", location.href.split(/[?#]/)[0]);
+    ["q", "agency", "category", "year", "kind", "validity", "sort"].forEach(function (k) {
+      if (params[k] && form.elements[k]) form.elements[k].value = params[k];
+    });
+  }
+  if (!params.q || !params.q.trim()) { results.setAttribute("data-state", "done"); return; }
+  results.innerHTML = "<p>正在检索…</p>";
+  loadAll(["meta.js", "fold.js"], function () {
+    if (!store.meta) { fail("检索索引未能加载，请按政府信息公开目录浏览。"); return; }
+    var q;
+    try { q = parse(params.q); } catch (e) { fail(e.message); return; }
+    if (!q.parts.length) { render(q, params, []); return; }
+    var shards = neededTerms(q).map(function (t) { return hash(t) % store.meta.shards; });
+    shards = shards.filter(function (s, i) { return shards.indexOf(s) === i; });
+    loadAll(shards.map(function (s) { return "t/" + s + ".js"; }), function () {
+      render(q, params, filtered(evaluate(q), params));
+    });
+  });
+})();
