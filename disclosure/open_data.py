@@ -251,7 +251,7 @@ def power_risk_rows(site: Site) -> list[Row]:
 
 
 BASE_TABLES: tuple[Table, ...] = (
-    Table("records", "记录元数据（全部记录）", RECORD_FIELDS, record_rows),
+    Table("records", "全部记录的元数据", RECORD_FIELDS, record_rows),
     Table("record-changes", "更新记录", {"index_number": "索引号", "date": "更新日期", "note": "更新说明"}, change_rows),
 )
 
@@ -283,7 +283,7 @@ KIND_TABLES: dict[str, tuple[Table, ...]] = {
     "approval": (
         Table(
             "approval-items",
-            "审批事项清理清单（逐项）",
+            "审批事项清理：逐项",
             {"index_number": "清单索引号", "list_title": "清单名称", "effective": "生效日期", "number": "序号",
              "name": "项目名称", "implementing_agency": "实施机关", "basis": "设定依据", "action": "处理决定",
              "to": "承接单位或方式", "note": "备注"},

@@ -271,6 +271,13 @@ def test_record_and_facet_pages_link_their_own_feeds(site_dir: Path, site_model)
     assert 'href="/feeds/kind/document.xml"' not in kind
 
 
+def test_section_pages_link_their_kind_feed(site_dir: Path) -> None:
+    for page, kind in [("approvals", "approval"), ("powers", "power"), ("risks", "power")]:
+        html = (site_dir / page / "index.html").read_text(encoding="utf-8")
+        assert f'href="/feeds/kind/{kind}.xml"' in html, page
+        assert f'href="/feeds/kind/{kind}.atom"' in html, page
+
+
 def test_feeds_page_lists_every_feed(site_dir: Path) -> None:
     page = (site_dir / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "怎样订阅" in page

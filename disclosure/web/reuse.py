@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, url_for
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from disclosure.feeds import (
@@ -28,6 +28,13 @@ from disclosure.web.views import the_site
 blueprint = Blueprint("reuse", __name__)
 GROUPS = ("全部", "类别", "发布机构", "主题分类")
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+# Section pages of one kind (endpoint prefix → feed), beside the catalogue's facets.
+SECTION_FEEDS = {
+    "lists.approvals": "kind/approval",
+    "lists.powers": "kind/power",
+    "lists.risks": "kind/power",
+    "lists.flowchart": "kind/power",
+}
 
 
 def feed_url(spec: FeedSpec, fmt: str) -> str:
@@ -57,9 +64,11 @@ def feed_autodiscovery(record: Record | None = None, facet: Facet | None = None)
     paths = ["all"]
     if record is not None:
         paths = record_feed_paths(site, record)
-    elif facet is not None:
+    elif isinstance(facet, Facet):  # other pages call their own slices `facet` too
         found = facet_feed_path(site, facet)
         paths += [found] if found else []
+    endpoint = request.endpoint or ""
+    paths += [path for prefix, path in SECTION_FEEDS.items() if endpoint.startswith(prefix)]
     # Built once per app: every page asks, and the list only depends on the site model.
     by_path = current_app.extensions.get("feed_specs_by_path")
     if by_path is None:
