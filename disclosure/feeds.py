@@ -114,11 +114,16 @@ def write_feeds(site: Site, destination: Path) -> int:
     for spec in specs:
         rss, atom = render_feed(site, spec, buckets[spec.path])
         for data, fmt in ((rss, "rss"), (atom, "atom")):
-            target = destination / spec.url(fmt).lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            write_new_file(destination / spec.url(fmt).lstrip("/"), data)
             written += 1
     return written
+
+
+def write_new_file(target: Path, data: bytes) -> None:
+    """Write `data` to a fresh file: never through a hard link into the live site (incremental builds)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    target.write_bytes(data)
 
 
 def render_feed(site: Site, spec: FeedSpec, updates: list[Update]) -> tuple[bytes, bytes]:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from disclosure.approvals import ApprovalListMeta, items_of
+from disclosure.feeds import write_new_file
 from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.powers import PowerMeta
 from disclosure.records import DecisionMeta, Record
@@ -366,8 +367,8 @@ def write_open_data(site: Site, destination: Path) -> int:
     root = site.config.root_url
     for table in data_tables():
         rows = table.rows(site)
-        (folder / f"{table.name}.json").write_bytes(to_json(site, table, rows))
-        (folder / f"{table.name}.csv").write_bytes(to_csv(table, rows))
+        write_new_file(folder / f"{table.name}.json", to_json(site, table, rows))
+        write_new_file(folder / f"{table.name}.csv", to_csv(table, rows))
         catalogue.append({
             "table": table.name,
             "title": table.title,
@@ -377,5 +378,5 @@ def write_open_data(site: Site, destination: Path) -> int:
             "fields": table.fields,
         })
     index = {"publisher": site.config.name, "tables": catalogue}
-    (folder / "index.json").write_bytes((json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    write_new_file(folder / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return 2 * len(catalogue) + 1

@@ -184,3 +184,13 @@ def test_json_ld_of_a_repealed_document(site_dir: Path) -> None:
     assert data["legislationLegalForce"] == "https://schema.org/NotInForce"
     assert data["legislationIdentifier"] == "测政发〔2018〕1号"
     assert data["expires"] == "2019-06-01"
+
+
+def test_every_table_and_field_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 开放数据", 1)[1].split("\n## ", 1)[0]
+    for table in data_tables():
+        line = next((ln for ln in section.splitlines() if ln.startswith(f"- `{table.name}`")), None)
+        assert line is not None, f"README 未说明数据表 {table.name}"
+        for name, label in table.fields.items():
+            assert f"`{name}` {label}" in line, f"README 未说明 {table.name}.{name}"
