@@ -163,7 +163,10 @@ class SearchIndex:
             inner = collectors.UnlimitedCollector()
         allow = self.filter_query(options.filters)
         if allow is not None:
-            inner = collectors.FilterCollector(inner, allow=allow)
+            # Inside the query: TimeLimitCollector bypasses a FilterCollector's test, and
+            # Whoosh 2.7's Require matched the wrong documents here. A filter term adds the
+            # same score to every remaining document, so the order does not change.
+            q = query.And([q, allow])
         collector = collectors.TimeLimitCollector(inner, TIME_BUDGET_SECONDS, use_alarm=False)
         try:
             searcher.search_with_collector(q, collector)

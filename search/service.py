@@ -72,8 +72,8 @@ def read_options(args: Any, choices: dict[str, Any]) -> tuple[str, Options]:
             raise BadRequest(f"参数 {name} 过长")
         if value:
             filters[name] = value
-    if filters.get("kind") and filters["kind"] not in {k for k, _ in choices.get("kinds", [])}:
-        raise BadRequest("kind 不是本站的信息类别")
+    if filters.get("kind") and not re.fullmatch(r"[a-z]{1,20}", filters["kind"]):
+        raise BadRequest("kind 应为信息类别的英文名，如 document")
     if filters.get("validity") and filters["validity"] not in ("有效", "失效", "废止"):
         raise BadRequest("validity 只能是 有效、失效 或 废止")
     if filters.get("year") and not re.fullmatch(r"\d{4}", filters["year"]):
@@ -157,7 +157,9 @@ class SearchApp:
         }
 
     def json(self, status: int, body: dict[str, Any]) -> Response:
-        response = Response(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8")
+        # <, > and & as \u escapes: the JSON stays inert even if some client renders it as HTML
+        text = json.dumps(body, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        response = Response(text, status=status, content_type="application/json; charset=utf-8")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "public, max-age=60" if status == 200 else "no-store"
         return response

@@ -11,8 +11,10 @@ site's files are never modified in place, and the copy holds no hard links to th
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,13 +89,17 @@ def open_or_create(folder: Path) -> index.Index:
     """Return the index in `folder` if it is whole and of this format, else a new empty one."""
     stamp = folder / STAMP
     if stamp.is_file() and stamp.read_text() == FORMAT_VERSION:
-        try:
-            ix = index.open_dir(str(folder))
-            with ix.searcher() as searcher:
-                searcher.doc_count()
-            return ix
-        except Exception:  # a damaged cache is rebuilt, never trusted
-            pass
+        # Whoosh leaves a damaged file open when it fails: let it close quietly.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                ix = index.open_dir(str(folder))
+                with ix.searcher() as searcher:
+                    searcher.doc_count()
+                return ix
+            except Exception:  # a damaged cache is rebuilt, never trusted
+                pass
+            gc.collect()
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     ix = index.create_in(str(folder), make_schema())
