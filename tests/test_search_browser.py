@@ -1,0 +1,134 @@
+"""The static search page in headless Chromium: from file:// and from a plain static host.
+
+It must find what the Python mirror of search.js (search.static_query) finds, in the same
+order, so the service tests of test_search.py cover the browser too. Chromium comes from
+Debian (`.ci/run` installs it), driven by the playwright package; where either is missing
+the tests fail under CI=true and are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from disclosure.pipeline import Settings, build_site
+from search.static_query import StaticSite
+
+FIXTURE = Path(__file__).parent / "fixtures" / "search"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+QUERIES = ["税", "得税", '"专项附加扣除"', "个税", "個人所得稅", "国发(2018)41号", "000014349/2018-00204", "国务院", "保定市人民政府 监控", "金融危机", "<img src=x onerror=alert(1)>"]
+
+
+def require(ok: bool, what: str) -> None:
+    if ok:
+        return
+    message = f"{what} is missing: run .ci/run (it installs chromium) and `make test`"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture content built once."""
+    out = tmp_path_factory.mktemp("browser") / "site"
+    build_site(Settings(content_dir=FIXTURE, output_dir=out, progress=False))
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium."""
+    require(CHROMIUM.exists(), str(CHROMIUM))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright Python package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def host(site_dir: Path) -> Iterator[str]:
+    """The built site on a plain static server (no search service)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def results(browser: Any, url: str) -> tuple[list[str], str, list[str]]:
+    """Open `url`; return the result links, the results' HTML and every request made."""
+    page = browser.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: errors.append("dialog: " + d.message))
+    page.goto(url)
+    page.wait_for_selector('#search-results[data-state="done"]', timeout=10_000)
+    links = page.eval_on_selector_all(".search-results li > a", "els => els.map(e => e.getAttribute('href'))")
+    html = page.inner_html("#search-results")
+    page.close()
+    assert errors == []
+    return links, html, requests
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_file_url_finds_what_the_mirror_finds(browser: Any, site_dir: Path, q: str) -> None:
+    url = (site_dir / "search" / "index.html").as_uri() + "?q=" + quote(q)
+    links, html, requests = results(browser, url)
+    expected = [r["slug"] for r in StaticSite(site_dir).search(q)][:10]
+    assert [link.split("/records/")[1].split("/")[0] for link in links] == expected
+    assert all(link.startswith("file://") and link.endswith("/index.html") for link in links)
+    assert all(r.startswith("file://") for r in requests)  # no third-party requests
+    assert "<img" not in html
+
+
+def test_a_static_host_answers_with_highlights_and_filters(browser: Any, host: str, site_dir: Path) -> None:
+    links, html, requests = results(browser, f"{host}/search/?q={quote('个税')}")
+    assert links == [f"{host}/records/000014349-2018-00301/"]
+    assert "<mark>个人所得税</mark>" in html and "共找到 <strong>1</strong> 条信息" in html
+    assert all(r.startswith(host) for r in requests)
+    links, _, _ = results(browser, f"{host}/search/?q={quote('国务院')}&agency={quote('国务院办公厅')}&sort=date")
+    expected = [r["slug"] for r in StaticSite(site_dir).search("国务院", {"agency": "国务院办公厅"}, sort="date")]
+    assert [link.split("/records/")[1].strip("/") for link in links] == expected
+
+
+def test_a_query_loads_little(browser: Any, host: str) -> None:
+    page = browser.new_page()
+    sizes: list[int] = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if "/search/data/" in r.url else None)
+    page.goto(f"{host}/search/?q={quote('个人所得税')}")
+    page.wait_for_selector('#search-results[data-state="done"]')
+    page.close()
+    assert 0 < sum(sizes) < 300_000
+
+
+def test_the_form_keeps_the_query(browser: Any, site_dir: Path) -> None:
+    page = browser.new_page()
+    page.goto((site_dir / "search" / "index.html").as_uri() + "?q=" + quote("集约化"))
+    page.wait_for_selector('#search-results[data-state="done"]')
+    assert page.input_value("#q") == "集约化"
+    page.fill("#q", "放假")
+    page.press("#q", "Enter")
+    page.wait_for_selector("text=国务院办公厅关于2019年部分节假日安排的通知")
+    assert page.url.startswith("file://")
+    page.close()
