@@ -1,28 +1,16 @@
-"""Personal data (《政府信息公开条例》第十五条): find unmasked ID, mobile and bank-card numbers.
+"""Personal data (《政府信息公开条例》第十五条): no unmasked ID, mobile or bank-card number is published.
 
-Rules and test cases: reliability research §6. The scan runs on the raw text of every
-content file (front matter, body, HTML comments, tables, link URLs), on file names, and
-as a last gate on the generated output. A number is never shown in full: every message
-carries the masked form (110105********002X), and allow-list entries name a number only
-by the SHA-256 of its normalised value.
-
-How a number is found, in linear time:
-1. A regex finds runs of digits (any Unicode decimal digit, so full-width too) joined by
-   at most 6 separators (space, `-`, `.`, `·` …) or zero-width characters, with `*`
-   allowed after the first digit (masks) and an `X` at the end (ID check character).
-2. A run splits into groups at visible separators; zero-width characters vanish inside
-   a group. Candidates are whole groups or a few neighbouring groups (every group but the
-   last at least 3 characters long), so `110105 19491231 002X` is one candidate while
-   `010-12345678 13800138000` still yields the mobile on its own.
-3. A candidate next to an ASCII letter (or a full-width one) is no number of ours.
+The scan runs on the raw text of every content file (front matter, body, HTML comments,
+tables, link URLs), on file names, inside Word/Excel attachments, and as a last gate on
+the generated output in staging. A number is never shown in full: every message carries
+the masked form (110105********002X), and allow-list entries name a number only by the
+SHA-256 of its normalised value. Finding the numbers: `disclosure/personal_numbers.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
-import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -32,285 +20,40 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from disclosure import strict_yaml
-from disclosure.problems import ContentInvalid, Problem, Severity, error, warning
+from disclosure.personal_numbers import (
+    KIND_NAMES,
+    MAX_FINDINGS,
+    Finding,
+    credit_code_valid,
+    digest,
+    id_number_valid,
+    legacy_id_valid,
+    luhn_valid,
+    mask,
+    redact,
+    scan_text,
+)
+from disclosure.problems import ContentInvalid, Problem, error, warning
+
+__all__ = [
+    "AllowList",
+    "Finding",
+    "check_output",
+    "credit_code_valid",
+    "digest",
+    "id_number_valid",
+    "legacy_id_valid",
+    "load_allow_list",
+    "luhn_valid",
+    "mask",
+    "redact",
+    "scan_other_files",
+    "scan_source",
+    "scan_text",
+]
 
 ALLOW_FILE = "personal_data_allow.yaml"
-MAX_FINDINGS = 50  # per scanned text; a file with more is plainly a list of people
-ARTICLE = "依《政府信息公开条例》第十五条不得公开"
 GATE = "源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
-
-_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_SEP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e\u00b7\u2022\u30fb"
-_STAR = "*\uff0a\u2217"
-_X = "Xx\uff38\uff58"
-_RUN = re.compile(rf"\d(?:[{_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_SEP}{_ZW}]{{0,6}}[{_X}])?")
-# a quick first pass: only stretches of 11+ digit-like characters reach the exact run pattern
-_STRETCH = re.compile(rf"\d[\d{_STAR}{_SEP}{_ZW}{_X}]{{10,}}")
-_GROUP = re.compile(rf"[\d{_STAR}{_X}{_ZW}]+")
-_EDGE_STARS = re.compile(r"^\*{1,2}(?=[0-9X])|(?<=[0-9X])\*{1,2}$")
-
-PROVINCES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82, 83]
-)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-CARD_WORDS = ("卡号", "银行卡", "账号", "帐号", "开户")
-CREDIT_WORDS = ("信用代码", "社会信用", "统一代码", "机构代码", "登记证号")
-
-KIND_NAMES = {
-    "id": "身份证号",
-    "id15": "旧版 15 位身份证号",
-    "mobile": "手机号码",
-    "card": "银行卡号",
-}
-
-
-# ---------------------------------------------------------------------------- checks
-
-
-def id_number_valid(s: str, today: date | None = None) -> bool:
-    """Return True for an 18-character GB 11643 number: province, real past date (1800 on), MOD 11-2."""
-    if len(s) != 18 or not s[:17].isdigit() or s[17] not in "0123456789X":
-        return False
-    if int(s[:2]) not in PROVINCES or not "01" <= s[10:12] <= "12" or not _real_date(s[6:14], today):
-        return False
-    total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == s[17]
-
-
-def legacy_id_valid(s: str) -> bool:
-    """Return True for a 15-digit GB 11643-1989 number: province and a real 19YYMMDD date."""
-    return len(s) == 15 and s.isdigit() and int(s[:2]) in PROVINCES and _real_date("19" + s[6:12], None)
-
-
-EARLIEST_BIRTH_YEAR = 1800
-
-
-def _real_date(yyyymmdd: str, today: date | None) -> bool:
-    """Return True for a real calendar date, not in the future, from 1800 on.
-
-    No 1900 floor: GB 11643's own example was born in 1880. Without any floor, random
-    18-digit strings pass as IDs 26 times in 10⁵ (years 0001–0999 count); from 1800 on,
-    about 3 times, which keeps number columns in tables quiet.
-    """
-    if int(yyyymmdd[:4]) < EARLIEST_BIRTH_YEAR:
-        return False
-    try:
-        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
-    except ValueError:
-        return False
-    return born <= (today or date.today())
-
-
-def credit_code_valid(s: str) -> bool:
-    """Return True for a GB 32100-2015 unified social credit code with a correct mod-31 check."""
-    if len(s) != 18 or any(c not in _CREDIT_CHARS for c in s):
-        return False
-    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(s[:17], _CREDIT_WEIGHTS, strict=True))
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == s[17]
-
-
-def luhn_valid(digits: str) -> bool:
-    """Return True when `digits` pass the Luhn check (bank cards)."""
-    total = sum(map(int, digits[-1::-2])) + sum(_LUHN_DOUBLE[c] for c in digits[-2::-2])
-    return total % 10 == 0
-
-
-_LUHN_DOUBLE = {str(n): (n * 2 - 9 if n > 4 else n * 2) for n in range(10)}
-
-
-def _card_prefix(s: str) -> bool:
-    """UnionPay 62 (16–19 digits), Visa 4 (16 or 19), Mastercard 5 (16)."""
-    return (s.startswith("62") and 16 <= len(s) <= 19) or (s[0] == "4" and len(s) in (16, 19)) or (
-        s[0] == "5" and len(s) == 16
-    )
-
-
-def mask(kind: str, s: str) -> str:
-    """Return `s` masked the way inspection notices ask: 110105********002X, 138****8000."""
-    if kind in ("id", "id_masked", "id_or_credit"):
-        return s[:6] + "*" * 8 + s[14:]
-    if kind == "id15":
-        return s[:6] + "*" * 6 + s[12:]
-    if kind in ("mobile", "mobile_masked"):
-        head = s[:-11]
-        return head + s[-11:-8] + "****" + s[-4:]
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
-
-
-def digest(value: str) -> str:
-    """Return the SHA-256 of a normalised number: what allow-list entries carry."""
-    return hashlib.sha256(value.encode("ascii")).hexdigest()
-
-
-# ---------------------------------------------------------------------------- scanning
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One suspicious number in a scanned text: where, what, how sure, and its hash."""
-
-    start: int
-    end: int
-    kind: str  # id, id15, mobile, card, card_luhn, id_masked, mobile_masked, id_or_credit
-    severity: Severity
-    masked: str
-    sha256: str
-
-    def message(self, column: int | None = None, action: str = "请打码或删除") -> str:
-        """Return the Chinese explanation, never containing the full number."""
-        where = f"第 {column} 列" if column is not None else ""
-        m = self.masked
-        if self.kind in KIND_NAMES and self.severity == "error":
-            return f"{where}有未打码的{KIND_NAMES[self.kind]} {m}，{ARTICLE}；{action}"
-        if self.kind == "id15":
-            return f"{where}疑似{KIND_NAMES['id15']} {m}，请核实；如是，{action}"
-        if self.kind == "card_luhn":
-            return f"{where}的 {len(m)} 位数字 {m} 符合银行卡号校验，请核实；如是银行卡号，{action}"
-        if self.kind == "id_masked":
-            return f"{where}的身份证号 {m} 打码不足：应至少遮盖出生日期（第 7–14 位）"
-        if self.kind == "mobile_masked":
-            return f"{where}的手机号码 {m} 打码不足：应遮盖中间 4 位（第 4–7 位）"
-        return f"{where}的 {m} 既符合身份证号校验，也符合统一社会信用代码校验；如是身份证号，{action}"
-
-
-_Group = tuple[int, int, str]  # raw start, raw end, normalised text
-_FOLD = {ord(c): None for c in _ZW} | {ord(c): "*" for c in _STAR} | {ord(c): "X" for c in _X}
-
-
-def _normalise(raw: str) -> str:
-    """Return a group as ASCII digits, `*` and `X`: zero-width gone, full-width and other digits folded."""
-    text = raw.translate(_FOLD)
-    if not text.isascii():
-        text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
-    return _EDGE_STARS.sub("", text) if "*" in text else text
-
-
-def _is_letter_or_digit(c: str) -> bool:
-    """Return True for an ASCII or full-width letter or digit: what closes a number's edge."""
-    if c.isascii():
-        return c.isalnum()
-    return "\uff10" <= c <= "\uff5a" and unicodedata.normalize("NFKC", c).isalnum()
-
-
-def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS) -> list[Finding]:
-    """Return the personal numbers found in `text`, ordered by position (at most `limit`)."""
-    found: list[Finding] = []
-    for run in (r for m in _STRETCH.finditer(text) for r in _RUN.finditer(text, m.start(), m.end())):
-        s, e = run.span()
-        if e - s < 11:
-            continue
-        raw = run.group()
-        if raw.isdigit() and raw.isascii():  # the common case: one plain group
-            groups: list[_Group] = [(s, e, raw)]
-        else:
-            groups = [(g.start(), g.end(), _normalise(g.group())) for g in _GROUP.finditer(text, s, e)]
-            groups = [g for g in groups if g[2]]
-            if sum(len(g[2]) for g in groups) < 11:
-                continue
-        closed_left = s > 0 and _is_letter_or_digit(text[s - 1])
-        closed_right = e < len(text) and _is_letter_or_digit(text[e])
-        found += _scan_groups(text, groups, closed_left, closed_right, today, limit)
-        if len(found) >= limit:
-            break
-    return found[:limit]
-
-
-def _scan_groups(
-    text: str, groups: list[_Group], closed_left: bool, closed_right: bool, today: date | None, limit: int
-) -> list[Finding]:
-    candidates: list[Finding] = []
-    last = len(groups) - 1
-    for i in range(len(groups)):
-        if (i == 0 and closed_left) or len(candidates) > 2 * limit:
-            continue
-        value = ""
-        for j in range(i, min(len(groups), i + 6)):
-            if j > i and len(groups[j - 1][2]) < 3:
-                break
-            value += groups[j][2]
-            if len(value) > 19:
-                break
-            if len(value) < 11 or (j == last and closed_right) or "X" in value[:-1]:
-                continue
-            lengths = [len(g[2]) for g in groups[i : j + 1]]
-            finding = _classify(value, text, groups[i][0], groups[j][1], lengths, today)
-            if finding is not None:
-                candidates.append(finding)
-    # errors first, then longer spans; drop anything overlapping what was kept
-    candidates.sort(key=lambda f: (f.severity != "error", -(f.end - f.start), f.start))
-    kept: list[Finding] = []
-    for f in candidates:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
-
-
-def _classify(s: str, text: str, start: int, end: int, lengths: list[int], today: date | None) -> Finding | None:
-    def make(kind: str, severity: Severity, value: str) -> Finding:
-        return Finding(start, end, kind, severity, mask(kind, value), digest(value))
-
-    n = len(s)
-    if "*" in s:
-        return _classify_masked(s, start, end)
-    if n == 18 and id_number_valid(s, today):
-        if credit_code_valid(s):
-            if _near(text, start, end, CREDIT_WORDS, before=20, after=0):
-                return None
-            return make("id_or_credit", "warning", s)
-        return make("id", "error", s)
-    if not s.isdigit():
-        return None
-    mobile = s[2:] if n == 13 and s.startswith("86") else s[4:] if n == 15 and s.startswith("0086") else s
-    if len(mobile) == 11 and mobile[0] == "1" and mobile[1] in "3456789":
-        return Finding(start, end, "mobile", "error", mask("mobile", s), digest(mobile))
-    if n == 15 and legacy_id_valid(s):
-        return make("id15", "warning", s)
-    if 16 <= n <= 19 and luhn_valid(s):
-        if len(lengths) > 1 and not _card_grouping(lengths):
-            return None
-        keyword = _near(text, start, end, CARD_WORDS, before=10, after=10)
-        if keyword or _card_prefix(s):
-            return make("card", "error", s)
-        if n == 18 and credit_code_valid(s):
-            return None
-        return make("card_luhn", "warning", s)
-    return None
-
-
-def _card_grouping(lengths: list[int]) -> bool:
-    """Return True for the ways cards are printed: 4-4-4-4(-1…4) or 6-rest."""
-    return all(n == 4 for n in lengths[:-1]) or (len(lengths) == 2 and lengths[0] == 6)
-
-
-def _classify_masked(s: str, start: int, end: int) -> Finding | None:
-    """Return a warning for a masked number that still shows too much, else None."""
-    shown = s.replace("*", "")
-    if not shown.isdigit() and not (shown[:-1].isdigit() and shown[-1] == "X"):
-        return None
-    if len(s) == 11 and s[0] == "1" and s[1] in "3456789" and s[-1] != "X":
-        if set(s[3:7]) == {"*"}:
-            return None
-        return Finding(start, end, "mobile_masked", "warning", mask("mobile", s), digest(s))
-    if len(s) == 18 and s[:2].isdigit() and int(s[:2]) in PROVINCES:
-        if set(s[6:14]) == {"*"}:
-            return None
-        return Finding(start, end, "id_masked", "warning", mask("id", s), digest(s))
-    return None
-
-
-def _near(text: str, start: int, end: int, words: tuple[str, ...], before: int, after: int) -> bool:
-    window = text[max(0, start - before) : start] + " " + text[end : end + after]
-    return any(w in window for w in words)
-
-
-def redact(text: str) -> str:
-    """Return `text` with every number the scanner would report replaced by its masked form."""
-    findings = scan_text(text, limit=10_000)
-    for f in reversed(findings):
-        text = text[: f.start] + f.masked + text[f.end :]
-    return text
 
 
 # ---------------------------------------------------------------------------- allow-list

@@ -21,6 +21,7 @@ from disclosure.progress import Progress
 from disclosure.publish import build_lock, staging_directory
 from disclosure.site_model import Site, build_site_model
 from disclosure.web.freeze import freeze_pages
+from disclosure.web.modes import write_mode_pages
 from search.stage import write_search_indexes
 
 
@@ -87,6 +88,7 @@ def build_site(settings: Settings) -> Outcome:
             write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
             write_feeds(site, staging)
             write_open_data(site, staging)
+            write_mode_pages(staging, previous=settings.output_dir)  # 长者模式 /care/, 无障碍 /a11y/: after every stage that writes pages
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
     return Outcome(site, problems)
