@@ -34,6 +34,7 @@ from search.searcher import (
     SearchIndex,
     SearchTimeout,
 )
+from search.stage import SERVICE_FOLDER
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MAX_IN_FLIGHT = 16
@@ -116,6 +117,8 @@ class SearchApp:
     def dispatch(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return self.error(request, 400, "只支持 GET 请求")
+        if request.path not in ("/search/", "/api/search", "/api/search/"):
+            return self.error(request, 400, "检索服务只提供 /search/ 和 /api/search")
         if not self._slots.acquire(blocking=False):
             response = self.error(request, 429, "检索请求过多，请稍后再试")
             response.headers["Retry-After"] = "1"
@@ -220,6 +223,10 @@ def _escape(text: str) -> str:
 
 
 def create_search_app(index_dir: str | Path) -> SearchApp:
-    """Return the WSGI app serving /search/ and /api/search from `index_dir` (site/.search)."""
-    return SearchApp(Path(index_dir))
+    """Return the WSGI app serving /search/ and /api/search from `index_dir`.
+
+    `index_dir` is the built site's `.search` folder, or the site folder itself.
+    """
+    folder = Path(index_dir)
+    return SearchApp(folder if folder.name == SERVICE_FOLDER else folder / SERVICE_FOLDER)
 

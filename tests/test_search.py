@@ -280,3 +280,9 @@ def test_the_service_reopens_a_swapped_index(tmp_path: Path) -> None:
     os.utime(out / ".search")
     app.index._checked = 0.0  # skip the one-second recheck interval
     assert api(client, q="税")[1]["total"] == 1
+
+
+def test_the_app_takes_the_site_folder_too(site_dir: Path) -> None:
+    client = Client(create_search_app(site_dir))
+    assert api(client, q="税")[1]["total"] == 1
+    assert client.get("/api/other").status_code == 400
