@@ -318,6 +318,20 @@ def test_last_gate_scans_generated_output(tmp_path: Path) -> None:
     pd.check_output(staging, Path("site"), FIXTURES / "allow")  # the allow-list applies to the gate too
 
 
+def test_last_gate_skips_pages_hard_linked_from_the_live_site(tmp_path: Path) -> None:
+    """Unchanged pages the freezer links from the live site passed the gate when they were published."""
+    live, staging = tmp_path / "site", tmp_path / "staging"
+    live.mkdir()
+    staging.mkdir()
+    (live / "old.html").write_text("<p>&#49;3800138000</p>", encoding="utf-8")
+    os.link(live / "old.html", staging / "old.html")
+    pd.check_output(staging, live, FIXTURES / "attachments")
+    (staging / "new.html").write_text("<p>&#49;3800138000</p>", encoding="utf-8")
+    with pytest.raises(ContentInvalid) as caught:
+        pd.check_output(staging, live, FIXTURES / "attachments")
+    assert [Path(p.path).name for p in caught.value.problems] == ["new.html"]
+
+
 def test_build_refuses_output_with_a_hidden_number(tmp_path: Path) -> None:
     """Case 13 end to end: the pipeline runs the gate on staging and publishes nothing."""
     from disclosure.pipeline import Settings, build_site
