@@ -34,16 +34,42 @@ def render(body: str) -> str:
     if _renderer is None:
         _renderer = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
     _renderer.reset()
-    raw = _HEADING.sub(_demote, _renderer.convert(body))
-    return sanitise(raw)
+    return _REMOTE_IMAGE.sub(_image_to_link, sanitise(_outline(_renderer.convert(body))))
 
 
-_HEADING = re.compile(r"<(/?)h([1-5])\b")
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+_REMOTE_IMAGE = re.compile(r"<img\b[^>]*\ssrc=\"((?:https?:)?//[^\"]*)\"[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r'\salt="([^"]*)"')
 
 
-def _demote(match: re.Match[str]) -> str:
-    """Return the heading tag one level down: the page title is the only h1."""
-    return f"<{match.group(1)}h{int(match.group(2)) + 1}"
+def _outline(fragment: str) -> str:
+    """Return `fragment` with headings from h2 down and no level skipped (the page has the h1).
+
+    The shallowest heading becomes h2; a heading never goes more than one level below
+    the one before it, so screen-reader users can move through a body by its outline.
+    """
+    levels = [int(m.group(2)) for m in _HEADING.finditer(fragment) if not m.group(1)]
+    if not levels:
+        return fragment
+    shift, previous, opened = 2 - min(levels), 1, []
+
+    def renumber(match: re.Match[str]) -> str:
+        nonlocal previous
+        if match.group(1):  # a closing tag closes the latest opened heading
+            return f"</h{opened.pop() if opened else previous}"
+        level = min(int(match.group(2)) + shift, previous + 1, 6)
+        previous = level
+        opened.append(level)
+        return f"<h{level}"
+
+    return _HEADING.sub(renumber, fragment)
+
+
+def _image_to_link(match: re.Match[str]) -> str:
+    """Return a link in place of an image on another host: pages make no third-party requests."""
+    alt = _ALT.search(match.group(0))
+    label = alt.group(1).strip() if alt and alt.group(1).strip() else "图片"
+    return f'<a href="{match.group(1)}" rel="noopener noreferrer">［{label}（外部图片）］</a>'
 
 
 def sanitise(fragment: str) -> str:

@@ -36,3 +36,13 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
 def tree_digest(root: Path) -> dict[str, bytes]:
     """Return every file under `root` with its bytes: compares two output trees exactly."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site (content/) built once per session into a temporary folder; read only."""
+    from disclosure.pipeline import Settings, build_site
+
+    output = tmp_path_factory.mktemp("sample") / "site"
+    build_site(Settings(content_dir=REPO / "content", output_dir=output, progress=False))
+    return output

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from disclosure.site_model import Site
-from disclosure.web import filters, lists, openness_views, reuse, views
+from disclosure.web import filters, lists, modes, openness_views, reuse, views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -32,6 +32,7 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     filters.register(app)
+    app.jinja_env.globals["mode_switch"] = modes.mode_switch
     app.register_blueprint(views.blueprint)
     app.register_blueprint(lists.blueprint)
     app.register_blueprint(openness_views.blueprint)
