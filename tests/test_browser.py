@@ -308,6 +308,19 @@ def test_mode_switch_works_without_javascript_and_persists(
         visit.close()
 
 
+def test_search_results_keep_the_reader_in_the_mode(browser: Any, server: str) -> None:
+    """The static search answers under /care/search/ too, and its result links stay in 长者模式."""
+    visit = Visit(browser, server)
+    try:
+        page = visit.go("/care/search/?q=%E5%AE%A1%E6%89%B9")  # 审批
+        page.wait_for_selector(".search-results a")
+        links = page.eval_on_selector_all(".search-results a", "as => as.map(a => new URL(a.href).pathname)")
+        assert links and all(link.startswith("/care/records/") for link in links), links
+        assert not visit.problems, visit.problems
+    finally:
+        visit.close()
+
+
 def px(page: Any, selector: str) -> float:
     """Return the computed font size of the first `selector` in CSS pixels."""
     return float(page.eval_on_selector(selector, "e => getComputedStyle(e).fontSize").removesuffix("px"))

@@ -5,8 +5,9 @@
   "use strict";
   var results = document.getElementById("search-results");
   if (!results || results.getAttribute("data-source") !== "static") return; // the service answered
-  var match = location.href.match(/^(.*?\/)(?:(?:care|a11y)\/)?search\/(?:index\.html)?(?:[?#].*)?$/);
+  var match = location.href.match(/^(.*?\/)((?:care|a11y)\/)?search\/(?:index\.html)?(?:[?#].*)?$/);
   var root = match ? match[1] : "/";
+  var modeRoot = root + (match && match[2] ? match[2] : ""); // links stay in 长者模式 /care/ or 无障碍 /a11y/
   var data = root + "search/data/";
   var fileMode = location.protocol === "file:";
   var PAGE_SIZE = 10, MAX_CHARS = 64, MAX_RAW = 256, MAX_PARTS = 8, MAX_TERMS = 48;
@@ -198,7 +199,7 @@
     }
     return (start ? "…" : "") + highlight(text.substr(start, SNIPPET), words) + (start + SNIPPET < text.length ? "…" : "");
   }
-  function recordUrl(slug) { return root + "records/" + encodeURIComponent(slug) + "/" + (fileMode ? "index.html" : ""); }
+  function recordUrl(slug) { return modeRoot + "records/" + encodeURIComponent(slug) + "/" + (fileMode ? "index.html" : ""); }
   function pageUrl(params, page) {
     var keys = ["q", "agency", "category", "year", "kind", "validity", "sort"], out = [];
     keys.forEach(function (k) { if (params[k]) out.push(k + "=" + encodeURIComponent(params[k])); });
@@ -215,7 +216,7 @@
       var kinds = {}; meta.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
       var html = '<p class="search-count">检索“' + escapeHtml(q.text) + '”，共找到 <strong>' + ids.length + "</strong> 条信息" +
         (ids.length ? "，第 " + page + "/" + pages + " 页" : "") + "。</p>";
-      if (!ids.length) html += '<p>没有找到相关信息。可以减少检索词、换用同义词，或按<a href="' + root + "catalog/" + (fileMode ? "index.html" : "") + '">政府信息公开目录</a>浏览。</p>';
+      if (!ids.length) html += '<p>没有找到相关信息。可以减少检索词、换用同义词，或按<a href="' + modeRoot + "catalog/" + (fileMode ? "index.html" : "") + '">政府信息公开目录</a>浏览。</p>';
       else {
         html += '<ol class="search-results" start="' + ((page - 1) * PAGE_SIZE + 1) + '">';
         shown.forEach(function (id) {
