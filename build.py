@@ -43,6 +43,9 @@ def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
         print(f"另一个生成进程正在写入 {locked}，请稍后再试。", file=sys.stderr)
         return 1
     print_problems(outcome.warnings)
+    if getattr(args, "timings", False):
+        for stage, seconds in outcome.timings:
+            print(f"{stage}\t{seconds:.2f} 秒", file=sys.stderr)
     return 0
 
 
@@ -53,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="生成网站（全部校验通过才替换输出目录）")
     build.add_argument("--content", default="content", help="内容目录（默认 content）")
     build.add_argument("--output", default="site", help="输出目录（默认 site）")
+    build.add_argument("--timings", action="store_true", help="最后列出各阶段用时")
 
     check = commands.add_parser("check", help="只校验内容，不写任何文件")
     check.add_argument("--content", default="content")

@@ -48,6 +48,7 @@ class Outcome:
 
     site: Site
     warnings: list[Problem]
+    timings: list[tuple[str, float]] = field(default_factory=list)
 
 
 def load_site(settings: Settings, progress: Progress, read_only: bool = False) -> tuple[Site, list[Problem]]:
@@ -59,6 +60,7 @@ def load_site(settings: Settings, progress: Progress, read_only: bool = False) -
         cache.close()
     if content is None:
         raise ContentInvalid(problems)
+    progress.start("建立站点模型")
     site, found = build_site_model(content, settings.today)
     problems += found
     if site is None:
@@ -83,12 +85,18 @@ def build_site(settings: Settings) -> Outcome:
     progress = Progress(enabled=settings.progress)
     with build_lock(settings.output_dir):
         site, problems = load_site(settings, progress)
+        progress.start("准备输出目录")
         with staging_directory(settings.output_dir) as staging:
-            freeze_pages(site, staging, progress, settings.workers)
+            freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir)
             write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
+            progress.start("订阅")
             write_feeds(site, staging)
+            progress.start("开放数据")
             write_open_data(site, staging)
-            write_mode_pages(staging, previous=settings.output_dir)  # 长者模式 /care/, 无障碍 /a11y/: after every stage that writes pages
+            progress.start("长者模式与无障碍页面")
+            write_mode_pages(staging, previous=settings.output_dir)  # after every stage that writes pages
+            progress.start("生成结果的个人信息检查")
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
+            progress.start("替换网站目录")
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
-    return Outcome(site, problems)
+    return Outcome(site, problems, progress.timings)

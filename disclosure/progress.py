@@ -16,9 +16,12 @@ class Progress:
         self.stage = ""
         self._last = 0.0
         self._started = time.monotonic()
+        self._stage_started = self._started
+        self.timings: list[tuple[str, float]] = []  # (stage, seconds), for --timings and make bench
 
     def start(self, stage: str, total: int = 0) -> None:
         """Begin a stage; `total` is the number of steps, or 0 when unknown."""
+        self._close_stage()
         self.stage, self.total = stage, total
         self._stage_started = time.monotonic()
         self.update(0, force=True)
@@ -34,7 +37,13 @@ class Progress:
         self.stream.write(f"\r\x1b[2K{self.stage}…{count}")
         self.stream.flush()
 
+    def _close_stage(self) -> None:
+        if self.stage:
+            self.timings.append((self.stage, time.monotonic() - self._stage_started))
+
     def finish(self, message: str) -> None:
+        self._close_stage()
+        self.stage = ""
         if self.enabled:
             elapsed = time.monotonic() - self._started
             self.stream.write(f"\r\x1b[2K{message}（用时 {elapsed:.1f} 秒）\n")
