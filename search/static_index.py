@@ -28,8 +28,8 @@ from search.analysis import FORMAT_VERSION, fold_table
 from search.documents import SearchDoc
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
-CHUNK = 32
-SHARD_TARGET_BYTES = 12_000
+CHUNK = 16
+SHARD_TARGET_BYTES = 6_000
 LEAD_SHOWN = 120
 DATA_FOLDER = Path("search") / "data"
 KINDS_ORDER = ("document", "decision", "approval", "power")
