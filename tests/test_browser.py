@@ -79,7 +79,8 @@ def std_pages(site: Path) -> list[Path]:
     return sorted(
         p
         for p in site.rglob("*.html")
-        if p.relative_to(site).parts[0] not in MODES and p.relative_to(site).parts[0] != "static"
+        if p.relative_to(site).parts[0] not in (*MODES, "static")
+        and not any(part.startswith(".") for part in p.relative_to(site).parts)
     )
 
 
