@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         started = time.perf_counter()
         counts = import_corpus(Path(args.corpus), content, args.limit)
+        # the search query set includes synonym queries (个税 → 个人所得税): use the sample's list
+        shutil.copy(REPO / "content" / "synonyms.yaml", content / "synonyms.yaml")
         results["import_s"] = round(time.perf_counter() - started, 2)
         results["records"] = counts
         print(f"导入语料：{counts}，{results['import_s']} 秒", flush=True)
