@@ -288,6 +288,10 @@ def test_mode_switch_works_without_javascript_and_persists(
         assert page.url == f"{server}/{mode}/"
         assert page.evaluate("() => document.documentElement.className") == f"mode-{mode}"
         assert px(page, "body") >= 18
+        heights = page.eval_on_selector_all(
+            ".site-nav a, .modes a, button", "es => es.map(e => e.getBoundingClientRect().height)"
+        )
+        assert min(heights) >= 44, f"targets smaller than 44 px: {heights}"
 
         # Into the catalog and a record: every internal link keeps the mode.
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="政府信息公开目录").click()

@@ -62,6 +62,9 @@ def test_every_page_has_the_structure_screen_readers_need(parsed: list) -> None:
                 fail(f"th without scope: {th.text_content()[:20]}")
         for img in root.xpath("//img[not(@alt)]"):
             fail(f"img without alt: {img.get('src')}")
+        for img in root.xpath("//figure//img | //img[contains(@src, '.svg')]"):
+            if not (img.get("alt") or "").strip():  # a flowchart: its text alternative is required
+                fail(f"figure or chart without a text alternative: {img.get('src')}")
         names = [n for n in root.xpath("//nav/@aria-label")]
         if len(names) != len(set(names)) or len(names) != len(root.xpath("//nav")):
             fail(f"nav landmarks without distinct names: {names}")
