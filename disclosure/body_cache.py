@@ -19,7 +19,7 @@ from disclosure import markdown_html
 # Any change to how bodies render must change this, so old entries are not reused.
 RENDER_VERSION = "|".join(
     [
-        "4",
+        "5",
         markdown.__version__,
         getattr(nh3, "__version__", ""),
         ",".join(markdown_html.EXTENSIONS),

