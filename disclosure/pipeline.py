@@ -86,7 +86,7 @@ def build_site(settings: Settings) -> Outcome:
     with build_lock(settings.output_dir):
         site, problems = load_site(settings, progress)
         progress.start("准备输出目录")
-        with staging_directory(settings.output_dir) as staging:
+        with staging_directory(settings.output_dir, background_cleanup=True) as staging:
             freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir)
             write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
             progress.start("订阅")

@@ -16,6 +16,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ def build_lock(output: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staging_directory(output: Path) -> Iterator[Path]:
+def staging_directory(output: Path, background_cleanup: bool = False) -> Iterator[Path]:
     """Yield an empty staging folder beside `output`; swap it into place if the block succeeds."""
     output = output.resolve()
     remove_stale_staging(output)
@@ -59,7 +60,7 @@ def staging_directory(output: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_into_place(staging, output)
+    swap_into_place(staging, output, background_cleanup)
 
 
 def remove_stale_staging(output: Path) -> None:
@@ -68,24 +69,42 @@ def remove_stale_staging(output: Path) -> None:
         return
     now = time.time()
     for entry in output.parent.iterdir():
-        if entry.name.startswith(staging_prefix(output)) and entry.is_dir():
+        if entry.name.startswith((staging_prefix(output), retired_prefix(output))) and entry.is_dir():
             with contextlib.suppress(OSError):
                 if now - entry.stat().st_mtime > STALE_AFTER_SECONDS:
                     shutil.rmtree(entry, ignore_errors=True)
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Make `staging` the live `output`; the previous output is deleted afterwards."""
+def swap_into_place(staging: Path, output: Path, background: bool = False) -> None:
+    """Make `staging` the live `output`; the previous output is deleted afterwards.
+
+    With `background`, the previous site (tens of thousands of files for a large site:
+    seconds to delete) is removed by a detached `rm` after this process returns; a
+    leftover is cleared by the next build.
+    """
     if not output.exists():
         os.rename(staging, output)
         return
+    retired = output.parent / f"{retired_prefix(output)}{secrets.token_hex(4)}"
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # holds the previous site now
-        return
-    retired = output.parent / f".{output.name}-previous-{secrets.token_hex(4)}"
-    os.rename(output, retired)
-    os.rename(staging, output)
-    shutil.rmtree(retired, ignore_errors=True)
+        os.rename(staging, retired)  # staging holds the previous site now
+    else:
+        os.rename(output, retired)
+        os.rename(staging, output)
+    if background and shutil.which("rm"):
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(retired)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    else:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def retired_prefix(output: Path) -> str:
+    return f".{output.name}-previous-"
 
 
 _RENAME_EXCHANGE = 2
