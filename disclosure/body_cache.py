@@ -7,9 +7,11 @@ us read and add single rows without rewriting a large file.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import markdown
 import nh3
@@ -77,3 +79,63 @@ class BodyCache:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+
+
+class RecordCache:
+    """A persistent map key → pickled validation result of one record file.
+
+    The key covers everything the result depends on: the file's bytes (sha256), the kind,
+    the 索引号 pattern, the personal-data allow-list, the working directory (problem paths
+    are shown relative to it) and the engine's own source code. Kinds that read other
+    files while validating (approval lists with a CSV) are not cached.
+    """
+
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.read_only = read_only
+        self.fresh: dict[str, bytes] = {}
+        if path is None:
+            return
+        if read_only:
+            if path.is_file():
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB)")
+
+    def get(self, key: str) -> Any | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM records WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return pickle.loads(row[0])
+        except Exception:  # an entry written by another version: validate again
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        if self.db is not None and not self.read_only:
+            self.fresh[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> None:
+        if self.db is not None:
+            if self.fresh and not self.read_only:
+                with self.db:
+                    self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", self.fresh.items())
+            self.db.close()
+
+
+def engine_digest() -> str:
+    """Return a digest of the engine's Python source: cached results never outlive a code change."""
+    global _ENGINE_DIGEST
+    if _ENGINE_DIGEST is None:
+        digest = hashlib.sha256()
+        for source in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+            digest.update(source.read_bytes())
+        _ENGINE_DIGEST = digest.hexdigest()
+    return _ENGINE_DIGEST
+
+
+_ENGINE_DIGEST: str | None = None

@@ -6,6 +6,7 @@ whether the run can go on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from disclosure import markdown_html, personal_data, strict_yaml, xml_text
-from disclosure.body_cache import BodyCache, body_key
+from disclosure.body_cache import BodyCache, RecordCache, body_key, engine_digest
 from disclosure.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
 from disclosure.guide import check_site_config
 from disclosure.kinds import KINDS, Kind
@@ -176,12 +177,41 @@ class _Pending:
 
 
 def validate_record_file(
-    path: Path, kind: Kind, index_pattern: str, allow: personal_data.AllowList | None = None
+    path: Path,
+    kind: Kind,
+    index_pattern: str,
+    allow: personal_data.AllowList | None = None,
+    cache: RecordCache | None = None,
+    cache_salt: str = "",
 ) -> tuple[_Pending | None, list[Problem]]:
-    """Return one record file validated (body not yet rendered), or None and its problems."""
+    """Return one record file validated (body not yet rendered), or None and its problems.
+
+    With `cache`, a file whose bytes were validated before (same kind, pattern, allow-list
+    and engine: `cache_salt`) is not parsed again; its attachments are still looked at.
+    """
     source, problems = read_source(path)
     if source is None:
         return None, problems
+    key = hashlib.sha256(f"{cache_salt}\0{kind.name}\0{path}\0{source.digest}".encode()).hexdigest()
+    cacheable = cache is not None and kind.prepare is None
+    if cacheable and (hit := cache.get(key)) is not None:  # type: ignore[union-attr]
+        meta, lines, problems = hit
+        attachments, found = resolve_attachments(meta, lines, path)
+        return _Pending(kind, source, meta, lines, attachments), problems + found
+    pending, problems = _validate_source(source, path, kind, index_pattern, allow, problems)
+    if cacheable and pending is not None:
+        cache.put(key, (pending.meta, pending.lines, [p for p in problems if not p.key.startswith("attachments")]))  # type: ignore[union-attr]
+    return pending, problems
+
+
+def _validate_source(
+    source: SourceFile,
+    path: Path,
+    kind: Kind,
+    index_pattern: str,
+    allow: personal_data.AllowList | None,
+    problems: list[Problem],
+) -> tuple[_Pending | None, list[Problem]]:
     located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
     problems += found
     problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
@@ -285,7 +315,9 @@ def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tupl
     return pages, problems
 
 
-def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Content | None, list[Problem]]:
+def read_content(
+    root: Path, cache: BodyCache, progress: Progress, records_cache: RecordCache | None = None
+) -> tuple[Content | None, list[Problem]]:
     """Return the whole content folder validated, or None when errors were found.
 
     Problems (errors and warnings) are returned either way.
@@ -303,8 +335,12 @@ def read_content(root: Path, cache: BodyCache, progress: Progress) -> tuple[Cont
     files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
     progress.start("校验记录", len(files))
     pending: list[_Pending] = []
+    allow_file = root / personal_data.ALLOW_FILE
+    salt = "\0".join(
+        [engine_digest(), pattern, os.getcwd(), allow_file.read_text("utf-8", "replace") if allow_file.is_file() else ""]
+    )
     for n, (kind, path) in enumerate(files, start=1):
-        item, found = validate_record_file(path, kind, pattern, allow)
+        item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
         problems += found
         if item is not None:
             pending.append(item)

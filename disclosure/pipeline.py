@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from disclosure.body_cache import BodyCache
+from disclosure.body_cache import BodyCache, RecordCache
 from disclosure.content import read_content
 from disclosure.feeds import write_feeds
 from disclosure.open_data import write_open_data
@@ -54,10 +54,12 @@ class Outcome:
 def load_site(settings: Settings, progress: Progress, read_only: bool = False) -> tuple[Site, list[Problem]]:
     """Read, validate and index all content; raise ContentInvalid with every problem."""
     cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None, read_only)
+    records_cache = RecordCache(settings.cache_dir / "records.sqlite" if settings.use_cache else None, read_only)
     try:
-        content, problems = read_content(settings.content_dir, cache, progress)
+        content, problems = read_content(settings.content_dir, cache, progress, records_cache)
     finally:
         cache.close()
+        records_cache.close()
     if content is None:
         raise ContentInvalid(problems)
     progress.start("建立站点模型")
