@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, tree_digest
 from lxml import html
 
+from conftest import REPO, tree_digest
 from disclosure.pipeline import Settings, load_site
 from disclosure.progress import Progress
 from disclosure.publish import staging_directory

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import markdown
 import pytest
-from conftest import FIXTURES, REPO
 
+from conftest import FIXTURES, REPO
 from disclosure.markdown_html import EXTENSIONS, is_plain, plain_paragraphs, to_html
 
 REAL_BODIES = sorted(
