@@ -92,15 +92,22 @@ def swap_into_place(staging: Path, output: Path, background: bool = False) -> No
         os.rename(output, retired)
         os.rename(staging, output)
     if background and shutil.which("rm"):
-        subprocess.Popen(
-            ["rm", "-rf", "--", str(retired)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        # kept referenced: a Popen collected while rm still runs raises a ResourceWarning
+        _DETACHED.append(
+            subprocess.Popen(
+                ["rm", "-rf", "--", str(retired)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         )
+        _DETACHED[:] = [p for p in _DETACHED if p.poll() is None]
     else:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+_DETACHED: list[subprocess.Popen[bytes]] = []
 
 
 def retired_prefix(output: Path) -> str:
