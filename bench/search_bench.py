@@ -1,5 +1,5 @@
 """Search quality and speed on the shared corpus (issue 4): recall@10 and MRR of the service
-and of the static index, /api/search latency on one worker, a short loopback load test,
+and of the static index (also of the queries only a body text answers), /api/search latency on one worker, a short loopback load test,
 and the bytes a static query downloads.
 
     python bench/search_bench.py --site DIR [--content DIR]      (a site built from the corpus)
@@ -89,6 +89,17 @@ QUERIES: list[tuple[str, str, str]] = [
     ("繁体字", "計算機軟件保護條例", "计算机软件保护条例"),
     ("主题词", "双随机 一公开", RANDOM),
     ("主题词", "集约化", WEBSITES),
+    # only in the body text (not in any title, 文号, keyword or summary)
+    ("正文单字", "肪", "人体损伤程度鉴定标准"),
+    ("正文单字", "驴", "菏泽市城镇容貌和环境卫生管理条例"),
+    ("正文单字", "垩", "中华人民共和国矿产资源法实施细则"),
+    ("正文词的一部分", "净菜上山", "泰山风景名胜区生态保护条例"),
+    ("正文词的一部分", "区域去污", "核电厂核事故应急管理条例"),
+    ("正文词的一部分", "纠纷综合协调", "广东省平安建设条例"),
+    ("正文短语", '"涉嫌消防安全犯罪"', "广东省实施《中华人民共和国消防法》办法"),
+    ("正文短语", '"完成论证和试验任务"', "民用运力国防动员条例"),
+    ("正文短语", '"当场作出行政许可决定"', "中华人民共和国行政许可法"),
+    ("正文短语", '"第四十二条 除可以当场作出行政许可决定的外"', "中华人民共和国行政许可法"),
 ]
 LOAD_SECONDS = 5.0
 LOAD_MAX_REQUESTS = 3000
@@ -227,24 +238,28 @@ def run_search_bench(site_dir: Path, content_dir: Path | None = None) -> dict[st
     app = create_search_app(site_dir)
     client = Client(app)
 
-    service_ranked, latencies, misses = [], [], []
+    service_ranked, service_totals, latencies, misses = [], [], [], []
     client.get("/api/search?q=" + quote("国务院"))  # open the index, warm up
     for _, q, _ in queries:
         response = client.get("/api/search", query_string={"q": q})
         body = json.loads(response.get_data(as_text=True))
         service_ranked.append([_slug(r["url"]) for r in body.get("results", [])])
+        service_totals.append(body.get("total"))
     for _round in range(5):
         for _, q, _ in queries:
             started = time.perf_counter()
             client.get("/api/search", query_string={"q": q})
             latencies.append(time.perf_counter() - started)
 
-    static_ranked, static_bytes = [], []
+    static_ranked, static_bytes, static_totals = [], [], []
     for _, q, _ in queries:
         static = StaticSite(site_dir)
-        found = static.search(q)
-        static_ranked.append([r["slug"] for r in found])
+        found = static.search_ids(q)
+        # what the browser loads: the index files, then the display rows of the first page
+        static_ranked.append([static.row(i)["slug"] for i in found[:10]])
+        static_totals.append(len(found))
         static_bytes.append(sum(static.loaded.values()))
+    body_only = [i for i, (category, _, _) in enumerate(queries) if category.startswith("正文")]
 
     relevant = [wanted for _, _, wanted in queries]
     for (category, q, wanted), ranked in zip(queries, service_ranked, strict=True):
@@ -254,6 +269,12 @@ def run_search_bench(site_dir: Path, content_dir: Path | None = None) -> dict[st
         "queries": len(queries),
         "service": score(service_ranked, relevant),
         "static": score(static_ranked, relevant),
+        "body_only_queries": {
+            "count": len(body_only),
+            "service": score([service_ranked[i] for i in body_only], [relevant[i] for i in body_only]),
+            "static": score([static_ranked[i] for i in body_only], [relevant[i] for i in body_only]),
+        },
+        "same_total_both_modes": sum(a == b for a, b in zip(service_totals, static_totals, strict=True)),
         "service_misses": misses,
         "static_misses": [
             f"{c} {q}" for (c, q, w), r in zip(queries, static_ranked, strict=True) if not set(r[:10]) & w
@@ -268,6 +289,7 @@ def run_search_bench(site_dir: Path, content_dir: Path | None = None) -> dict[st
             "median": round(statistics.median(static_bytes) / 1024, 1),
             "p90": round(_percentile(static_bytes, 90) / 1024, 1),
             "max": round(max(static_bytes) / 1024, 1),
+            "largest": queries[max(range(len(queries)), key=lambda i: static_bytes[i])][1],
         },
         "load_test": load_test(app, [q for _, q, _ in queries] + ["*", '"unbalanced', "x" * 300]),
     }

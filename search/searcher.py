@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 import threading
@@ -18,11 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import rjieba
 from whoosh import collectors, index, query, sorting
 from whoosh.searching import TimeLimit
 
 from search.analysis import FORMAT_VERSION, ParsedQuery, normalise
+from search.body_index import BODY_FOLDER, BodyReader, term_key
+from search.static_query import Score, body_weight, rank_key
 from search.whoosh_index import STAMP
 
 TIME_BUDGET_SECONDS = 1.0
@@ -104,6 +108,9 @@ class SearchIndex:
         self.facets: dict[str, Any] = {}
         self.agencies: tuple[str, ...] = ()
         self.categories: tuple[str, ...] = ()
+        self.body: BodyReader | None = None
+        self._record_of: dict[int, int] = {}  # Whoosh document number → body record number
+        self._document_of: list[int] = []  # and back
 
     def _current(self) -> Any:
         """Return the open index, reopening it if the folder was swapped since."""
@@ -132,13 +139,37 @@ class SearchIndex:
             raise
         except Exception as exc:
             raise IndexUnavailable(str(exc)) from exc
+        body, record_of, document_of = self._open_body(ix)
         self.synonyms = {k: tuple(v) for k, v in extra["synonyms"].items()}
         self.facets = extra["facets"]
         self.agencies = tuple(extra["facets"]["agencies"])
         self.categories = tuple(extra["facets"]["categories"])
+        self.body, self._record_of, self._document_of = body, record_of, document_of
         self._ix = ix
         self._identity = identity
         self._local = threading.local()
+
+    def _open_body(self, ix: Any) -> tuple[BodyReader | None, dict[int, int], list[int]]:
+        """Return the body index and the maps between its record numbers and Whoosh's (or None)."""
+        folder = self.folder / BODY_FOLDER
+        if not (folder / "docs.json").is_file():
+            return None, {}, []
+        try:
+            body = BodyReader(folder)
+            number = {key: i for i, (key, _) in enumerate(body.docs)}
+            document_of = [-1] * body.count
+            record_of: dict[int, int] = {}
+            with ix.searcher() as searcher:
+                for docnum, stored in searcher.reader().iter_docs():
+                    i = number.get(stored["key"])
+                    if i is not None:
+                        record_of[docnum] = i
+                        document_of[i] = docnum
+        except Exception as exc:
+            raise IndexUnavailable(str(exc)) from exc
+        if -1 in document_of:
+            raise IndexUnavailable("the body index does not match the Whoosh index")
+        return body, record_of, document_of
 
     def searcher(self) -> Any:
         """Return this thread's searcher of the current index."""
@@ -173,35 +204,92 @@ class SearchIndex:
         except TimeLimit as exc:
             raise SearchTimeout() from exc
         results = collector.results()
-        total = len(results)
+        # Every part matched in the metadata: Whoosh's order. Then the records where some
+        # part matched only in the body text (search.static_query.rank_key, as search.js).
+        entries: list[tuple[int, int]] = [(docnum, -1) for _, docnum in results.top_n]
+        entries += [(self._document_of[r], r) for r in self.body_matches(parsed, searcher, results.docs(), allow)]
+        if options.sort == "date" and self.body is not None:
+            docs = self.body.docs
+            entries.sort(key=lambda e: (-docs[self._record_of[e[0]]][1], self._record_of[e[0]]))
+        total = len(entries)
         start = (options.page - 1) * options.page_size
-        end = min(start + options.page_size, results.scored_length())
-        hits = tuple(self._hit(results[i], parsed) for i in range(start, end))
+        page = entries[start : start + options.page_size]
+        hits = tuple(self._hit(searcher.stored_fields(docnum), parsed, record) for docnum, record in page)
         return ResultPage(parsed.text, total, options.page, options.page_size, hits)
+
+    def body_matches(self, parsed: ParsedQuery, searcher: Any, meta_hits: set[int], allow: Any) -> list[int]:
+        """Return the record numbers matched with some part only in the body, in rank order."""
+        body = self.body
+        if body is None:
+            return []
+        in_body: list[dict[int, float]] = []
+        for part in parsed.parts:
+            found: dict[int, float] = {}
+            for alt in part.alternatives:
+                keys = [term_key(t) for t in alt.terms]
+                if not keys or None in keys:
+                    continue
+                records: Any = None
+                weight = 0.0
+                for key in keys:
+                    plist = body.postings(key)  # type: ignore[arg-type]
+                    weight += math.log(1 + body.count / (len(plist) or 1))
+                    records = plist if records is None else np.intersect1d(records, plist, assume_unique=True)
+                score = body_weight(weight)
+                for r in records.tolist():
+                    if found.get(r, -1.0) < score:
+                        found[r] = score
+            in_body.append(found)
+        if not any(in_body):
+            return []
+        record_of = self._record_of
+        done = {record_of[d] for d in meta_hits}
+        if len(parsed.parts) == 1:
+            in_meta = [done]
+        else:
+            in_meta = [
+                {record_of[d] for d in searcher.docs_for_query(self.part_query(part))} for part in parsed.parts
+            ]
+        candidates: set[int] | None = None
+        for meta, found in zip(in_meta, in_body, strict=True):
+            either = meta | found.keys()
+            candidates = either if candidates is None else candidates & either
+        candidates = (candidates or set()) - done
+        if allow is not None and candidates:
+            candidates &= {record_of[d] for d in searcher.docs_for_query(allow)}
+        scores: dict[int, Score] = {}
+        for r in candidates:
+            total = Score(False, 0.0, 0, 0.0)
+            for meta, found in zip(in_meta, in_body, strict=True):
+                total = total.add(Score(False, 0.0, 1, 0.0) if r in meta else Score(False, 0.0, 0, found[r]))
+            scores[r] = total
+        return sorted(scores, key=lambda r: rank_key(scores[r], r))
 
     def build_query(self, parsed: ParsedQuery) -> query.Query:
         """Return the Whoosh query: every part must match one of its alternatives."""
-        parts: list[query.Query] = []
-        for part in parsed.parts:
-            alternatives: list[query.Query] = []
-            for alt in part.alternatives:
-                grams = [query.Or([query.Term("title", t), query.Term("text", t)]) for t in alt.terms]
-                alternatives.append(grams[0] if len(grams) == 1 else query.And(grams))
-                if alt.doc_number:
-                    alternatives.append(query.Term("docnum", alt.doc_number, boost=EXACT_BOOST))
-                if alt.index_number:
-                    alternatives.append(query.Term("indexnum", alt.index_number, boost=EXACT_BOOST))
-            needle = normalise(part.text)
-            alternatives += [query.Term("agency", a) for a in self.agencies if needle and needle in normalise(a)]
-            alternatives += [
-                query.Term("category", c) for c in self.categories if needle and needle == normalise(c.rsplit("/", 1)[-1])
-            ]
-            parts.append(alternatives[0] if len(alternatives) == 1 else query.Or(alternatives))
+        parts = [self.part_query(part) for part in parsed.parts]
         required = parts[0] if len(parts) == 1 else query.And(parts)
         words = [w for w in dict.fromkeys(rjieba.cut(parsed.text)) if len(w.strip()) > 1][:8]
         if not words:
             return required
         return query.AndMaybe(required, query.Or([query.Term("words", w) for w in words]))
+
+    def part_query(self, part: Any) -> query.Query:
+        """Return the Whoosh query of one part: any of its alternatives in the metadata."""
+        alternatives: list[query.Query] = []
+        for alt in part.alternatives:
+            grams = [query.Or([query.Term("title", t), query.Term("text", t)]) for t in alt.terms]
+            alternatives.append(grams[0] if len(grams) == 1 else query.And(grams))
+            if alt.doc_number:
+                alternatives.append(query.Term("docnum", alt.doc_number, boost=EXACT_BOOST))
+            if alt.index_number:
+                alternatives.append(query.Term("indexnum", alt.index_number, boost=EXACT_BOOST))
+        needle = normalise(part.text)
+        alternatives += [query.Term("agency", a) for a in self.agencies if needle and needle in normalise(a)]
+        alternatives += [
+            query.Term("category", c) for c in self.categories if needle and needle == normalise(c.rsplit("/", 1)[-1])
+        ]
+        return alternatives[0] if len(alternatives) == 1 else query.Or(alternatives)
 
     def filter_query(self, filters: dict[str, str]) -> query.Query | None:
         terms = [query.Term(name, value) for name, value in filters.items() if value]
@@ -209,8 +297,13 @@ class SearchIndex:
             return None
         return terms[0] if len(terms) == 1 else query.And(terms)
 
-    def _hit(self, stored: Any, parsed: ParsedQuery) -> Hit:
+    def _hit(self, stored: Any, parsed: ParsedQuery, record: int = -1) -> Hit:
         doc = stored["doc"]
+        if record >= 0 and self.body is not None:
+            terms = tuple(t for part in parsed.parts for alt in part.alternatives for t in alt.terms)
+            text = body_snippet(self.body.text(record), parsed.highlights, terms)
+        else:
+            text = snippet(doc["lead"], parsed.highlights)
         return Hit(
             url=f"/records/{doc['slug']}/",
             title=doc["title"],
@@ -220,7 +313,7 @@ class SearchIndex:
             published=doc["published"],
             kind=doc["kind"],
             validity=doc["validity"],
-            snippet=snippet(doc["lead"], parsed.highlights),
+            snippet=text,
             title_html=highlight(doc["title"], parsed.highlights),
         )
 
@@ -261,3 +354,26 @@ def snippet(text: str, words: tuple[str, ...]) -> str:
     prefix = "…" if start else ""
     suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
     return prefix + highlight(piece, words) + suffix
+
+
+def body_snippet(text: str, words: tuple[str, ...], terms: tuple[str, ...]) -> str:
+    """Return about SNIPPET_CHARS of a body around the first match of the query, highlighted.
+
+    The words of the query are looked for first, then (a match of all bigrams need not be a
+    match of the phrase) its terms; in the text as written, else in its normalised form.
+    """
+    for needles in (words, terms):
+        found = [i for i in (text.find(w) for w in needles if w) if i >= 0]
+        if found:
+            break
+    else:
+        folded = normalise(text)
+        found = [i for i in (folded.find(w) for w in (*words, *terms) if w) if i >= 0] if len(folded) == len(text) else []
+        needles = words if any(folded.find(w) >= 0 for w in words if w) else terms
+    if not found:
+        return snippet(text[:SNIPPET_CHARS * 2], words)
+    start = max(0, min(found) - SNIPPET_CHARS // 3)
+    piece = text[start : start + SNIPPET_CHARS]
+    prefix = "…" if start else ""
+    suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
+    return prefix + highlight(piece, tuple(needles)) + suffix

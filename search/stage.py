@@ -3,6 +3,7 @@
 Layout in the site folder (both go live with the pages, in the same swap):
 
 - `.search/whoosh/`  the Whoosh index the service reads (`create_search_app(site/.search)`)
+- `.search/body/`  the body index: characters and bigrams of every body (`search.body_index`)
 - `.search/search.json`  synonyms and filter choices for the service
 - `.search/page.html`  the frozen search page, the frame of the service's result pages
 - `search/data/`  the static index (see `search.static_index`)
@@ -19,6 +20,7 @@ from disclosure.kinds import KINDS
 from disclosure.progress import Progress
 from disclosure.site_model import Site
 from search.analysis import normalise_synonyms
+from search.body_index import BODY_FOLDER, build_body_index, write_body_index
 from search.documents import search_document
 from search.static_index import write_static_index
 from search.whoosh_index import write_whoosh_index
@@ -52,6 +54,10 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     page = staging / "search" / "index.html"
     if page.is_file():
         shutil.copyfile(page, service / "page.html")
-    sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS})
+    body, computed = build_body_index(
+        [(r.digest, r.body_text) for r in site.records], cache_dir / "search" if cache_dir else None
+    )
+    write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
+    sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body)
     progress.update(len(site.records))
-    return {"added": added, "deleted": deleted, **sizes}
+    return {"added": added, "deleted": deleted, "bodies_computed": computed, **sizes}

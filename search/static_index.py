@@ -10,6 +10,11 @@ load through `<script>` tags from file:// as well as from any static host):
 - `t/<n>.js`: postings of the terms whose hash falls in shard n. A posting list is the
   record numbers, each doubled plus one if the term is in the title, delta-encoded as a
   base-32 varint in a URL-safe alphabet. Exact 文号/索引号 keys are terms `#d…` and `#i…`.
+- `b/<n>.js`: body postings (`search.body_index`): for every Chinese character and bigram
+  of the body texts whose hash falls in shard n, the records whose body holds it, encoded
+  as above (no title bit) but in `BODY_ALPHABET`, which has no digits. A list longer than
+  its bitmap is written as the bitmap instead: `~`, then six records a character (bit 32
+  is the first record of the six), so no list is longer than count / 6 characters. A query part whose terms are all in a body matches there too.
 - `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list.
 
 The terms are those of `search.documents`, so the browser and the service match the same
@@ -18,18 +23,27 @@ records for the same query.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from search.analysis import FORMAT_VERSION, fold_table
+from search.body_index import Inverted, key_term
 from search.documents import SearchDoc
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+# Body postings are long; with no digits in them, the output scan for personal numbers
+# (identity card, bank card) can never read a run of postings as one.
+BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:"
 CHUNK = 16
 SHARD_TARGET_BYTES = 6_000
+BODY_SHARD_TARGET_BYTES = 2_500
+BITMAP = "~"  # a body posting list starting with this is a bitmap of all records
 LEAD_SHOWN = 120
 DATA_FOLDER = Path("search") / "data"
 KINDS_ORDER = ("document", "decision", "approval", "power")
@@ -63,17 +77,81 @@ def encode_postings(numbers: Sequence[int]) -> str:
     return "".join(out)
 
 
-def decode_postings(text: str) -> list[int]:
+def decode_postings(text: str, alphabet: str = ALPHABET) -> list[int]:
     numbers: list[int] = []
     value = last = 0
     for char in text:
-        digit = ALPHABET.index(char)
+        digit = alphabet.index(char)
         value = value * 32 + (digit & 31)
         if digit < 32:
             last += value
             numbers.append(last)
             value = 0
     return numbers
+
+
+def encode_body_postings(inverted: Inverted, count: int) -> list[str]:
+    """Return the postings of every key, encoded in BODY_ALPHABET (deltas, or a bitmap when shorter)."""
+    records = inverted.records.astype(np.int64)
+    offsets = inverted.offsets.astype(np.int64)
+    starts = offsets[:-1]
+    deltas = records.copy()
+    deltas[1:] -= records[:-1]
+    deltas[starts] = records[starts]
+    digits = 1 + (deltas >= 32) + (deltas >= 1 << 10) + (deltas >= 1 << 15) + (deltas >= 1 << 20)
+    if len(digits) and digits.max() > 4:
+        raise ValueError("too many records for the static body index")
+    table = np.zeros((len(deltas), 4), dtype=np.int64)
+    for column in range(4):  # high digit first; all but the last digit carry the "more" bit (+32)
+        shift = 5 * (3 - column)
+        table[:, column] = ((deltas >> shift) & 31) + (32 if column < 3 else 0)
+    keep = np.arange(4)[None, :] >= (4 - digits)[:, None]
+    alphabet = np.frombuffer(BODY_ALPHABET.encode(), dtype=np.uint8)
+    text = alphabet[table[keep]].tobytes().decode("ascii")
+    ends = np.concatenate(([0], np.cumsum(digits)))[offsets].tolist()
+    out = [text[a:b] for a, b in itertools.pairwise(ends)]
+    width = -(-count // 6)
+    dense = np.flatnonzero(np.diff(ends) > width + 1)
+    for first in range(0, len(dense), 2048):  # bitmaps, a block of keys at a time
+        block = dense[first : first + 2048]
+        bits = np.zeros((len(block), width * 6), dtype=np.uint8)
+        for row, i in enumerate(block.tolist()):
+            bits[row, records[offsets[i] : offsets[i + 1]]] = 1
+        values = bits.reshape(len(block), width, 6) @ np.array([32, 16, 8, 4, 2, 1], dtype=np.uint8)
+        chars = alphabet[values]
+        for row, i in enumerate(block.tolist()):
+            out[i] = BITMAP + chars[row].tobytes().decode("ascii")
+    return out
+
+
+def decode_body_postings(text: str) -> list[int]:
+    if not text.startswith(BITMAP):
+        return decode_postings(text, BODY_ALPHABET)
+    out = []
+    for i, char in enumerate(text[1:]):
+        value = BODY_ALPHABET.index(char)
+        out.extend(i * 6 + bit for bit in range(6) if value & (32 >> bit))
+    return out
+
+
+def write_body_shards(inverted: Inverted, folder: Path, count: int) -> tuple[int, int]:
+    """Write `b/<n>.js`; return (shards, bytes)."""
+    (folder / "b").mkdir(parents=True, exist_ok=True)
+    encoded = encode_body_postings(inverted, count)
+    total = sum(map(len, encoded)) + 8 * len(inverted.keys)
+    shards = max(1, math.ceil(total / BODY_SHARD_TARGET_BYTES))
+    keys = inverted.keys.astype(np.int64)
+    high, low = keys >> 16, keys & 0xFFFF
+    hashes = np.where(high > 0, (high * 31 + low) % 1_000_003, low % 1_000_003) % shards
+    # JSON written directly: terms are Chinese characters, postings BODY_ALPHABET, no escapes
+    order = np.argsort(hashes, kind="stable").tolist()
+    keys_list, hash_list = keys.tolist(), hashes.tolist()
+    by_shard: list[list[str]] = [[] for _ in range(shards)]
+    for i in order:
+        by_shard[hash_list[i]].append(f'"{key_term(keys_list[i])}":"{encoded[i]}"')
+    for n, entries in enumerate(by_shard):
+        (folder / "b" / f"{n}.js").write_text(f"YGSearch.body({n},{{{','.join(entries)}}});\n", "utf-8")
+    return shards, total
 
 
 def _js(call: str, *args: object) -> str:
@@ -86,6 +164,7 @@ def write_static_index(
     destination: Path,
     synonyms: dict[str, tuple[str, ...]],
     kind_labels: dict[str, str],
+    body: Inverted | None = None,
 ) -> dict[str, int]:
     """Write the static index of `docs` (in display order) under `destination`; return sizes."""
     folder = destination / DATA_FOLDER
@@ -110,6 +189,8 @@ def write_static_index(
         by_shard[term_hash(term) % shards][term] = text
     for n, table in enumerate(by_shard):
         (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
+
+    body_shards, body_bytes = write_body_shards(body, folder, len(docs)) if body is not None else (0, 0)
 
     for start in range(0, len(docs), CHUNK):
         rows = [
@@ -139,6 +220,7 @@ def write_static_index(
         "format": FORMAT_VERSION,
         "count": len(docs),
         "shards": shards,
+        "bshards": body_shards,
         "chunk": CHUNK,
         "agencies": agencies,
         "categories": categories,
@@ -150,4 +232,4 @@ def write_static_index(
     (folder / "meta.js").write_text(_js("meta", meta), "utf-8")
     pairs = "".join(chr(k) + v for k, v in sorted(fold_table().items()))
     (folder / "fold.js").write_text(_js("fold", pairs), "utf-8")
-    return {"terms": len(encoded), "shards": shards, "bytes": total}
+    return {"terms": len(encoded), "shards": shards, "bytes": total, "body_shards": body_shards, "body_bytes": body_bytes}

@@ -14,10 +14,36 @@ from pathlib import Path
 from typing import Any
 
 from search.analysis import ParsedQuery, normalise, parse_query
-from search.static_index import DATA_FOLDER, decode_postings, term_hash
+from search.static_index import DATA_FOLDER, decode_body_postings, decode_postings, term_hash
 
 EXACT, TITLE = 30.0, 4.0
 _CALL = re.compile(r"^YGSearch\.(\w+)\((.*)\);\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class Score:
+    """How a record matched: as `search.js` and the service order results."""
+
+    all_meta: bool
+    meta: float
+    meta_parts: int
+    body: float
+
+    def add(self, other: Score) -> Score:
+        return Score(self.all_meta and other.all_meta, self.meta + other.meta, self.meta_parts + other.meta_parts, self.body + other.body)
+
+
+def body_weight(weight: float) -> float:
+    """Round as search.js does, so that ties break the same way."""
+    return math.floor(weight * 1e6 + 0.5) / 1e6
+
+
+def rank_key(score: Score, number: int) -> tuple[float, ...]:
+    """Records matched in the metadata first (by score); then by parts matched in the
+    metadata, body score (sum of idf of the terms found in the body) and record number."""
+    if score.all_meta:
+        return (0, -score.meta, 0, number)
+    return (1, -score.meta_parts, -score.body, number)
 
 
 @dataclass
@@ -52,8 +78,19 @@ class StaticSite:
         text = shard.get(term)
         return decode_postings(text) if text else []
 
+    def body_postings(self, term: str) -> list[int]:
+        shards = self.meta.get("bshards", 0)
+        if not shards:
+            return []
+        text = self._load(f"b/{term_hash(term) % shards}.js").get(term)
+        return decode_body_postings(text) if text else []
+
     def search(self, raw: str, filters: dict[str, str] | None = None, sort: str = "relevance") -> list[dict[str, Any]]:
         """Return the matching records in the browser's order, with slug and title."""
+        return [self.row(i) for i in self.search_ids(raw, filters, sort)]
+
+    def search_ids(self, raw: str, filters: dict[str, str] | None = None, sort: str = "relevance") -> list[int]:
+        """Return the record numbers of the matches in the browser's order (loads no display rows)."""
         meta = self.meta
         self._load("fold.js")
         synonyms = {k: tuple(v) for k, v in meta["synonyms"].items()}
@@ -63,22 +100,28 @@ class StaticSite:
         if sort == "date":
             ids.sort(key=lambda i: (-meta["docs"][i][0], i))
         else:
-            ids.sort(key=lambda i: (-scores[i], i))
-        return [self.row(i) for i in ids]
+            ids.sort(key=lambda i: rank_key(scores[i], i))
+        return ids
 
     def row(self, number: int) -> dict[str, Any]:
         chunk = self._load(f"d/{number // self.meta['chunk']}.js")
         slug, title, doc_number, agency, published, lead = chunk[number % self.meta["chunk"]]
         return {"slug": slug, "title": title, "doc_number": doc_number, "agency": agency, "published": published, "lead": lead}
 
-    def evaluate(self, parsed: ParsedQuery) -> dict[int, float]:
+    def evaluate(self, parsed: ParsedQuery) -> dict[int, Score]:
+        """Return, per matching record: every part matched in the metadata?, metadata score
+        (sum over parts), parts matched in the metadata, body score (sum over the others)."""
         meta = self.meta
-        total: dict[int, float] | None = None
+        total: dict[int, Score] | None = None
         for part in parsed.parts:
             best: dict[int, float] = {}
+            body: dict[int, float] = {}
             for alt in part.alternatives:
-                for doc, score in self._alternative(alt.terms, alt.doc_number, alt.index_number).items():
+                found, in_body = self._alternative(alt.terms, alt.doc_number, alt.index_number)
+                for doc, score in found.items():
                     best[doc] = max(best.get(doc, 0.0), score)
+                for doc, score in in_body.items():
+                    body[doc] = max(body.get(doc, 0.0), score)
             needle = normalise(part.text)
             agencies = {i for i, a in enumerate(meta["agencies"]) if needle and needle in normalise(a)}
             categories = {i for i, c in enumerate(meta["categories"]) if needle and normalise(c.split("/")[-1]) == needle}
@@ -86,10 +129,14 @@ class StaticSite:
                 for i, d in enumerate(meta["docs"]):
                     if agencies & set(d[3]) or categories & set(d[4]):
                         best[i] = max(best.get(i, 0.0), 1.0)
-            total = best if total is None else {k: v + best[k] for k, v in total.items() if k in best}
+            scores = {d: Score(True, s, 1, 0.0) for d, s in best.items()}
+            scores |= {d: Score(False, 0.0, 0, s) for d, s in body.items() if d not in best}
+            total = scores if total is None else {k: v.add(scores[k]) for k, v in total.items() if k in scores}
         return total or {}
 
-    def _alternative(self, terms: tuple[str, ...], doc_number: str | None, index_number: str | None) -> dict[int, float]:
+    def _alternative(
+        self, terms: tuple[str, ...], doc_number: str | None, index_number: str | None
+    ) -> tuple[dict[int, float], dict[int, float]]:
         count = self.meta["count"]
         scores: dict[int, float] | None = None
         for term in terms:
@@ -105,9 +152,21 @@ class StaticSite:
             if key:
                 for p in self.postings(prefix + key):
                     scores[p >> 1] = scores.get(p >> 1, 0.0) + EXACT
-        return scores
+        return scores, self._body(terms)
 
-    def filter(self, scores: dict[int, float], filters: dict[str, str]) -> list[int]:
+    def _body(self, terms: tuple[str, ...]) -> dict[int, float]:
+        """Return the records whose body holds every term, with the sum of the terms' idf."""
+        if not self.meta.get("bshards") or not all(t >= "\u3400" for t in terms):
+            return {}
+        docs: set[int] | None = None
+        weight = 0.0
+        for term in terms:
+            plist = self.body_postings(term)
+            weight += math.log(1 + self.meta["count"] / (len(plist) or 1))
+            docs = set(plist) if docs is None else docs & set(plist)
+        return dict.fromkeys(sorted(docs or ()), body_weight(weight))
+
+    def filter(self, scores: dict[int, Score], filters: dict[str, str]) -> list[int]:
         meta = self.meta
         kinds = [k for k, _ in meta["kinds"]]
         out = []

@@ -18,13 +18,15 @@
   var INDEX_NUMBER = /^[0-9a-z]{6,18}[\/\-]\d{4}-\d{1,8}$/;
   var CONTROL = /[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:";
 
-  var store = { meta: null, fold: {}, terms: {}, docs: {} };
+  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {} };
   var waiting = {};
   window.YGSearch = {
     meta: function (m) { store.meta = m; },
     fold: function (pairs) { for (var i = 0; i + 1 < pairs.length; i += 2) store.fold[pairs[i]] = pairs[i + 1]; },
     terms: function (n, table) { store.terms[n] = table; },
+    body: function (n, table) { store.body[n] = table; },
     docs: function (n, rows) { store.docs[n] = rows; }
   };
 
@@ -90,16 +92,35 @@
     for (var i = 0; i < term.length; i++) h = (h * 31 + term.charCodeAt(i)) % 1000003;
     return h;
   }
-  function postings(term) {
-    var table = store.terms[hash(term) % store.meta.shards] || {};
-    var text = table[term], out = [], value = 0, last = 0;
+  function postings(term) { return decode((store.terms[hash(term) % store.meta.shards] || {})[term], ALPHABET); }
+  function bodyPostings(term) {
+    if (!store.meta.bshards) return [];
+    var text = (store.body[hash(term) % store.meta.bshards] || {})[term], out = [];
+    if (!text || text[0] !== "~") return decode(text, BODY_ALPHABET);
+    for (var i = 1; i < text.length; i++) {  // a bitmap: six records a character, bit 32 first
+      var v = BODY_ALPHABET.indexOf(text[i]);
+      for (var b = 0; b < 6; b++) if (v & (32 >> b)) out.push((i - 1) * 6 + b);
+    }
+    return out;
+  }
+  function decode(text, alphabet) {
+    var out = [], value = 0, last = 0;
     if (!text) return out;
     for (var i = 0; i < text.length; i++) {
-      var d = ALPHABET.indexOf(text[i]);
+      var d = alphabet.indexOf(text[i]);
       value = value * 32 + (d & 31);
       if (d < 32) { last += value; out.push(last); value = 0; }
     }
     return out;
+  }
+  function isChinese(t) { return t >= "\u3400"; }
+  function bodyTerms(q) {
+    var terms = [];
+    if (!store.meta.bshards) return terms;
+    q.parts.forEach(function (p) { p.alts.forEach(function (a) {
+      if (a.terms.every(isChinese)) terms = terms.concat(a.terms);
+    }); });
+    return terms;
   }
   function neededTerms(q) {
     var terms = [];
@@ -134,12 +155,31 @@
     });
     return scores;
   }
+  // Records whose body holds every term of alt, each with the sum of the terms' idf (static_query._body).
+  function scoreBody(alt, count) {
+    var docs = null, weight = 0, out = {};
+    if (!store.meta.bshards || !alt.terms.every(isChinese)) return out;
+    alt.terms.forEach(function (term) {
+      var list = bodyPostings(term), next = {};
+      weight += Math.log(1 + count / (list.length || 1));
+      list.forEach(function (d) { if (docs === null || docs[d]) next[d] = 1; });
+      docs = next;
+    });
+    weight = Math.floor(weight * 1e6 + 0.5) / 1e6;
+    for (var d in docs) out[d] = weight;
+    return out;
+  }
+  // Per record: [every part matched in the metadata, metadata score, parts matched in the metadata, body score]
   function evaluate(q) {
     var meta = store.meta, count = meta.count, total = null;
     q.parts.forEach(function (part) {
-      var best = {}, needle = normalise(part.text);
+      var best = {}, body = {}, needle = normalise(part.text);
       function keep(scores) { for (var k in scores) best[k] = Math.max(best[k] || 0, scores[k]); }
-      part.alts.forEach(function (alt) { keep(scoreAlternative(alt, count)); });
+      part.alts.forEach(function (alt) {
+        keep(scoreAlternative(alt, count));
+        var b = scoreBody(alt, count);
+        for (var k in b) body[k] = Math.max(body[k] || 0, b[k]);
+      });
       var agencies = [], categories = [];
       meta.agencies.forEach(function (a, i) { if (needle && normalise(a).indexOf(needle) >= 0) agencies.push(i); });
       meta.categories.forEach(function (c, i) { if (needle && normalise(c.split("/").pop()) === needle) categories.push(i); });
@@ -149,11 +189,24 @@
             best[i] = Math.max(best[i] || 0, 1);
         });
       }
-      if (total === null) total = best;
-      else { var next = {}; for (var k in total) if (k in best) next[k] = total[k] + best[k]; total = next; }
+      var scores = {};
+      for (var k in best) scores[k] = [true, best[k], 1, 0];
+      for (k in body) if (!(k in best)) scores[k] = [false, 0, 0, body[k]];
+      if (total === null) total = scores;
+      else {
+        var next = {};
+        for (k in total) if (k in scores) {
+          var a = total[k], b = scores[k];
+          next[k] = [a[0] && b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]];
+        }
+        total = next;
+      }
     });
     return total || {};
   }
+  // static_query.rank_key: metadata matches first by score; then parts matched in the metadata, body score, number
+  function rankKey(s, id) { return s[0] ? [0, -s[1], 0, id] : [1, -s[2], -s[3], id]; }
+  function compareKeys(a, b) { for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; return 0; }
   function filtered(scores, params) {
     var meta = store.meta, ids = [];
     var agency = meta.agencies.indexOf(params.agency), category = meta.categories.indexOf(params.category);
@@ -170,7 +223,7 @@
     }
     ids.sort(params.sort === "date"
       ? function (a, b) { return meta.docs[b][0] - meta.docs[a][0] || a - b; }
-      : function (a, b) { return scores[b] - scores[a] || a - b; });
+      : function (a, b) { return compareKeys(rankKey(scores[a], a), rankKey(scores[b], b)); });
     return ids;
   }
 
@@ -265,9 +318,10 @@
     var q;
     try { q = parse(params.q); } catch (e) { fail(e.message); return; }
     if (!q.parts.length) { render(q, params, []); return; }
-    var shards = neededTerms(q).map(function (t) { return hash(t) % store.meta.shards; });
-    shards = shards.filter(function (s, i) { return shards.indexOf(s) === i; });
-    loadAll(shards.map(function (s) { return "t/" + s + ".js"; }), function () {
+    var files = neededTerms(q).map(function (t) { return "t/" + (hash(t) % store.meta.shards) + ".js"; })
+      .concat(bodyTerms(q).map(function (t) { return "b/" + (hash(t) % store.meta.bshards) + ".js"; }));
+    files = files.filter(function (f, i) { return files.indexOf(f) === i; });
+    loadAll(files, function () {
       render(q, params, filtered(evaluate(q), params));
     });
   });
