@@ -43,7 +43,18 @@ FINDS = {
     "无废": "000014349-2019-00003",
     "源头减量": "000014349-2019-00003",  # start of the body stands in for a missing summary
 }
-NOTHING = ["所得税 集约化", "国发〔2018〕42号", "金融危机"]
+# only in the body text of documents/2009/permits.md, far past its start (not in any title,
+# summary or keyword): the body index answers, in both modes
+PERMITS = "130600001-2009-00010"
+BODY_FINDS = {
+    "鳄": PERMITS,  # one character
+    "养鳄": PERMITS,  # part of a word
+    '"受理行政许可申请之日起二十日内"': PERMITS,  # a phrase from the middle
+    "第五条 二十日内": PERMITS,  # two parts, both in the body
+    "保定市人民政府 鳄鱼": PERMITS,  # one part in the metadata (agency), one in the body
+    "飼養鱷魚": PERMITS,  # Traditional characters, folded in the body too
+}
+NOTHING = ["所得税 集约化", "国发〔2018〕42号", "金融危机", "鳄鱼 集约化"]
 ODD = [
     "*", "?", "政*", "*府", "*a*", "?????", "[a TO 龥]", "{a TO z}", "政府~2", "x~5", "title:x",
     "nosuchfield:x", "path:/internal", '"unbalanced', '"', "\\", "AND", "OR", "NOT", "ＡＮＤ", "(((", ")",
@@ -86,6 +97,39 @@ def test_the_static_index_finds_the_same_records(site_dir: Path, client: Client,
     assert found and found[0]["slug"] == slug
     _, body = api(client, q=q, page_size="50")
     assert {f"/records/{r['slug']}/" for r in found} == {r["url"] for r in body["results"]}
+
+
+@pytest.mark.parametrize(("q", "slug"), BODY_FINDS.items())
+def test_both_modes_find_words_deep_in_a_body(site_dir: Path, client: Client, q: str, slug: str) -> None:
+    status, body = api(client, q=q, page_size="50")
+    assert status == 200
+    assert [r["url"] for r in body["results"]] == [f"/records/{slug}/"]
+    found = StaticSite(site_dir).search(q)
+    assert [r["slug"] for r in found] == [slug]
+
+
+def test_a_body_match_shows_the_body_around_it(client: Client) -> None:
+    hit = api(client, q="鳄鱼")[1]["results"][0]
+    assert "<mark>鳄鱼</mark>" in hit["snippet"]
+    assert hit["snippet"].startswith("…")  # from the middle of the body, not its start
+    hit = api(client, q='"受理行政许可申请之日起二十日内"')[1]["results"][0]
+    assert "<mark>受理行政许可申请之日起二十日内</mark>" in hit["snippet"]
+
+
+def test_metadata_matches_rank_before_body_matches(site_dir: Path, client: Client) -> None:
+    # 行政许可 is in the summary of permits.md; 许可 alone is also in bodies only
+    urls = [r["url"] for r in api(client, q="行政许可")[1]["results"]]
+    assert urls[0] == f"/records/{PERMITS}/"
+    assert StaticSite(site_dir).search("行政许可")[0]["slug"] == PERMITS
+
+
+def test_the_static_body_shards_hold_no_digits(site_dir: Path) -> None:
+    # the output gate scans them for identity and bank card numbers
+    shards = list((site_dir / "search" / "data" / "b").glob("*.js"))
+    assert shards
+    for shard in shards:
+        text = shard.read_text("utf-8")
+        assert not any(c.isdigit() for c in text.split("{", 1)[1]), shard.name
 
 
 @pytest.mark.parametrize("q", NOTHING)
@@ -212,17 +256,24 @@ def test_rebuild_reindexes_only_changed_records(tmp_path: Path) -> None:
     record = content / "documents" / "2019" / "waste.md"
     record.write_text(record.read_text("utf-8").replace("最大限度减少填埋量", "最大限度减少填埋量，推进绿色矿山"), "utf-8")
     (content / "documents" / "2018" / "holidays.md").unlink()
+    permits = content / "documents" / "2009" / "permits.md"
+    permits.write_text(permits.read_text("utf-8").replace("饲养鳄鱼", "饲养蜥蜴"), "utf-8")
     settings = Settings(content_dir=content, output_dir=out, progress=False)
     site, _ = load_site(settings, Progress(enabled=False))
     staging = tmp_path / "staging"
     counts = write_search_indexes(site, staging, settings.cache_dir, Progress(enabled=False))
-    assert (counts["added"], counts["deleted"]) == (1, 2)
+    assert (counts["added"], counts["deleted"], counts["bodies_computed"]) == (2, 3, 2)
     # the live copy is a copy: no file is shared with the cache by a hard link
     assert all(p.stat().st_nlink == 1 for p in (staging / ".search" / "whoosh").iterdir())
     build_site(settings)
     client = Client(create_search_app(out / ".search"))
     assert api(client, q="放假")[1]["total"] == 0
     assert api(client, q="无废")[1]["total"] == 1
+    assert api(client, q="绿色矿山")[1]["total"] == 1  # the edited body
+    assert api(client, q="鳄鱼")[1]["total"] == 0 and api(client, q="蜥蜴")[1]["total"] == 1
+    static = StaticSite(out)
+    assert static.search("鳄鱼") == [] and [r["slug"] for r in static.search("蜥蜴")] == [PERMITS]
+    assert [r["slug"] for r in static.search("绿色矿山")] == ["000014349-2019-00003"]
 
 
 def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:

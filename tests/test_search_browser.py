@@ -25,7 +25,9 @@ from search.static_query import StaticSite
 FIXTURE = Path(__file__).parent / "fixtures" / "search"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-QUERIES = ["税", "得税", '"专项附加扣除"', "个税", "個人所得稅", "国发(2018)41号", "000014349/2018-00204", "国务院", "保定市人民政府 监控", "金融危机", "<img src=x onerror=alert(1)>"]
+QUERIES = ["税", "得税", '"专项附加扣除"', "个税", "個人所得稅", "国发(2018)41号", "000014349/2018-00204", "国务院", "保定市人民政府 监控", "金融危机", "<img src=x onerror=alert(1)>",
+           # only in a body (documents/2009/permits.md): the body shards b/*.js
+           "鳄", "养鳄", '"受理行政许可申请之日起二十日内"', "保定市人民政府 鳄鱼", "行政许可", "鳄鱼 集约化"]
 
 
 def require(ok: bool, what: str) -> None:
@@ -110,6 +112,13 @@ def test_a_static_host_answers_with_highlights_and_filters(browser: Any, host: s
     links, _, _ = results(browser, f"{host}/search/?q={quote('国务院')}&agency={quote('国务院办公厅')}&sort=date")
     expected = [r["slug"] for r in StaticSite(site_dir).search("国务院", {"agency": "国务院办公厅"}, sort="date")]
     assert [link.split("/records/")[1].strip("/") for link in links] == expected
+
+
+def test_a_static_host_finds_words_deep_in_a_body(browser: Any, host: str) -> None:
+    links, html, requests = results(browser, f"{host}/search/?q={quote('饲养鳄鱼')}")
+    assert links == [f"{host}/records/130600001-2009-00010/"]
+    assert "共找到 <strong>1</strong> 条信息" in html
+    assert any("/search/data/b/" in r for r in requests)
 
 
 def test_a_query_loads_little(browser: Any, host: str) -> None:
