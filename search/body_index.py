@@ -35,7 +35,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -124,6 +124,9 @@ class Inverted:
     offsets: np.ndarray
     records: np.ndarray
     texts: list[bytes]
+    digests: list[str] = field(default_factory=list)  # per record number
+    previous: dict[str, bytes] = field(default_factory=dict)  # keys of records gone since the last build
+    record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint32
 
     def postings(self, key: int) -> np.ndarray:
         i = int(np.searchsorted(self.keys, key))
@@ -131,9 +134,20 @@ class Inverted:
             return self.records[self.offsets[i] : self.offsets[i + 1]]
         return self.records[:0]
 
+    def subset(self, mask: np.ndarray) -> Inverted:
+        """Return the postings of the keys where `mask` is true."""
+        lengths = np.diff(self.offsets.astype(np.int64))[mask]
+        starts = self.offsets[:-1].astype(np.int64)[mask]
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return Inverted(self.keys[mask], offsets.astype(np.uint32), self.records[gather], [])
 
-def compute_bodies(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> tuple[list[tuple[bytes, bytes]], int]:
-    """Return (keys, compressed text) per (digest, body); reuse and update the cache. Also the count computed."""
+
+def compute_bodies(
+    items: Sequence[tuple[str, str]], cache_dir: Path | None
+) -> tuple[list[tuple[bytes, bytes]], int, dict[str, bytes]]:
+    """Return (keys, compressed text) per (digest, body), reusing and updating the cache;
+    also how many were computed and the keys of the cached records no longer wanted."""
     cached: dict[str, tuple[bytes, bytes]] = {}
     path = cache_dir / CACHE_FILE if cache_dir else None
     if path and path.is_file():
@@ -159,6 +173,7 @@ def compute_bodies(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> 
     else:
         fresh = {}
     wanted = {d for d, _ in items}
+    previous = {d: v[0] for d, v in cached.items() if d not in wanted}
     if path and (fresh or set(cached) - wanted):
         kept = {d: v for d, v in cached.items() if d in wanted} | fresh
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,7 +184,7 @@ def compute_bodies(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> 
         cached = kept
     else:
         cached |= fresh
-    return [cached[d] for d, _ in items], len(fresh)
+    return [cached[d] for d, _ in items], len(fresh), previous
 
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,9 +206,11 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def build_body_index(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> tuple[Inverted, int]:
     """Return the inverted body index of (digest, body) in record order, and how many were computed."""
-    computed, count = compute_bodies(items, cache_dir)
+    computed, count, previous = compute_bodies(items, cache_dir)
     keys, offsets, records = invert([k for k, _ in computed])
-    return Inverted(keys, offsets, records, [t for _, t in computed]), count
+    texts = [t for _, t in computed]
+    return Inverted(keys, offsets, records, texts, [d for d, _ in items], previous, [k for k, _ in computed]), count
+
 
 
 def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str, int]]) -> None:

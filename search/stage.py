@@ -58,6 +58,7 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
         [(r.digest, r.body_text) for r in site.records], cache_dir / "search" if cache_dir else None
     )
     write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
-    sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body)
+    static_cache = cache_dir / "search" / "static-body" if cache_dir else None
+    sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body, static_cache)
     progress.update(len(site.records))
     return {"added": added, "deleted": deleted, "bodies_computed": computed, **sizes}

@@ -26,6 +26,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
+import shutil
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,24 +136,81 @@ def decode_body_postings(text: str) -> list[int]:
     return out
 
 
-def write_body_shards(inverted: Inverted, folder: Path, count: int) -> tuple[int, int]:
-    """Write `b/<n>.js`; return (shards, bytes)."""
-    (folder / "b").mkdir(parents=True, exist_ok=True)
-    encoded = encode_body_postings(inverted, count)
-    total = sum(map(len, encoded)) + 8 * len(inverted.keys)
-    shards = max(1, math.ceil(total / BODY_SHARD_TARGET_BYTES))
-    keys = inverted.keys.astype(np.int64)
+def body_shard_count(inverted: Inverted, count: int) -> int:
+    """Return how many body shards to write: from the sizes of the lists, without encoding them."""
+    lengths = np.minimum(np.diff(inverted.offsets.astype(np.int64)), -(-count // 6) + 1)
+    return max(1, math.ceil((int(lengths.sum()) + 8 * len(inverted.keys)) / BODY_SHARD_TARGET_BYTES))
+
+
+def body_shard_of(keys: np.ndarray, shards: int) -> np.ndarray:
+    """Return the shard of each key: term_hash of its term, as search.js computes it."""
+    keys = keys.astype(np.int64)
     high, low = keys >> 16, keys & 0xFFFF
-    hashes = np.where(high > 0, (high * 31 + low) % 1_000_003, low % 1_000_003) % shards
+    return np.where(high > 0, (high * 31 + low) % 1_000_003, low % 1_000_003) % shards
+
+
+def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path | None = None) -> tuple[int, int]:
+    """Write `b/<n>.js`; return (shards, bytes of the shards written).
+
+    With `cache`, the shards of the last build are kept there: when the records are the same
+    ones in the same order except some whose source changed, only the shards holding a key
+    of their old or new body are encoded again (a file replaced, never changed in place);
+    all are then hard-linked into `folder`.
+    """
+    shards = body_shard_count(inverted, count)
+    hashes = body_shard_of(inverted.keys, shards)
+    target = folder / "b"
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = {"format": FORMAT_VERSION, "target": BODY_SHARD_TARGET_BYTES, "shards": shards, "digests": inverted.digests}
+    todo: set[int] | None = None
+    if cache is not None:
+        try:
+            last = json.loads((cache / "manifest.json").read_text("utf-8"))
+            same = {k: v for k, v in last.items() if k != "digests"} == {k: v for k, v in manifest.items() if k != "digests"}
+            if same and len(last["digests"]) == len(inverted.digests):
+                changed = [(old, new) for old, new in zip(last["digests"], inverted.digests, strict=True) if old != new]
+                if all(old in inverted.previous for old, _ in changed):
+                    touched = [np.frombuffer(inverted.previous[old], dtype=np.uint32) for old, _ in changed]
+                    fresh = {new for _, new in changed}
+                    touched += [np.frombuffer(k, dtype=np.uint32) for k, d in zip(inverted.record_keys, inverted.digests, strict=True) if d in fresh]
+                    todo = set(body_shard_of(np.concatenate(touched), shards).tolist()) if touched else set()
+        except (OSError, ValueError, KeyError, TypeError):
+            todo = None
+    out = target if cache is None else cache / "b"
+    if todo is None:
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+            out.mkdir(parents=True)
+        todo = set(range(shards))
+    written = _write_body_shards(inverted, hashes, shards, sorted(todo), out, count)
+    if cache is not None:
+        (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+        for n in range(shards):
+            os.link(out / f"{n}.js", target / f"{n}.js")
+    return shards, written
+
+
+def _write_body_shards(inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], out: Path, count: int) -> int:
+    if not shards:
+        return 0
+    wanted = np.zeros(total, dtype=bool)
+    wanted[shards] = True
+    mask = wanted[hashes]
+    part = inverted.subset(mask)
+    encoded = encode_body_postings(part, count)
+    part_hashes = hashes[mask].tolist()
+    by_shard: dict[int, list[str]] = {n: [] for n in shards}
     # JSON written directly: terms are Chinese characters, postings BODY_ALPHABET, no escapes
-    order = np.argsort(hashes, kind="stable").tolist()
-    keys_list, hash_list = keys.tolist(), hashes.tolist()
-    by_shard: list[list[str]] = [[] for _ in range(shards)]
-    for i in order:
-        by_shard[hash_list[i]].append(f'"{key_term(keys_list[i])}":"{encoded[i]}"')
-    for n, entries in enumerate(by_shard):
-        (folder / "b" / f"{n}.js").write_text(f"YGSearch.body({n},{{{','.join(entries)}}});\n", "utf-8")
-    return shards, total
+    for i in np.argsort(hashes[mask], kind="stable").tolist():
+        by_shard[part_hashes[i]].append(f'"{key_term(int(part.keys[i]))}":"{encoded[i]}"')
+    written = 0
+    for n, entries in by_shard.items():
+        text = f"YGSearch.body({n},{{{','.join(entries)}}});\n"
+        partial = out / f"{n}.js.partial"
+        partial.write_text(text, "utf-8")
+        partial.replace(out / f"{n}.js")
+        written += len(text)
+    return written
 
 
 def _js(call: str, *args: object) -> str:
@@ -165,6 +224,7 @@ def write_static_index(
     synonyms: dict[str, tuple[str, ...]],
     kind_labels: dict[str, str],
     body: Inverted | None = None,
+    body_cache: Path | None = None,
 ) -> dict[str, int]:
     """Write the static index of `docs` (in display order) under `destination`; return sizes."""
     folder = destination / DATA_FOLDER
@@ -190,7 +250,7 @@ def write_static_index(
     for n, table in enumerate(by_shard):
         (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
 
-    body_shards, body_bytes = write_body_shards(body, folder, len(docs)) if body is not None else (0, 0)
+    body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
 
     for start in range(0, len(docs), CHUNK):
         rows = [

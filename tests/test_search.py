@@ -337,3 +337,23 @@ def test_the_app_takes_the_site_folder_too(site_dir: Path) -> None:
     client = Client(create_search_app(site_dir))
     assert api(client, q="税")[1]["total"] == 1
     assert client.get("/api/other").status_code == 400
+
+
+def test_an_incremental_build_writes_the_body_shards_of_a_cold_one(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    settings = Settings(content_dir=content, output_dir=tmp_path / "site", progress=False)
+    build_site(settings)
+    permits = content / "documents" / "2009" / "permits.md"
+    permits.write_text(permits.read_text("utf-8").replace("饲养鳄鱼", "饲养蜥蜴"), "utf-8")
+    site, _ = load_site(settings, Progress(enabled=False))
+    counts = write_search_indexes(site, tmp_path / "warm", settings.cache_dir, Progress(enabled=False))
+    assert 0 < counts["body_bytes"] < 10_000  # only the shards of the keys of the old and new body
+    write_search_indexes(site, tmp_path / "cold", None, Progress(enabled=False))
+    shards = sorted(p.name for p in (tmp_path / "cold" / "search" / "data" / "b").iterdir())
+    warm = tmp_path / "warm" / "search" / "data" / "b"
+    assert sorted(p.name for p in warm.iterdir()) == shards
+    for name in shards:
+        assert (warm / name).read_bytes() == (tmp_path / "cold" / "search" / "data" / "b" / name).read_bytes(), name
+    assert [r["slug"] for r in StaticSite(tmp_path / "warm").search("蜥蜴")] == [PERMITS]
+    assert StaticSite(tmp_path / "warm").search("鳄鱼") == []
