@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from flask import request
@@ -111,11 +112,28 @@ def write_mode_pages(root: Path, previous: Path | None = None) -> int:
     A page the incremental freeze hard-linked from `previous` (the live site) is the very
     same file, so its mode copies are linked from there too instead of derived again.
     """
-    written = 0
+    todo: list[tuple[Path, str]] = []
     for file, path in page_files(root):
         relative = file.relative_to(root)
         if previous and _same_file(file, previous / relative) and _link_modes(previous, root, relative):
             continue
+        todo.append((file, path))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) < PARALLEL_THRESHOLD or workers == 1:
+        return _derive(root, todo)
+    # a cold build of a large site: thousands of pages, on every core
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(_derive, [root] * workers, [todo[i::workers] for i in range(workers)]))
+
+
+PARALLEL_THRESHOLD = 400
+
+
+def _derive(root: Path, pages: list[tuple[Path, str]]) -> int:
+    """Write the mode copies of `pages`; return how many files were written."""
+    written = 0
+    for file, path in pages:
+        relative = file.relative_to(root)
         html = file.read_text(encoding="utf-8")
         if _HTML_OPEN not in html:  # not one of ours (a raw HTML attachment, say)
             continue
