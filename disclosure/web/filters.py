@@ -64,7 +64,7 @@ def body(record_html: str) -> Markup:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(cn_date=cn_date, file_size=file_size, kind_label=kind_label)
     app.jinja_env.globals.update(
-        record_url=record_url, facet_url=facet_url, url=cached_url, sanitised=body, site_root=site_root
+        record_url=record_url, facet_url=facet_url, href_for=cached_url, sanitised=body, site_root=site_root
     )
 
     @app.context_processor
