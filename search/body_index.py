@@ -38,6 +38,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -143,48 +144,65 @@ class Inverted:
         return Inverted(self.keys[mask], offsets.astype(np.uint32), self.records[gather], [])
 
 
-def compute_bodies(
-    items: Sequence[tuple[str, str]], cache_dir: Path | None
-) -> tuple[list[tuple[bytes, bytes]], int, dict[str, bytes]]:
-    """Return (keys, compressed text) per (digest, body), reusing and updating the cache;
-    also how many were computed and the keys of the cached records no longer wanted."""
-    cached: dict[str, tuple[bytes, bytes]] = {}
-    path = cache_dir / CACHE_FILE if cache_dir else None
-    if path and path.is_file():
-        try:
-            with path.open("rb") as f:
-                stamp, cached = pickle.load(f)
-            if stamp != FORMAT_VERSION:
-                cached = {}
-        except Exception:  # a damaged cache is recomputed, never trusted
-            cached = {}
-    todo = [(d, b) for d, b in dict(items).items() if d not in cached]
-    if todo:
-        bodies = [b for _, b in todo]
+class BodyJob:
+    """The per-record work of a build, started at once in worker processes (so that it runs
+    beside the Whoosh writer) and collected by `result()`."""
+
+    def __init__(self, items: Sequence[tuple[str, str]], cache_dir: Path | None) -> None:
+        self.items = list(items)
+        self.cached: dict[str, tuple[bytes, bytes]] = {}
+        self.path = cache_dir / CACHE_FILE if cache_dir else None
+        if self.path and self.path.is_file():
+            try:
+                with self.path.open("rb") as f:
+                    stamp, cached = pickle.load(f)
+                if stamp == FORMAT_VERSION:
+                    self.cached = cached
+            except Exception:  # a damaged cache is recomputed, never trusted
+                self.cached = {}
+        self.todo = [(d, b) for d, b in dict(self.items).items() if d not in self.cached]
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Any] = []
         workers = min(os.cpu_count() or 1, 4)
-        if workers > 1 and len(todo) >= PARALLEL_THRESHOLD:
+        if workers > 1 and len(self.todo) >= PARALLEL_THRESHOLD:
+            bodies = [b for _, b in self.todo]
             size = -(-len(bodies) // (workers * 4))
-            with ProcessPoolExecutor(workers) as pool:
-                chunks = pool.map(_compute_many, [bodies[i : i + size] for i in range(0, len(bodies), size)])
-                computed = [x for chunk in chunks for x in chunk]
+            self.pool = ProcessPoolExecutor(workers)
+            self.futures = [self.pool.submit(_compute_many, bodies[i : i + size]) for i in range(0, len(bodies), size)]
+
+    def close(self) -> None:
+        """Stop the workers (the build failed)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def computed(self) -> list[tuple[bytes, bytes]]:
+        if self.pool is None:
+            return _compute_many([b for _, b in self.todo])
+        try:
+            return [x for future in self.futures for x in future.result()]
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def result(self) -> tuple[Inverted, int]:
+        """Return the inverted body index of the items (in record order) and how many were computed."""
+        fresh = dict(zip((d for d, _ in self.todo), self.computed(), strict=True))
+        cached, items = self.cached, self.items
+        wanted = {d for d, _ in items}
+        previous = {d: v[0] for d, v in cached.items() if d not in wanted}
+        if self.path and (fresh or previous):
+            cached = {d: v for d, v in cached.items() if d in wanted} | fresh
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".partial")
+            with partial.open("wb") as f:
+                pickle.dump((FORMAT_VERSION, cached), f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(self.path)
         else:
-            computed = _compute_many(bodies)
-        fresh = dict(zip((d for d, _ in todo), computed, strict=True))
-    else:
-        fresh = {}
-    wanted = {d for d, _ in items}
-    previous = {d: v[0] for d, v in cached.items() if d not in wanted}
-    if path and (fresh or set(cached) - wanted):
-        kept = {d: v for d, v in cached.items() if d in wanted} | fresh
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        with partial.open("wb") as f:
-            pickle.dump((FORMAT_VERSION, kept), f, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
-        cached = kept
-    else:
-        cached |= fresh
-    return [cached[d] for d, _ in items], len(fresh), previous
+            cached = cached | fresh
+        computed = [cached[d] for d, _ in items]
+        keys, offsets, records = invert([k for k, _ in computed])
+        texts = [t for _, t in computed]
+        digests = [d for d, _ in items]
+        return Inverted(keys, offsets, records, texts, digests, previous, [k for k, _ in computed]), len(fresh)
 
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -206,11 +224,7 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def build_body_index(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> tuple[Inverted, int]:
     """Return the inverted body index of (digest, body) in record order, and how many were computed."""
-    computed, count, previous = compute_bodies(items, cache_dir)
-    keys, offsets, records = invert([k for k, _ in computed])
-    texts = [t for _, t in computed]
-    return Inverted(keys, offsets, records, texts, [d for d, _ in items], previous, [k for k, _ in computed]), count
-
+    return BodyJob(items, cache_dir).result()
 
 
 def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str, int]]) -> None:

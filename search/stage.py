@@ -20,7 +20,7 @@ from disclosure.kinds import KINDS
 from disclosure.progress import Progress
 from disclosure.site_model import Site
 from search.analysis import normalise_synonyms
-from search.body_index import BODY_FOLDER, build_body_index, write_body_index
+from search.body_index import BODY_FOLDER, BodyJob, write_body_index
 from search.documents import search_document
 from search.static_index import write_static_index
 from search.whoosh_index import write_whoosh_index
@@ -48,15 +48,19 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     synonyms = normalise_synonyms({k: list(v) for k, v in site.synonyms.items()})
     service = staging / SERVICE_FOLDER
     service.mkdir(parents=True, exist_ok=True)
-    added, deleted = write_whoosh_index(docs, service / "whoosh", cache_dir / "search" / "whoosh" if cache_dir else None)
+    # the bodies' keys are computed in worker processes while Whoosh indexes the metadata
+    body_job = BodyJob([(r.digest, r.body_text) for r in site.records], cache_dir / "search" if cache_dir else None)
+    try:
+        added, deleted = write_whoosh_index(docs, service / "whoosh", cache_dir / "search" / "whoosh" if cache_dir else None)
+    except BaseException:
+        body_job.close()
+        raise
     extra = {"synonyms": {k: list(v) for k, v in synonyms.items()}, "facets": facet_choices(site)}
     (service / "search.json").write_text(json.dumps(extra, ensure_ascii=False), "utf-8")
     page = staging / "search" / "index.html"
     if page.is_file():
         shutil.copyfile(page, service / "page.html")
-    body, computed = build_body_index(
-        [(r.digest, r.body_text) for r in site.records], cache_dir / "search" if cache_dir else None
-    )
+    body, computed = body_job.result()
     write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
     static_cache = cache_dir / "search" / "static-body" if cache_dir else None
     sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body, static_cache)
