@@ -2,7 +2,8 @@
 
 Records are mapped by `content/statutory.yaml` (item → 主题分类 paths, a path taking its
 sub-categories too); a record whose 体裁分类 (`genre`) is 行政法规, 规章 or 行政规范性文件
-also belongs to 第二十条第（一）项. An item no record fills is a warning.
+also belongs to 第二十条第（一）项, and power items to 第（五）or（六）项 by their type. An item
+no record fills is a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +14,17 @@ from pathlib import Path
 from disclosure.config import Category
 from disclosure.problems import Problem, error, warning
 from disclosure.records import Record
+
+# Power items (权力清单) publish what 第二十条 asks of these powers: their basis,
+# conditions and procedure (流程图) — 第（五）项 for 行政许可 and other services, 第（六）项 for
+# 行政处罚 and 行政强制.
+POWER_ITEMS: dict[str | None, tuple[str, ...]] = {
+    "行政许可": ("20-5",),
+    "行政确认": ("20-5",),
+    "行政给付": ("20-5",),
+    "行政处罚": ("20-6",),
+    "行政强制": ("20-6",),
+}
 
 NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五")
 
@@ -118,6 +130,7 @@ def read_statutory(
             r for r in records
             if any(r.meta.category == c or r.meta.category.startswith(f"{c}/") for c in chosen)
             or (key == GENRE_ITEM and r.meta.genre is not None)
+            or key in POWER_ITEMS.get(getattr(r.meta, "power_type", None), ())
         )
         tree.append(StatutoryItem(key, article, title, chosen, members))
         if not members and path.is_file():

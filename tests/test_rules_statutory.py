@@ -89,3 +89,17 @@ def test_statutory_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     rules = (tmp_path / "out" / "rules" / "index.html").read_text(encoding="utf-8")
     assert "共 2 件，现行有效 1 件" in rules
     assert "保定市政府信息公开工作制度（2019年修订）" in rules
+
+
+def test_power_items_fill_items_five_and_six_by_their_type(tmp_path) -> None:
+    """The sample's 行政许可 and 行政处罚 power items publish what 第二十条（五）（六） ask for."""
+    from conftest import REPO
+    from disclosure.pipeline import Settings, load_site
+    from disclosure.progress import Progress
+
+    site, problems = load_site(Settings(REPO / "content", tmp_path / "site", use_cache=False), Progress(enabled=False))
+    assert site.openness is not None
+    items = {item.key: item for item in site.openness.statutory}
+    assert {r.meta.power_type for r in items["20-5"].records if r.kind == "power"} >= {"行政许可"}
+    assert {r.meta.power_type for r in items["20-6"].records if r.kind == "power"} >= {"行政处罚", "行政强制"}
+    assert not [p for p in problems if p.key in ("20-5", "20-6")]
