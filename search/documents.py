@@ -2,9 +2,9 @@
 
 Searchable text is the 标题 (own field, ranked first) and, in one `text` field, 发文字号,
 索引号, 发布机构, 主题分类, 主题词, 内容概述, a few kind-specific fields and the start of
-the body (`LEAD_CHARS`). The whole body of a long law is not indexed: with character
-bigrams it would cost Whoosh minutes per build (measured: ~15 µs per posting, 7.4 M
-postings for the 58 MB corpus), far over the build budget; docs/search.md says more.
+the body (`LEAD_CHARS`). The whole body is not put into Whoosh (its character bigrams
+would cost minutes per build: ~15 µs per posting, 7.3 M postings for the 58 MB corpus);
+`search.body_index` indexes it without Whoosh, and docs/search.md says more.
 """
 
 from __future__ import annotations

@@ -168,11 +168,19 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
             last = json.loads((cache / "manifest.json").read_text("utf-8"))
             same = {k: v for k, v in last.items() if k != "digests"} == {k: v for k, v in manifest.items() if k != "digests"}
             if same and len(last["digests"]) == len(inverted.digests):
-                changed = [(old, new) for old, new in zip(last["digests"], inverted.digests, strict=True) if old != new]
-                if all(old in inverted.previous for old, _ in changed):
-                    touched = [np.frombuffer(inverted.previous[old], dtype=np.uint32) for old, _ in changed]
-                    fresh = {new for _, new in changed}
-                    touched += [np.frombuffer(k, dtype=np.uint32) for k, d in zip(inverted.record_keys, inverted.digests, strict=True) if d in fresh]
+                changed = [
+                    (n, old) for n, (old, new) in enumerate(zip(last["digests"], inverted.digests, strict=True)) if old != new
+                ]
+                if all(old in inverted.previous for _, old in changed):
+                    # the postings that changed: keys of the old body or of the new one, not both
+                    touched = [
+                        np.setxor1d(
+                            np.frombuffer(inverted.previous[old], dtype=np.uint32),
+                            np.frombuffer(inverted.record_keys[n], dtype=np.uint32),
+                            assume_unique=True,
+                        )
+                        for n, old in changed
+                    ]
                     todo = set(body_shard_of(np.concatenate(touched), shards).tolist()) if touched else set()
         except (OSError, ValueError, KeyError, TypeError):
             todo = None
