@@ -94,22 +94,21 @@ def decode_postings(text: str, alphabet: str = ALPHABET) -> list[int]:
 
 def encode_body_postings(inverted: Inverted, count: int) -> list[str]:
     """Return the postings of every key, encoded in BODY_ALPHABET (deltas, or a bitmap when shorter)."""
-    records = inverted.records.astype(np.int64)
+    if count >= 1 << 20:
+        raise ValueError("too many records for the static body index")
+    records = inverted.records.astype(np.int32)
     offsets = inverted.offsets.astype(np.int64)
     starts = offsets[:-1]
     deltas = records.copy()
     deltas[1:] -= records[:-1]
     deltas[starts] = records[starts]
-    digits = 1 + (deltas >= 32) + (deltas >= 1 << 10) + (deltas >= 1 << 15) + (deltas >= 1 << 20)
-    if len(digits) and digits.max() > 4:
-        raise ValueError("too many records for the static body index")
-    table = np.zeros((len(deltas), 4), dtype=np.int64)
-    for column in range(4):  # high digit first; all but the last digit carry the "more" bit (+32)
-        shift = 5 * (3 - column)
-        table[:, column] = ((deltas >> shift) & 31) + (32 if column < 3 else 0)
-    keep = np.arange(4)[None, :] >= (4 - digits)[:, None]
+    digits = (1 + (deltas >= 32) + (deltas >= 1 << 10) + (deltas >= 1 << 15)).astype(np.int8)
     alphabet = np.frombuffer(BODY_ALPHABET.encode(), dtype=np.uint8)
-    text = alphabet[table[keep]].tobytes().decode("ascii")
+    table = np.empty((len(deltas), 4), dtype=np.uint8)
+    for column in range(4):  # high digit first; all but the last digit carry the "more" bit (+32)
+        table[:, column] = alphabet[((deltas >> (5 * (3 - column))) & 31) + (32 if column < 3 else 0)]
+    keep = np.arange(4, dtype=np.int8)[None, :] >= (4 - digits)[:, None]
+    text = table[keep].tobytes().decode("ascii")
     ends = np.concatenate(([0], np.cumsum(digits)))[offsets].tolist()
     out = [text[a:b] for a, b in itertools.pairwise(ends)]
     width = -(-count // 6)
@@ -204,20 +203,28 @@ def _write_body_shards(inverted: Inverted, hashes: np.ndarray, total: int, shard
     wanted = np.zeros(total, dtype=bool)
     wanted[shards] = True
     mask = wanted[hashes]
-    part = inverted.subset(mask)
+    part = inverted if mask.all() else inverted.subset(mask)
     encoded = encode_body_postings(part, count)
-    part_hashes = hashes[mask].tolist()
+    part_hashes = hashes[mask]
+    keys = part.keys.tolist()
     by_shard: dict[int, list[str]] = {n: [] for n in shards}
     # JSON written directly: terms are Chinese characters, postings BODY_ALPHABET, no escapes
-    for i in np.argsort(hashes[mask], kind="stable").tolist():
-        by_shard[part_hashes[i]].append(f'"{key_term(int(part.keys[i]))}":"{encoded[i]}"')
+    for i, n in zip(np.argsort(part_hashes, kind="stable").tolist(), np.sort(part_hashes).tolist(), strict=True):
+        by_shard[n].append(f'"{key_term(keys[i])}":"{encoded[i]}"')
     written = 0
+    fresh = len(shards) == total  # a new folder: no reader, nothing to replace
     for n, entries in by_shard.items():
-        text = f"YGSearch.body({n},{{{','.join(entries)}}});\n"
-        partial = out / f"{n}.js.partial"
-        partial.write_text(text, "utf-8")
-        partial.replace(out / f"{n}.js")
-        written += len(text)
+        data = f"YGSearch.body({n},{{{','.join(entries)}}});\n".encode()
+        name = os.path.join(out, f"{n}.js")
+        temporary = name if fresh else name + ".partial"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        if not fresh:
+            os.replace(temporary, name)
+        written += len(data)
     return written
 
 
