@@ -14,7 +14,8 @@ Files in `.search/body/` (for the service):
 
 - `keys.npy`  sorted distinct keys (uint32)
 - `offsets.npy`  postings of keys[i] are records[offsets[i]:offsets[i+1]] (uint32)
-- `records.npy`  record numbers (positions in `docs.json`), ascending per key (uint32)
+- `records.npy`  record numbers (positions in `docs.json`), ascending per key (uint16
+  below 65,536 records, else uint32)
 - `docs.json`  per record number: 索引号, published (YYYYMMDD)
 - `text.bin`, `text.npy`  the body text of each record (whitespace collapsed), zlib
   compressed, and the offsets of each record's piece: for snippets and phrase checks.
@@ -232,7 +233,8 @@ def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str,
     folder.mkdir(parents=True, exist_ok=True)
     np.save(folder / "keys.npy", inverted.keys)
     np.save(folder / "offsets.npy", inverted.offsets)
-    np.save(folder / "records.npy", inverted.records)
+    small = len(inverted.texts) < 1 << 16  # record numbers as uint16: half the file
+    np.save(folder / "records.npy", inverted.records.astype(np.uint16) if small else inverted.records)
     starts = np.zeros(len(inverted.texts) + 1, dtype=np.uint64)
     np.cumsum([len(t) for t in inverted.texts], out=starts[1:])
     np.save(folder / "text.npy", starts)
