@@ -28,6 +28,7 @@ compressed text; a build computes only the records whose source changed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -256,7 +257,8 @@ class BodyReader:
         self.offsets = np.load(folder / "offsets.npy", mmap_mode="r")
         self.records = np.load(folder / "records.npy", mmap_mode="r")
         self.text_starts = np.load(folder / "text.npy")
-        self.text_path = folder / "text.bin"
+        # opened once: after a new build is swapped in, this reader keeps the old file
+        self._text = os.open(folder / "text.bin", os.O_RDONLY)
         self.count = len(self.docs)
 
     def postings(self, key: int) -> np.ndarray:
@@ -267,6 +269,8 @@ class BodyReader:
 
     def text(self, number: int) -> str:
         start, end = int(self.text_starts[number]), int(self.text_starts[number + 1])
-        with self.text_path.open("rb") as f:
-            f.seek(start)
-            return zlib.decompress(f.read(end - start)).decode("utf-8")
+        return zlib.decompress(os.pread(self._text, end - start, start)).decode("utf-8")
+
+    def __del__(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.close(self._text)
