@@ -1,9 +1,16 @@
-"""Queries against the Whoosh index: parsed by `search.analysis`, never by Whoosh's parser.
+"""Queries against the Whoosh index and the body index: parsed by `search.analysis`, never
+by Whoosh's parser.
 
 Nothing a user types is expanded: there is no wildcard, range, fuzzy or field syntax,
 only terms. Each request has a time budget (TimeLimitCollector without SIGALRM, so it
 works in threads). Readers are opened read-only, one per thread, and reopened when the
 site folder is swapped by a new build.
+
+A part of the query (a word or a quoted phrase) matches a record in its metadata (Whoosh)
+or when all its characters/bigrams are in the record's body (`search.body_index`, the
+same rule as the static index, so both modes find the same records). Records matching
+every part in the metadata come first, in Whoosh's order; then the others, ordered by
+`search.static_query.rank_key` as the browser orders them.
 """
 
 from __future__ import annotations
