@@ -190,6 +190,7 @@ class SearchIndex:
 
     def search(self, parsed: ParsedQuery, options: Options) -> ResultPage:
         """Return one page of results for a parsed query."""
+        started = time.monotonic()
         searcher = self.searcher()
         if parsed.empty:
             return ResultPage(parsed.text, 0, options.page, options.page_size, ())
@@ -215,6 +216,8 @@ class SearchIndex:
         # part matched only in the body text (search.static_query.rank_key, as search.js).
         entries: list[tuple[int, int]] = [(docnum, -1) for _, docnum in results.top_n]
         entries += [(self._document_of[r], r) for r in self.body_matches(parsed, searcher, results.docs(), allow)]
+        if time.monotonic() - started > TIME_BUDGET_SECONDS:
+            raise SearchTimeout()
         if options.sort == "date" and self.body is not None:
             docs = self.body.docs
             entries.sort(key=lambda e: (-docs[self._record_of[e[0]]][1], self._record_of[e[0]]))
