@@ -131,12 +131,6 @@ class Inverted:
     previous: dict[str, bytes] = field(default_factory=dict)  # keys of records gone since the last build
     record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint32
 
-    def postings(self, key: int) -> np.ndarray:
-        i = int(np.searchsorted(self.keys, key))
-        if i < len(self.keys) and int(self.keys[i]) == key:
-            return self.records[self.offsets[i] : self.offsets[i + 1]]
-        return self.records[:0]
-
     def subset(self, mask: np.ndarray) -> Inverted:
         """Return the postings of the keys where `mask` is true."""
         lengths = np.diff(self.offsets.astype(np.int64))[mask]

@@ -15,6 +15,7 @@ from disclosure.content import read_synonyms
 from disclosure.pipeline import Settings, build_site, load_site
 from disclosure.progress import Progress
 from search.analysis import parse_query, terms
+from search.body_index import body_keys, term_key
 from search.service import create_search_app
 from search.stage import write_search_indexes
 from search.static_query import StaticSite
@@ -357,3 +358,19 @@ def test_an_incremental_build_writes_the_body_shards_of_a_cold_one(tmp_path: Pat
         assert (warm / name).read_bytes() == (tmp_path / "cold" / "search" / "data" / "b" / name).read_bytes(), name
     assert [r["slug"] for r in StaticSite(tmp_path / "warm").search("蜥蜴")] == [PERMITS]
     assert StaticSite(tmp_path / "warm").search("鳄鱼") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第五条 除可以当场作出行政许可决定的外，行政机关应当自受理行政许可申请之日起二十日内作出决定。",
+        "個人所得稅專項附加扣除（繁體）",
+        "兼容汉字豈更車，部首⼈⼤⺟，圈字㈠㊀㊎，全角ＡＢＣ１２３，扩展𠀀𪚥，组合é",
+        "",
+        "abc 123",
+    ],
+)
+def test_the_body_keys_follow_the_analyzer_rule(text: str) -> None:
+    # the body index's fast path (numpy, NFKC only where it matters) = normalise() + terms()
+    expected = {term_key(t) for t in terms(text)} - {None}
+    assert {int(k) for k in body_keys(text)} == expected
