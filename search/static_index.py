@@ -193,7 +193,10 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
     if cache is not None:
         (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
         for n in range(shards):
-            os.link(out / f"{n}.js", target / f"{n}.js")
+            try:
+                os.link(out / f"{n}.js", target / f"{n}.js")
+            except OSError:  # another file system
+                shutil.copyfile(out / f"{n}.js", target / f"{n}.js")
     return shards, written
 
 
