@@ -8,7 +8,10 @@ the same in every build. Not a Flask view: Frozen-Flask's MIME check trips on .x
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from feedgen.feed import FeedGenerator
 
 from disclosure.approvals import ApprovalListMeta, items_of
+from disclosure.body_cache import engine_digest
 from disclosure.kinds import KINDS
 from disclosure.markdown_html import sanitise
 from disclosure.powers import PowerMeta
@@ -105,18 +109,72 @@ def select_updates(site: Site, specs: Iterable[FeedSpec]) -> dict[str, list[Upda
     return buckets
 
 
-def write_feeds(site: Site, destination: Path) -> int:
-    """Write every feed as RSS (.xml) and Atom (.atom) under destination/feeds/; return the count."""
+def write_feeds(site: Site, destination: Path, previous: Path | None = None) -> int:
+    """Write every feed as RSS (.xml) and Atom (.atom) under destination/feeds/; return how many
+    were rendered anew.
+
+    With `previous` (the live site), a feed whose entries and settings are unchanged is
+    hard-linked from it instead of rendered: a one-record edit touches a handful of feeds.
+    """
     specs = feed_specs(site)
     buckets = select_updates(site, specs)
     check_characters(site, {u.record.slug: u.record for b in buckets.values() for u in b}.values())
+    before = _read_fingerprints(previous) if previous is not None else {}
+    fingerprints: dict[str, str] = {}
     written = 0
     for spec in specs:
+        fingerprint = _feed_fingerprint(site, spec, buckets[spec.path])
+        fingerprints[spec.path] = fingerprint
+        files = [spec.url(fmt).lstrip("/") for fmt in ("rss", "atom")]
+        if previous is not None and before.get(spec.path) == fingerprint and _link_all(previous, destination, files):
+            continue
         rss, atom = render_feed(site, spec, buckets[spec.path])
-        for data, fmt in ((rss, "rss"), (atom, "atom")):
-            write_new_file(destination / spec.url(fmt).lstrip("/"), data)
-            written += 1
+        for data, name in zip((rss, atom), files, strict=True):
+            write_new_file(destination / name, data)
+        written += 1
+    target = destination / FINGERPRINTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(fingerprints, sort_keys=True), encoding="utf-8")
     return written
+
+
+FINGERPRINTS = Path(".build") / "feeds.json"
+
+
+def _feed_fingerprint(site: Site, spec: FeedSpec, updates: list[Update]) -> str:
+    """Return what a feed's bytes depend on: the site settings, the feed and its entries' records."""
+    digest = hashlib.sha256()
+    for part in (
+        engine_digest(),
+        site.config.model_dump_json(),
+        spec.path,
+        spec.title(site),
+        # extra: approval items read from a CSV beside the record, which its digest does not cover
+        *(f"{u.record.digest}|{u.event}|{u.record.extra!r}|{u.record.attachments!r}" for u in updates),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _read_fingerprints(previous: Path) -> dict[str, str]:
+    try:
+        data = json.loads((previous / FINGERPRINTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _link_all(previous: Path, destination: Path, names: list[str]) -> bool:
+    """Hard-link the named files of the live site into staging; False if one is missing."""
+    for name in names:
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous / name, target)
+        except OSError:
+            return False
+    return True
 
 
 def write_new_file(target: Path, data: bytes) -> None:

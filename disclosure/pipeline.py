@@ -92,7 +92,7 @@ def build_site(settings: Settings) -> Outcome:
             freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir)
             write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
             progress.start("订阅")
-            write_feeds(site, staging)
+            write_feeds(site, staging, previous=settings.output_dir)
             progress.start("开放数据")
             write_open_data(site, staging)
             progress.start("长者模式与无障碍页面")

@@ -46,3 +46,9 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("sample") / "site"
     build_site(Settings(content_dir=REPO / "content", output_dir=output, progress=False))
     return output
+
+
+def run_build(content: Path, output: Path) -> None:
+    """Build `content` into `output` in-process; fail the test on any error."""
+    status = build.main(["build", "--content", str(content), "--output", str(output)])
+    assert status == 0

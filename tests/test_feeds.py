@@ -298,3 +298,24 @@ def test_a_huge_body_is_cut_at_a_tag_and_stays_well_formed(tmp_path: Path) -> No
         assert "第三条" not in html  # the tail was cut, not the head
         assert html.count("<p>") == html.count("</p>")
     assert "第三条" in (out / "records" / "100000001-2019-00002" / "index.html").read_text(encoding="utf-8")
+
+
+def test_unchanged_feeds_are_linked_from_the_live_site(tmp_path) -> None:
+    """A rebuild renders only the feeds whose entries changed; the others are the live files."""
+    import shutil
+
+    from conftest import FIXTURES, run_build
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    out = tmp_path / "site"
+    run_build(content, out)
+    before = {p.relative_to(out): p.stat().st_ino for p in (out / "feeds").rglob("*.xml")}
+    record = content / "documents" / "2018" / "guobanhan-2018-71.md"
+    record.write_text(record.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    run_build(content, out)
+    after = {p.relative_to(out): p.stat().st_ino for p in (out / "feeds").rglob("*.xml")}
+    changed = {str(p) for p in before if before[p] != after.get(p)}
+    assert "feeds/all.xml" in changed and "feeds/kind/document.xml" in changed
+    assert "feeds/kind/decision.xml" not in changed
+    assert len(changed) < len(before)
