@@ -33,7 +33,11 @@ TARGETS = {"cold_build_s": 60.0, "one_record_rebuild_s": 3.0, "peak_memory_mb": 
 
 
 def tree_rss_kb(root_pid: int) -> int:
-    """Return the summed resident memory of a process and all its descendants (Linux /proc)."""
+    """Return the memory of a process and all its descendants (Linux /proc), in kB.
+
+    Proportional set size (Pss) where the kernel offers it: forked workers share the
+    parent's pages copy-on-write, and summing plain RSS would count those pages twice.
+    """
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -54,12 +58,25 @@ def tree_rss_kb(root_pid: int) -> int:
             if parent in family and pid not in family:
                 family.add(pid)
                 grew = True
-    return sum(rss.get(pid, 0) for pid in family)
+    return sum(_pss_kb(pid) or rss.get(pid, 0) for pid in family)
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def timed_build(content: Path, output: Path) -> tuple[float, float]:
-    """Run one build; return (seconds, peak MB of the process tree). Fails loudly."""
-    command = [sys.executable, str(REPO / "build.py"), "build", "--content", str(content), "--output", str(output)]
+    """Run one build; return (seconds, peak MB of the process tree). Prints the stage timings."""
+    command = [
+        sys.executable, str(REPO / "build.py"), "build", "--content", str(content), "--output", str(output), "--timings",
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -80,6 +97,8 @@ def timed_build(content: Path, output: Path) -> tuple[float, float]:
     if process.returncode != 0:
         tail = "\n".join(err.splitlines()[-20:])
         raise SystemExit(f"build failed ({process.returncode}):\n{tail}")
+    stages = [line for line in err.splitlines() if line.endswith(" 秒") and "\t" in line]
+    print("    " + "；".join(line.replace("\t", " ") for line in stages), flush=True)
     return elapsed, peak / 1024
 
 
@@ -133,7 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         if (HERE / "search_bench.py").is_file():
             from search_bench import run_search_bench  # type: ignore[import-not-found]
 
-            results["search"] = run_search_bench(output, content)
+            search = run_search_bench(output, content)
+            results["search"] = search
+            print(
+                f"检索：{search['queries']} 个查询；服务 recall@10 {search['service']['recall_at_10']}、MRR {search['service']['mrr']}；"
+                f"静态 recall@10 {search['static']['recall_at_10']}、MRR {search['static']['mrr']}；"
+                f"/api/search p50 {search['api_latency_ms']['p50']} ms、p95 {search['api_latency_ms']['p95']} ms；"
+                f"静态每次下载 中位 {search['static_kb_per_query']['median']} kB、最大 {search['static_kb_per_query']['max']} kB",
+                flush=True,
+            )
+            print(f"压力测试：{json.dumps(search['load_test'], ensure_ascii=False)}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
