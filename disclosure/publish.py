@@ -71,7 +71,9 @@ def remove_stale_staging(output: Path) -> None:
     for entry in output.parent.iterdir():
         if entry.name.startswith((staging_prefix(output), retired_prefix(output))) and entry.is_dir():
             with contextlib.suppress(OSError):
-                if now - entry.stat().st_mtime > STALE_AFTER_SECONDS:
+                # ctime: a rename (retiring the previous site) updates it, mtime does not — so a
+                # previous site that a background rm is deleting right now is left to it
+                if now - entry.stat().st_ctime > STALE_AFTER_SECONDS:
                     shutil.rmtree(entry, ignore_errors=True)
 
 

@@ -36,7 +36,7 @@ class HolidayYear(Strict):
     workdays: tuple[IsoDate, ...] = Field(default=(), title=LABELS["workdays"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: add_workdays is memoised per calendar
 class WorkCalendar:
     """Working days: holidays.yaml for the years it lists, else the chinesecalendar package."""
 
@@ -49,6 +49,7 @@ class WorkCalendar:
             return day in workdays or (day.weekday() < 5 and day not in holidays)
         return _package_workday(day)
 
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 — a frozen value object; records share dates
     def add_workdays(self, start: date, count: int) -> date | None:
         """Return the `count`-th working day after `start` (start not counted), or None if unknown."""
         day = start
