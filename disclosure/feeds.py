@@ -26,6 +26,7 @@ from disclosure.kinds import KINDS
 from disclosure.markdown_html import sanitise
 from disclosure.powers import PowerMeta
 from disclosure.problems import ContentInvalid, Problem, error
+from disclosure.publish import make_parent
 from disclosure.records import DecisionMeta, Record
 from disclosure.site_model import Facet, Site
 from disclosure.updates import Update, at_midnight, newest_first, record_updates
@@ -133,7 +134,7 @@ def write_feeds(site: Site, destination: Path, previous: Path | None = None) -> 
             write_new_file(destination / name, data)
         written += 1
     target = destination / FINGERPRINTS
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(target)
     target.write_text(json.dumps(fingerprints, sort_keys=True), encoding="utf-8")
     return written
 
@@ -169,7 +170,7 @@ def _link_all(previous: Path, destination: Path, names: list[str]) -> bool:
     """Hard-link the named files of the live site into staging; False if one is missing."""
     for name in names:
         target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_parent(target)
         try:
             os.link(previous / name, target)
         except OSError:
@@ -179,7 +180,7 @@ def _link_all(previous: Path, destination: Path, names: list[str]) -> bool:
 
 def write_new_file(target: Path, data: bytes) -> None:
     """Write `data` to a fresh file: never through a hard link into the live site (incremental builds)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(target)
     target.unlink(missing_ok=True)
     target.write_bytes(data)
 

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from disclosure.publish import make_parent
 from disclosure.records import DecisionMeta, Record
 from disclosure.site_model import PAGE_SIZE, Site
 
@@ -111,7 +112,7 @@ def link_unchanged(output: Path, staging: Path, files: Iterable[str]) -> int:
     for relative in files:
         source = output / relative
         target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_parent(target)
         try:
             os.link(source, target)
         except FileNotFoundError:

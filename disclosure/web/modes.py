@@ -23,6 +23,8 @@ from pathlib import Path
 from flask import request
 from markupsafe import Markup, escape
 
+from disclosure.publish import make_parent
+
 STANDARD = "std"
 # URL prefix (also the class mode-<prefix> on <html>) → the name readers see
 MODES: dict[str, str] = {"care": "长者模式", "a11y": "无障碍模式"}
@@ -139,7 +141,7 @@ def _derive(root: Path, pages: list[tuple[Path, str]]) -> int:
             continue
         for mode in MODES:
             target = root / mode / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_parent(target)
             target.unlink(missing_ok=True)  # never write through a hard link into the live site
             target.write_text(apply_mode(html, mode, path), encoding="utf-8")
             written += 1
@@ -158,7 +160,7 @@ def _link_modes(previous: Path, root: Path, relative: Path) -> bool:
 
 
 def _link(source: Path, target: Path) -> bool:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(target)
     try:
         os.link(source, target)
     except OSError:
