@@ -35,22 +35,27 @@ def body_key(body: str) -> str:
     return hashlib.sha256(f"{RENDER_VERSION}\n{body}".encode()).hexdigest()
 
 
+def open_cache(path: Path | None, read_only: bool, table: str) -> sqlite3.Connection | None:
+    """Return the SQLite cache at `path` with `table`, or None (no cache, or read-only and absent).
+
+    `check` opens caches read-only: it never writes, but uses what a previous build left.
+    """
+    if path is None:
+        return None
+    if read_only:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) if path.is_file() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+    return db
+
+
 class BodyCache:
     """A persistent map body-key → (html, text); a no-op when `path` is None."""
 
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
-        self.db: sqlite3.Connection | None = None
         self.read_only = read_only
-        if path is None:
-            return
-        if read_only:
-            # `check` never writes: it uses a cache a previous build left, if any.
-            if path.is_file():
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+        self.db = open_cache(path, read_only, "bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Return the cached renderings among `keys`."""
@@ -91,18 +96,9 @@ class RecordCache:
     """
 
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
-        self.db: sqlite3.Connection | None = None
         self.read_only = read_only
         self.fresh: dict[str, bytes] = {}
-        if path is None:
-            return
-        if read_only:
-            if path.is_file():
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB)")
+        self.db = open_cache(path, read_only, "records (key TEXT PRIMARY KEY, value BLOB)")
 
     def get(self, key: str) -> Any | None:
         if self.db is None:

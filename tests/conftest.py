@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -52,3 +53,27 @@ def run_build(content: Path, output: Path) -> None:
     """Build `content` into `output` in-process; fail the test on any error."""
     status = build.main(["build", "--content", str(content), "--output", str(output)])
     assert status == 0
+
+
+# Debian's Chromium, driven by Playwright (no browser download); flags for a closed network.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require(ok: bool, what: str) -> None:
+    """Fail under CI when a browser tool is missing; skip, saying what is missing, elsewhere."""
+    if ok:
+        return
+    message = f"{what} is missing: run `make test` (tools) or `.ci/run` (chromium, java)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

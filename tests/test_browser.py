@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,37 +26,17 @@ from typing import Any
 
 import pytest
 
+from conftest import CHROMIUM, CHROMIUM_ARGS, require
 from disclosure.web.modes import MODES
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".browser-tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MODE_NAMES = ["std", *MODES]
 BUDGET = 50 * 1024  # HTML + CSS + JS of one page, before images and the search index
 _DATA_PAGE = re.compile(r'<body[^>]*\sdata-page="([^"]+)"')
-
-
-def require(ok: bool, what: str) -> None:
-    """Fail under CI when a tool is missing; skip, saying what is missing, elsewhere."""
-    if ok:
-        return
-    message = f"{what} is missing: run `make test` (tools) or `.ci/run` (chromium, java)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 # --------------------------------------------------------------------------- fixtures

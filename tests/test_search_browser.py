@@ -9,7 +9,6 @@ the tests fail under CI=true and are skipped elsewhere.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,24 +18,14 @@ from urllib.parse import quote
 
 import pytest
 
+from conftest import CHROMIUM, CHROMIUM_ARGS, require
 from disclosure.pipeline import Settings, build_site
 from search.static_query import StaticSite
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 QUERIES = ["税", "得税", '"专项附加扣除"', "个税", "個人所得稅", "国发(2018)41号", "000014349/2018-00204", "国务院", "保定市人民政府 监控", "金融危机", "<img src=x onerror=alert(1)>",
            # only in a body (documents/2009/permits.md): the body shards b/*.js
            "鳄", "养鳄", '"受理行政许可申请之日起二十日内"', "保定市人民政府 鳄鱼", "行政许可", "鳄鱼 集约化"]
-
-
-def require(ok: bool, what: str) -> None:
-    if ok:
-        return
-    message = f"{what} is missing: run .ci/run (it installs chromium) and `make test`"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +45,7 @@ def browser() -> Iterator[Any]:
     except ImportError:
         require(False, "the playwright Python package")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
