@@ -39,10 +39,12 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Problem]]:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return None, [error(path, line, "encoding", "文件含有空字符（NUL），可能是二进制文件或 UTF-16 编码；请以 UTF-8 保存")]
+    # a BOM is tolerated; strip it first so error positions count from the same bytes
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        text = data.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = body[: exc.start].count(b"\n") + 1
         guess = ""
         try:
             data.decode("gb18030")

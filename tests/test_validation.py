@@ -244,3 +244,12 @@ def test_check_never_writes(content: Path, run, monkeypatch, tmp_path: Path) -> 
     status, _ = run("check", "--content", content)
     assert status == 0
     assert sorted(os.listdir(tmp_path)) == ["content"]
+
+
+def test_a_bad_byte_after_a_bom_is_reported_on_its_own_line(content: Path, run, monkeypatch) -> None:
+    text = (HEADER + "---\n正文第一段\n").encode("utf-8")
+    (content / "documents" / "bom-gbk.md").write_bytes(b"\xef\xbb\xbf" + text + "第二段".encode("gbk") + b"\n")
+    monkeypatch.chdir(content)
+    status, err = run("check", "--content", ".")
+    assert status == 1
+    assert errors_of(err)[0].startswith("documents/bom-gbk.md:10: 文件编码（encoding）: 文件不是 UTF-8 编码")
