@@ -22,6 +22,7 @@ from urllib.parse import quote
 from disclosure.approvals import ApprovalListMeta, items_of
 from disclosure.feeds import write_new_file
 from disclosure.kinds import KIND_BY_NAME, KINDS
+from disclosure.labels import LABELS
 from disclosure.powers import PowerMeta
 from disclosure.records import DecisionMeta, Record
 from disclosure.site_model import Site
@@ -52,23 +53,20 @@ def day_text(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Column labels: the front-matter labels (labels.py) where a column is a front-matter key.
 RECORD_FIELDS = {
-    "index_number": "索引号",
-    "title": "标题",
+    "index_number": LABELS["index_number"],
+    "title": LABELS["title"],
     "kind": "类别代码",
     "kind_label": "类别",
-    "agencies": "发布机构",
-    "doc_number": "发文字号",
-    "written": "成文日期",
-    "published": "发布日期",
-    "category": "主题分类",
-    "keywords": "主题词",
-    "summary": "内容概述",
-    "validity": "有效性",
-    "validity_date": "失效日期",
+    "agencies": LABELS["agency"],
+    **{
+        key: LABELS[key]
+        for key in ("doc_number", "written", "published", "category", "keywords", "summary", "validity", "validity_date")
+    },
     "repealed_by": "废止依据索引号",
-    "disclosure": "公开方式",
-    "url": "网址",
+    "disclosure": LABELS["disclosure"],
+    "url": LABELS["url"],
     "attachments": "附件网址",
     "changes_count": "更新记录条数",
 }
