@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from disclosure.approvals import ApprovalListMeta, items_of
@@ -185,17 +186,54 @@ def write_new_file(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
+def text_field(text: str) -> str:
+    """Return plain content text as escaped HTML, the one form every feed field carries.
+
+    RSS readers treat <title>, <description> and often <category> and <dc:creator> as
+    HTML, so text there must be escaped twice (once as HTML, once by the XML writer): a
+    summary `<img onerror=…>` then arrives as the words, never as an element. Atom
+    titles and summaries carry the same escaped HTML with type="html" (`_HtmlTitles`), so
+    a reader that ignores `type` is safe too.
+    """
+    return html.escape(text, quote=False)
+
+
+class _HtmlTitles(BaseExtension):
+    """Mark the Atom feed's <title> and <subtitle> as type="html" (they carry `text_field`)."""
+
+    def extend_atom(self, feed):  # type: ignore[no-untyped-def]
+        return _mark_html(feed, ("title", "subtitle"))
+
+
+class _HtmlEntryTitles(BaseEntryExtension):
+    """Mark each Atom entry's <title> as type="html" (feedgen has no `type` for titles)."""
+
+    def extend_atom(self, entry):  # type: ignore[no-untyped-def]
+        return _mark_html(entry, ("title",))
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _mark_html(element, names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    for child in element:
+        if child.tag in {f"{_ATOM}{n}" for n in names} or child.tag in names:
+            child.attrib["type"] = "html"
+    return element
+
+
 def render_feed(site: Site, spec: FeedSpec, updates: list[Update]) -> tuple[bytes, bytes]:
     """Return the feed as RSS 2.0 and Atom bytes."""
     root = site.config.root_url
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an e-mail; agencies have none
+    fg.register_extension("html_titles", _HtmlTitles, _HtmlEntryTitles, atom=True, rss=False)
     fg.id(f"{root}{spec.url('atom')}")
-    fg.title(spec.title(site))
-    fg.subtitle(_description(site, spec))
+    fg.title(text_field(spec.title(site)))
+    fg.subtitle(text_field(_description(site, spec)))
     fg.language("zh-CN")
     fg.generator("阳光公开")
-    fg.author({"name": site.config.organiser or site.config.name})
+    fg.author({"name": text_field(site.config.organiser or site.config.name)})
     # The newest event, not the clock: an unchanged site gives byte-identical feeds.
     newest = updates[0].when if updates else at_midnight(site.built_on)
     fg.updated(newest)
@@ -226,16 +264,16 @@ def _add_entry(fg: FeedGenerator, site: Site, update: Update) -> None:
     entry = fg.add_entry(order="append")
     entry.id(guid(site, update))
     entry.guid(guid(site, update), permalink=False)
-    entry.title(update.title)
+    entry.title(text_field(update.title))
     entry.link(href=link, rel="alternate", type="text/html")
     entry.published(update.when)
     entry.updated(update.when)
-    entry.author([{"name": name} for name in meta.agency])
-    entry.dc.dc_creator(list(meta.agency))
-    entry.category(
-        [{"term": meta.category, "label": meta.category}, {"term": record.kind, "label": _kind_label(record.kind)}]
-    )
-    entry.summary(summary(update))
+    agencies = [text_field(name) for name in meta.agency]
+    entry.author([{"name": name} for name in agencies])
+    entry.dc.dc_creator(agencies)
+    category = text_field(meta.category)
+    entry.category([{"term": category, "label": category}, {"term": record.kind, "label": _kind_label(record.kind)}])
+    entry.summary(text_field(summary(update)), type="html")
     entry.content(entry_html(site, update), type="html")
 
 

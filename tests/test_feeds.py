@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from datetime import date
@@ -45,6 +46,8 @@ def guids(out: Path, name: str = "all.xml") -> list[str]:
 def parse(path: Path) -> feedparser.FeedParserDict:
     parsed = feedparser.parse(path.read_bytes())
     assert not parsed.bozo, f"{path.name}: {parsed.get('bozo_exception')}"
+    for entry in parsed.entries:  # titles are escaped HTML (type="html"): compare what a reader shows
+        entry["title"] = html.unescape(entry.title)
     return parsed
 
 
