@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -352,9 +353,26 @@ def to_csv(table: Table, rows: list[Row]) -> bytes:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool | int | float):  # typed numbers (limit_days …): a -5 stays a number
+        return str(value)
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return str(value)
+        return neutralise_formula(LIST_SEPARATOR.join(str(v) for v in value))
+    return neutralise_formula(str(value))
+
+
+# OWASP "CSV Injection": a text cell a spreadsheet would read as a formula or DDE call.
+# Also after leading spaces (LibreOffice trims them on import) and in full-width forms
+# (＝＋－＠, which East Asian IMEs produce and Excel may fold to ASCII).
+_FORMULA_START = re.compile(r"^[ \u3000]*[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]")
+
+
+def neutralise_formula(text: str) -> str:
+    """Return `text` prefixed with an apostrophe when a spreadsheet would evaluate it.
+
+    Applies to text cells only, never to JSON (which stays exact) nor to typed numbers.
+    The apostrophe is what Excel itself shows for "text that looks like a formula".
+    """
+    return f"'{text}" if _FORMULA_START.match(text) else text
 
 
 def write_open_data(site: Site, destination: Path) -> int:
