@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import markdown
 import nh3
@@ -125,7 +126,7 @@ def _image_to_link(match: re.Match[str]) -> str:
 
 
 def sanitise(fragment: str) -> str:
-    """Return `fragment` with everything outside the allow-list removed."""
+    """Return `fragment` with everything outside the allow-list removed, URLs as browsers read them."""
     return nh3.clean(
         fragment,
         tags=TAGS,
@@ -133,7 +134,44 @@ def sanitise(fragment: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_filter_attribute,
     )
+
+
+URL_ATTRIBUTES = {"href", "src", "cite"}
+SPECIAL_SCHEMES = {"http", "https", "ftp", "ws", "wss", "file"}
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def normalise_url(value: str) -> str | None:
+    """Return `value` as a browser reads it (WHATWG URL parsing), or None when it must go.
+
+    Browsers strip leading and trailing C0 controls and spaces, drop tabs and newlines
+    anywhere, lowercase the scheme and, for http(s) and relative URLs (the page is
+    http(s)), read a backslash as a slash: `/\\evil.example`, `\\\\evil.example` and
+    `https:\\\\evil.example` all go to another host. Deciding "local or remote" and
+    "allowed scheme" on the raw text is what let them through (issue 10).
+    """
+    url = _TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE))
+    found = _SCHEME.match(url)
+    scheme = found.group(1).lower() if found else None
+    if scheme is not None:
+        if scheme not in URL_SCHEMES:
+            return None
+        url = scheme + url[len(scheme) :]
+    if scheme is None or scheme in SPECIAL_SCHEMES:
+        cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+        url = url[:cut].replace("\\", "/") + url[cut:]
+    if scheme in SPECIAL_SCHEMES:  # `https:evil.example`, `https:/evil` reach a host too: write it so
+        url = f"{scheme}://" + url[len(scheme) + 1 :].lstrip("/")
+    return url
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Return the attribute's value with URLs normalised (`normalise_url`); None drops it."""
+    return normalise_url(value) if attribute in URL_ATTRIBUTES else value
 
 
 _BLOCK = re.compile(
@@ -161,9 +199,32 @@ _UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.IGNORECAS
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
-def lint(body: str, path: object, first_line: int) -> list[Problem]:
-    """Return problems for links that would be removed and markup that will be stripped."""
+# What front matter refuses beyond XML's illegal characters (xml_text reports those):
+# DEL and C1 controls, and the bidi embeddings, overrides and isolates that can make
+# text read differently from what it says (CVE-2021-42574, "Trojan Source").
+_DISGUISING = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def disguising_problems(body: str, path: object, first_line: int) -> list[Problem]:
+    """Return one problem per body line holding a bidi control or a DEL/C1 control character."""
     problems: list[Problem] = []
+    if not _DISGUISING.search(body):
+        return problems
+    for offset, line in enumerate(body.split("\n")):
+        found = _DISGUISING.search(line)
+        if found:
+            char = found.group()
+            name = unicodedata.name(char, "控制字符")
+            problems.append(
+                error(path, first_line + offset, "body",
+                      f"正文含有不可见的控制字符 U+{ord(char):04X}（{name}），会使文字显示得与实际内容不同；请删除")
+            )
+    return problems
+
+
+def lint(body: str, path: object, first_line: int) -> list[Problem]:
+    """Return problems for disguising characters, links that would be removed and markup that will be stripped."""
+    problems = disguising_problems(body, path, first_line)
     if "](" not in body and "<" not in body:  # most documents: plain text, nothing to find
         return problems
     for match in _LINK_TARGET.finditer(body):

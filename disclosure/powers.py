@@ -201,32 +201,34 @@ def _licence_message(days: int) -> str:
 
 
 def find_cycle(start: str, ids: list[str], edges: list[tuple[str, str, str | None]]) -> tuple[int, list[str]] | None:
-    """Return (index of the edge closing a cycle, the cycle's step ids), or None for a DAG."""
+    """Return (index of the edge closing a cycle, the cycle's step ids), or None for a DAG.
+
+    Depth-first with an explicit stack, not recursion: a 500-step procedure must get a
+    message, never a RecursionError (issue 10).
+    """
     out: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for n, (a, b, _) in enumerate(edges):
         out[a].append((n, b))
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
-    stack: list[str] = []
-
-    def visit(node: str) -> tuple[int, list[str]] | None:
-        state[node] = 1
-        stack.append(node)
-        for n, nxt in out[node]:
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    for root in [start, *ids]:
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        pending = [iter(out[root])]
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                pending.pop()
+                state[path.pop()] = 2
+                continue
+            n, nxt = step
             if state.get(nxt) == 1:
-                return n, [*stack[stack.index(nxt) :], nxt]
+                return n, [*path[path.index(nxt) :], nxt]
             if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in [start, *ids]:
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(iter(out[nxt]))
     return None
 
 
@@ -249,16 +251,30 @@ def longest_limit_path(meta: PowerMeta, edges: list[tuple[str, str, str | None]]
     out: dict[str, list[str]] = defaultdict(list)
     for a, b, _ in edges:
         out[a].append(b)
-    best: dict[str, tuple[int, list[str]]] = {}
-
-    def walk(node: str) -> tuple[int, list[str]]:
-        if node not in best:
-            tails = [walk(n) for n in out[node]]
-            total, route = max(tails, key=lambda t: t[0]) if tails else (0, [])
-            best[node] = (limit[node] + total, [node, *route])
-        return best[node]
-
-    return walk(meta.steps[0].id)
+    # Longest path in a DAG (find_cycle ran first), in reverse topological order: no recursion.
+    order: list[str] = []
+    seen: set[str] = set()
+    first = meta.steps[0].id
+    stack: list[tuple[str, bool]] = [(first, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(n, False) for n in reversed(out[node]) if n not in seen]
+    best: dict[str, tuple[int, str | None]] = {}  # node → (total from here, next node on the route)
+    for node in order:  # every successor comes before its predecessors
+        tails = [(best[n][0], n) for n in out[node] if n in best]
+        total, after = max(tails, key=lambda t: t[0]) if tails else (0, None)
+        best[node] = (limit[node] + total, after)
+    route: list[str] = []
+    hop: str | None = first
+    while hop is not None:
+        route.append(hop)
+        hop = best[hop][1]
+    return best[first][0], route
 
 
 # ---- the site-wide indexes: /powers/ and /risks/ ----
