@@ -17,10 +17,11 @@ import sys
 from pathlib import Path
 
 from disclosure.kinds import KINDS
+from disclosure.output_guard import OutputRefused, check_output_folder
 from disclosure.personal_data import redact
 from disclosure.pipeline import Settings, build_site, check_site
 from disclosure.problems import ContentInvalid, Problem, sort_problems, summary_line
-from disclosure.publish import BuildLocked
+from disclosure.publish import BuildLocked, WriteFailed
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -31,8 +32,20 @@ def print_problems(problems: list[Problem]) -> None:
         print(summary_line(problems), file=sys.stderr)
 
 
+def refuse_output(args: argparse.Namespace) -> int:
+    """Return 1 after printing why `--output` (or its cache or staging folder) is refused, else 0."""
+    try:
+        check_output_folder(Path(args.output), Path(args.content))
+    except OutputRefused as refused:
+        print(refused.message, file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
     settings = Settings(content_dir=Path(args.content), output_dir=Path(getattr(args, "output", "site")))
+    if not check_only and refuse_output(args):
+        return 1
     try:
         outcome = check_site(settings) if check_only else build_site(settings)
     except ContentInvalid as invalid:
@@ -41,6 +54,9 @@ def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
         return 1
     except BuildLocked as locked:
         print(f"另一个生成进程正在写入 {locked}，请稍后再试。", file=sys.stderr)
+        return 1
+    except (OutputRefused, WriteFailed) as failed:
+        print(failed.message, file=sys.stderr)
         return 1
     print_problems(outcome.warnings)
     if getattr(args, "timings", False):
@@ -91,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return run_build(args, check_only=True)
     if args.command == "serve":
+        if refuse_output(args):
+            return 1
         from disclosure.serve import serve
 
         return serve(args)

@@ -15,11 +15,13 @@ from disclosure.content import read_content
 from disclosure.feeds import write_feeds
 from disclosure.open_data import write_open_data
 from disclosure.openness import build_openness
+from disclosure.output_guard import cache_folder, check_output_folder, made_by_tool, mark
 from disclosure.personal_data import check_output
 from disclosure.problems import ContentInvalid, Problem
 from disclosure.progress import Progress
-from disclosure.publish import build_lock, staging_directory
+from disclosure.publish import build_lock, staging_directory, write_errors_as_messages
 from disclosure.site_model import Site, build_site_model
+from disclosure.sources import confined
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
 from search.stage import write_search_indexes
@@ -38,8 +40,8 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """Return the folder beside the output where rendered bodies are kept between builds."""
-        return self.output_dir.parent / f".{self.output_dir.name}-cache"
+        """Return the folder beside the (resolved) output where rendered bodies are kept between builds."""
+        return cache_folder(self.output_dir)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def load_site(settings: Settings, progress: Progress, read_only: bool = False) -
     problems += found
     if site is None:
         raise ContentInvalid(problems)
-    site, found = build_openness(site, content.root)
+    with confined(content.root):  # guide.md, holidays.yaml, reports/: read only inside content/
+        site, found = build_openness(site, content.root)
     problems += found
     if any(p.is_error for p in problems):
         raise ContentInvalid(problems)
@@ -84,11 +87,14 @@ def check_site(settings: Settings) -> Outcome:
 
 def build_site(settings: Settings) -> Outcome:
     """Build the whole site into staging and swap it in; raise ContentInvalid on bad content."""
+    check_output_folder(settings.output_dir, settings.content_dir, settings.use_cache)  # before anything is touched
     progress = Progress(enabled=settings.progress)
-    with build_lock(settings.output_dir):
+    # disk full, no permission…: a message naming the folder; staging removed, site kept
+    with write_errors_as_messages(settings.output_dir), build_lock(settings.output_dir):
+        prepare_cache(settings)
         site, problems = load_site(settings, progress)
         progress.start("准备输出目录")
-        with staging_directory(settings.output_dir, background_cleanup=True) as staging:
+        with staging_directory(settings.output_dir, background_cleanup=True, locked=True) as staging:
             freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir)
             write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
             progress.start("订阅")
@@ -102,3 +108,13 @@ def build_site(settings: Settings) -> Outcome:
             progress.start("替换网站目录")
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
     return Outcome(site, problems, progress.timings)
+
+
+def prepare_cache(settings: Settings) -> None:
+    """Create the cache folder with its marker (check_output_folder refused one not ours)."""
+    if not settings.use_cache:
+        return
+    cache = settings.cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    if not made_by_tool(cache, "cache"):
+        mark(cache, "cache")  # new, empty, or an earlier version's cache: marked from now on

@@ -4,6 +4,11 @@ On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no insta
 which `site/` is missing or half-written; elsewhere two renames follow each other. A
 failed, interrupted or killed build leaves `site/` byte-for-byte as it was; its staging
 folder is removed then, or by the next build if the process was killed.
+
+Only folders this tool made are ever swapped out or deleted (`disclosure/output_guard.py`:
+each carries a marker file). The build lock is an `flock` on a descriptor the building
+process alone holds: forked workers close their copy, and the kernel releases the lock
+when the process dies, however it dies.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import fcntl
 import os
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from disclosure.output_guard import OutputRefused, is_empty_folder, made_by_tool, mark, remove_made
 
 STALE_AFTER_SECONDS = 60
 _MADE: set[str] = set()
@@ -42,53 +50,156 @@ class BuildLocked(Exception):
     """Another build of the same output folder is running."""
 
 
+class WriteFailed(Exception):
+    """Writing the output failed (disk full, no permission…); staging is gone, the site kept."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_FULL = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用完"}
+
+
+def _error_number(exc: OSError) -> int | None:
+    """Return the errno of `exc`, also for `OSError(errno.ENOSPC)` built with one argument."""
+    if exc.errno is not None:
+        return exc.errno
+    return exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+
+
+def _free_space(folder: Path) -> str:
+    """Return the free and total space of the disk holding `folder`, e.g. "剩余 12.0 MB（共 20.0 GB）"."""
+    for candidate in (folder, *folder.parents):
+        try:
+            usage = shutil.disk_usage(candidate)
+        except OSError:
+            continue
+        return f"剩余 {_size(usage.free)}（共 {_size(usage.total)}）"
+    return "剩余空间未知"
+
+
+def _size(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def write_failure(exc: OSError, output: Path) -> WriteFailed:
+    """Return the message for an OSError met while building `output`: which folder, how much space."""
+    output = output.resolve()
+    code = _error_number(exc)
+    name = errno.errorcode.get(code, "") if code is not None else ""
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    folder = (where.parent if where else output.parent).resolve()
+    kept = f"未发布：网站目录 {output} 保持原样，临时生成目录已删除。"
+    if code in _FULL:
+        return WriteFailed(f"{_FULL[code]}：写入 {folder} 时失败，该磁盘{_free_space(folder)}。{kept}请腾出空间后重新运行。")
+    reason = exc.strerror or str(exc) or name
+    target = where or folder
+    return WriteFailed(f"读写 {target} 时出错：{reason}（{name or '未知错误'}）。{kept}请检查该目录的权限与磁盘后重新运行。")
+
+
+@contextlib.contextmanager
+def write_errors_as_messages(output: Path) -> Iterator[None]:
+    """Turn an OSError (or SQLite's "disk is full") inside the block into WriteFailed."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_failure(exc, output) from exc
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc) and "disk I/O" not in str(exc):
+            raise
+        full = OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc), str(output.resolve().parent))
+        raise write_failure(full, output) from exc
+
+
 def staging_prefix(output: Path) -> str:
     return f".{output.name}-staging-"
+
+
+_HELD_LOCKS: set[int] = set()
+
+
+def _forget_locks_in_child() -> None:
+    """In a forked child: close the copies of the build locks (the parent alone holds them)."""
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)  # close, never unlock: an unlock would release the parent's lock
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks_in_child)
+
+
+def lock_path(output: Path) -> Path:
+    """Return the lock file of `output`, beside its resolved path (an alias shares the lock)."""
+    output = output.resolve()
+    return output.parent / f".{output.name}.lock"
 
 
 @contextlib.contextmanager
 def build_lock(output: Path) -> Iterator[None]:
     """Hold an exclusive lock for building `output`; raise BuildLocked if another build has it."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = output.parent / f".{output.name}.lock"
-    with open(lock_path, "a+") as handle:
+    path = lock_path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)  # close-on-exec: no program inherits it
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            raise BuildLocked(str(output)) from exc
+            raise BuildLocked(str(output.resolve())) from exc
+        _HELD_LOCKS.add(fd)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _HELD_LOCKS.discard(fd)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
-def staging_directory(output: Path, background_cleanup: bool = False) -> Iterator[Path]:
-    """Yield an empty staging folder beside `output`; swap it into place if the block succeeds."""
+def staging_directory(output: Path, background_cleanup: bool = False, locked: bool = False) -> Iterator[Path]:
+    """Yield an empty staging folder beside `output`; swap it into place if the block succeeds.
+
+    `locked`: the caller holds the build lock, so any staging folder of `output` is a
+    killed build's and is removed at once, whatever its age.
+    """
     output = output.resolve()
-    remove_stale_staging(output)
+    remove_stale_staging(output, locked)
     staging = output.parent / f"{staging_prefix(output)}{secrets.token_hex(4)}"
     staging.mkdir(parents=True)
     try:
+        mark(staging, "site")  # the marker travels with the folder: it is the site once swapped in
         yield staging
+        swap_into_place(staging, output, background_cleanup)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if os.path.lexists(staging):
+            remove_made(staging, "site")
         raise
-    swap_into_place(staging, output, background_cleanup)
 
 
-def remove_stale_staging(output: Path) -> None:
-    """Delete staging folders left by builds that were killed (never the live folder)."""
+def remove_stale_staging(output: Path, locked: bool = False) -> None:
+    """Delete staging folders left by builds that were killed (never the live folder).
+
+    Only folders this tool made are deleted; anything else with a similar name is left.
+    """
     if not output.parent.is_dir():
         return
     now = time.time()
     for entry in output.parent.iterdir():
-        if entry.name.startswith((staging_prefix(output), retired_prefix(output))) and entry.is_dir():
-            with contextlib.suppress(OSError):
-                # ctime: a rename (retiring the previous site) updates it, mtime does not — so a
-                # previous site that a background rm is deleting right now is left to it
-                if now - entry.stat().st_ctime > STALE_AFTER_SECONDS:
-                    shutil.rmtree(entry, ignore_errors=True)
+        staging = entry.name.startswith(staging_prefix(output))
+        if not (staging or entry.name.startswith(retired_prefix(output))) or not entry.is_dir():
+            continue
+        with contextlib.suppress(OSError):
+            # ctime: a rename (retiring the previous site) updates it, mtime does not — so a
+            # previous site that a background rm is deleting right now is left to it
+            if (staging and locked) or now - entry.stat().st_ctime > STALE_AFTER_SECONDS:
+                remove_made(entry, "site")
 
 
 def swap_into_place(staging: Path, output: Path, background: bool = False) -> None:
@@ -98,16 +209,20 @@ def swap_into_place(staging: Path, output: Path, background: bool = False) -> No
     seconds to delete) is removed by a detached `rm` after this process returns; a
     leftover is cleared by the next build.
     """
-    if not output.exists():
+    if not os.path.lexists(output):
         os.rename(staging, output)
         return
+    if not (made_by_tool(output, "site") or is_empty_folder(output)):
+        raise OutputRefused(f"输出目录 {output} 不是由本工具生成的（没有标记文件），不会被替换；未改动任何文件。")
     retired = output.parent / f"{retired_prefix(output)}{secrets.token_hex(4)}"
     if _exchange(staging, output):
         os.rename(staging, retired)  # staging holds the previous site now
     else:
         os.rename(output, retired)
         os.rename(staging, output)
-    if background and shutil.which("rm"):
+    if not made_by_tool(retired, "site"):
+        remove_made(retired, "site")  # the empty folder that was there before the first build
+    elif background and shutil.which("rm"):
         # kept referenced: a Popen collected while rm still runs raises a ResourceWarning
         _DETACHED.append(
             subprocess.Popen(
@@ -120,7 +235,7 @@ def swap_into_place(staging: Path, output: Path, background: bool = False) -> No
         )
         _DETACHED[:] = [p for p in _DETACHED if p.poll() is None]
     else:
-        shutil.rmtree(retired, ignore_errors=True)
+        remove_made(retired, "site")
 
 
 _DETACHED: list[subprocess.Popen[bytes]] = []

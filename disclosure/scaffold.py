@@ -13,6 +13,7 @@ from disclosure.content import read_config
 from disclosure.kinds import KIND_BY_NAME
 from disclosure.problems import summary_line
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INDEX_LINE = re.compile(r"""^index_number:\s*["']?([^"'\s#]+)""", re.MULTILINE)
 
 EXTRA = {
@@ -59,6 +60,18 @@ def render_record(kind: str, title: str, index_number: str, agency: str, day: da
     )
 
 
+def parse_day(text: str | None) -> date | None:
+    """Return the date `text` (YYYY-MM-DD), today when not given, or None when it is not a valid date."""
+    if not text:
+        return date.today()
+    if not _ISO_DATE.fullmatch(text.strip()):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
 def new_record(args: argparse.Namespace) -> int:
     """Write the new record file and print its path; return the exit status."""
     content_dir = Path(args.content)
@@ -74,13 +87,26 @@ def new_record(args: argparse.Namespace) -> int:
         print(f"agencies.yaml 中没有“{args.agency}”。可用的发布机构：{names}", file=sys.stderr)
         return 1
     kind = KIND_BY_NAME[args.kind]
-    day = date.fromisoformat(args.date) if args.date else date.today()
+    day = parse_day(args.date)
+    if day is None:
+        print(f"发布日期（--date）“{args.date}”不是有效日期：请写成 YYYY-MM-DD，如 2024-03-01。未新建任何文件。", file=sys.stderr)
+        return 1
     index_number = next_index_number(content_dir, agency.code, day.year)
     category = categories[0].path if categories else "其他"
     folder = content_dir / kind.folder / str(day.year)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{index_number.replace('/', '-')}.md"
-    path.write_text(render_record(kind.name, args.title, index_number, agency.name, day, category), encoding="utf-8")
+    text = render_record(kind.name, args.title, index_number, agency.name, day, category)
+    try:
+        with path.open("x", encoding="utf-8") as new_file:  # "x": never overwrite a file already there
+            new_file.write(text)
+    except FileExistsError:
+        print(
+            f"文件 {path} 已存在，未覆盖，也未新建任何文件：请检查该文件（其中的索引号是否与文件名一致），"
+            "或将它改名后重新运行。",
+            file=sys.stderr,
+        )
+        return 1
     print(path)
     print(f"索引号 {index_number} 已分配；请填写标题、主题分类与正文后运行 python build.py check。", file=sys.stderr)
     return 0
