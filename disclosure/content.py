@@ -10,7 +10,6 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from disclosure.progress import Progress
 from disclosure.records import AttachmentFile, Page, PageMeta, Record, RecordMeta
 from disclosure.sources import SourceFile, read_source, read_text
 from disclosure.validation import check_record_rules, normalise_doc_numbers, validate_model
+from disclosure.workers import worker_pool
 
 ATTACHMENT_TYPES = {
     ".pdf": "PDF",
@@ -276,7 +276,7 @@ def render_bodies(bodies: list[str], cache: BodyCache, progress: Progress) -> li
     todo = list(missing.items())
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             results = pool.map(_render_one, [b for _, b in todo], chunksize=16)
             for n, ((key, _), result) in enumerate(zip(todo, results, strict=True), start=1):
                 fresh[key] = result

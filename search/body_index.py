@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from disclosure.workers import worker_pool
 from search.analysis import FORMAT_VERSION, fold_table
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # analysis.CJK
@@ -163,7 +164,7 @@ class BodyJob:
         if workers > 1 and len(self.todo) >= PARALLEL_THRESHOLD:
             bodies = [b for _, b in self.todo]
             size = -(-len(bodies) // (workers * 4))
-            self.pool = ProcessPoolExecutor(workers)
+            self.pool = worker_pool(workers)
             self.futures = [self.pool.submit(_compute_many, bodies[i : i + size]) for i in range(0, len(bodies), size)]
 
     def close(self) -> None:

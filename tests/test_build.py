@@ -17,6 +17,7 @@ import pytest
 from lxml import html
 
 from conftest import REPO, tree_digest
+from disclosure.output_guard import mark
 from disclosure.pipeline import Settings, load_site
 from disclosure.progress import Progress
 from disclosure.publish import staging_directory
@@ -168,6 +169,7 @@ def test_content_error_leaves_previous_site_byte_for_byte(content: Path, tmp_pat
 def test_exception_inside_staging_leaves_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "site"
     out.mkdir()
+    mark(out, "site")  # a site this tool made (a folder of user files is never replaced)
     (out / "index.html").write_text("旧", encoding="utf-8")
     with pytest.raises(RuntimeError), staging_directory(out) as staging:
         (staging / "index.html").write_text("新", encoding="utf-8")

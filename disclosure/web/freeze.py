@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
@@ -25,6 +24,7 @@ from disclosure.web.incremental import (
     write_manifest,
 )
 from disclosure.web.urls import all_pages
+from disclosure.workers import worker_pool
 
 PARALLEL_THRESHOLD = 400
 
@@ -98,7 +98,7 @@ def freeze_pages(
     else:
         _SHARED["site"] = site
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with worker_pool(workers) as pool:
                 shares = [todo[i::workers] for i in range(workers)]
                 futures = [
                     pool.submit(_freeze_share, destination, share, i == 0 and not static_linked)

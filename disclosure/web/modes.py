@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from flask import request
 from markupsafe import Markup, escape
 
 from disclosure.publish import make_parent
+from disclosure.workers import worker_pool
 
 STANDARD = "std"
 # URL prefix (also the class mode-<prefix> on <html>) → the name readers see
@@ -124,7 +124,7 @@ def write_mode_pages(root: Path, previous: Path | None = None) -> int:
     if len(todo) < PARALLEL_THRESHOLD or workers == 1:
         return _derive(root, todo)
     # a cold build of a large site: thousands of pages, on every core
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         return sum(pool.map(_derive, [root] * workers, [todo[i::workers] for i in range(workers)]))
 
 
