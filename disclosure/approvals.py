@@ -23,7 +23,7 @@ from disclosure import strict_yaml
 from disclosure.fields import IsoDate, Text
 from disclosure.problems import Problem, error, warning
 from disclosure.records import NonEmpty, RecordMeta, Strict, _f
-from disclosure.sources import MAX_FILE_BYTES
+from disclosure.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, sibling_file
 
 if TYPE_CHECKING:
     from disclosure.records import Record
@@ -131,12 +131,16 @@ def prepare_approval_list(meta: RecordMeta, lines: dict[str, int], path: Path) -
 
 def read_items_csv(name: str, path: Path, line: int) -> tuple[list[PlacedItem], list[Problem]]:
     """Return the items of the CSV file `name` beside `path`, each with its CSV line."""
-    if "/" in name or "\\" in name or name.startswith(".") or not name.lower().endswith(".csv"):
+    file, refused = sibling_file(path, name)
+    if refused == IN_FOLDER or not name.lower().endswith(".csv"):
         return [], [error(path, line, "items_csv", f"“{name}”应为与本文件同一目录下的 .csv 文件名，不能含路径")]
-    file = path.parent / name
-    if not file.is_file():
+    if refused:
+        return [], [error(path, line, "items_csv", f"CSV 文件“{name}”{refused}")]
+    if file is None:
         return [], [error(path, line, "items_csv", f"CSV 文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）")]
-    data = file.read_bytes()
+    data, problems = read_bytes(file)
+    if data is None:
+        return [], problems
     if len(data) > MAX_FILE_BYTES:
         return [], [error(file, 1, "file", "文件超过 5 MB，请拆分")]
     text, problems = decode_csv(data, file)

@@ -38,9 +38,16 @@ def parse_iso_date(value: Any) -> date:
         raise ValueError(f"日期格式应为 YYYY-MM-DD，如 2009-04-03（实为“{text}”）")
     year, month, day = (int(x) for x in match.groups())
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
         raise ValueError(f"日期不存在：{text}") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:  # 9999-12-31 + 20 working days overflowed (issue 10)
+        raise ValueError(f"日期 {text} 超出合理范围（{EARLIEST_DATE} 至 {LATEST_DATE}），请核对年份")
+    return parsed
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)  # far enough from date.max that any working-day arithmetic is safe
 
 
 def clean_text(value: Any) -> Any:
@@ -74,3 +81,36 @@ IsoDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 Text = Annotated[str, BeforeValidator(clean_text)]
+
+
+# 索引号 → /records/<索引号 with / → ->/: one safe ASCII URL segment and one safe folder name,
+# whatever `index_number_pattern` in site.yaml allows (DESIGN §5).
+_INDEX_CHARS = re.compile(r"^[A-Za-z0-9._/-]+$")
+INDEX_NUMBER_MAX = 100
+
+
+def index_number_problem(value: str) -> str | None:
+    """Return why the 索引号 `value` cannot become a URL segment, or None when it can."""
+    if len(value) > INDEX_NUMBER_MAX:
+        return f"超过 {INDEX_NUMBER_MAX} 个字符"
+    if not _INDEX_CHARS.match(value):
+        bad = next(c for c in value if not _INDEX_CHARS.match(c))
+        shown = f"U+{ord(bad):04X}" if not bad.isprintable() or bad.isspace() else f"“{bad}”"
+        return f"含有字符 {shown}"
+    for part in value.split("/"):
+        if not part:
+            return "含有空的一段（开头、结尾或连续的 /）"
+        if part.startswith(".") or part.endswith("."):
+            return f"有一段“{part}”以 . 开头或结尾（. 和 .. 在网址中表示当前和上级目录）"
+    return None
+
+
+def check_index_number(value: str) -> str:
+    """Return `value` when it maps to a safe URL segment; raise ValueError with a Chinese message."""
+    problem = index_number_problem(value)
+    if problem:
+        raise ValueError(
+            f"索引号“{value}”不能用作网址：{problem}；索引号只能由英文字母、数字和 - _ . 组成，用 / 分段，"
+            "如 000014349/2018-00204"
+        )
+    return value

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from disclosure.fields import IsoDate, Text, one_or_many, split_words
+from disclosure.fields import IsoDate, Text, check_index_number, one_or_many, split_words
 from disclosure.labels import LABELS
 
 VALIDITIES = ("有效", "失效", "废止")
@@ -32,6 +32,7 @@ STAGES = (
 )
 
 NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
+IndexNumber = Annotated[NonEmpty, AfterValidator(check_index_number)]
 
 
 def _f(key: str, **kwargs: object) -> object:
@@ -59,7 +60,7 @@ class RecordMeta(Strict):
     """Fields every record has (DESIGN §3.1)."""
 
     title: Annotated[NonEmpty, StringConstraints(max_length=200)] = _f("title")
-    index_number: NonEmpty = _f(
+    index_number: IndexNumber = _f(
         "index_number", description="<机构代码>/<年份>-<5位流水号>，如 000014349/2018-00204；发布后不得更改"
     )
     agency: Annotated[tuple[NonEmpty, ...], BeforeValidator(one_or_many)] = _f(

@@ -12,6 +12,7 @@ from pathlib import Path
 from disclosure.content import read_config
 from disclosure.kinds import KIND_BY_NAME
 from disclosure.problems import summary_line
+from disclosure.sources import escapes, walk_files
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INDEX_LINE = re.compile(r"""^index_number:\s*["']?([^"'\s#]+)""", re.MULTILINE)
@@ -31,7 +32,9 @@ def next_index_number(content_dir: Path, code: str, year: int) -> str:
     """Return `<code>/<year>-<serial>` with the serial one above the highest in use."""
     prefix = f"{code}/{year}-"
     highest = 0
-    for path in content_dir.rglob("*.md"):
+    for path in walk_files(content_dir, ".md"):  # never a file outside the content folder
+        if escapes(path, content_dir):
+            continue
         head = path.read_bytes()[:4096].decode("utf-8", errors="replace")
         for found in _INDEX_LINE.findall(head):
             if found.startswith(prefix) and found[len(prefix) :].isdigit():

@@ -1,14 +1,165 @@
-"""Read content files from disk: decode strictly, split front matter from body, keep lines."""
+"""Read content files from disk: decode strictly, split front matter from body, keep lines.
+
+Only files under the content folder are ever read. While a content folder is being read
+(`with confined(root):`), every read here refuses a path that resolves outside it: a
+symlink to /etc/passwd, a folder symlink in the middle of a path, `..` or an absolute
+path. A symlink that stays inside the content folder is followed; a symlinked *folder*
+is never walked into (`walk_files`), so no file is found twice or found outside.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
-from disclosure.problems import Problem, error
+from disclosure.fields import forbidden_character
+from disclosure.problems import Problem, error, warning
 
 MAX_FILE_BYTES = 5_000_000
+OUTSIDE = "指向内容目录之外（符号链接），已拒绝：只发布内容目录中的文件"
+IN_FOLDER = "必须是与本文件同一目录下的文件名，不能含路径"
+LINKED_FOLDER = "这是指向目录的符号链接，其中的文件不会被读取；请把文件直接放在内容目录中"
+# characters a file name cannot carry into a URL unchanged (#?%) or onto Windows (\:*"<>|)
+_NAME_UNSAFE = set('#?%\\:*"<>|')
+
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+
+_ROOT: ContextVar[Path | None] = ContextVar("content_root", default=None)
+
+
+@contextmanager
+def confined(root: Path) -> Iterator[Path]:
+    """Within the block, read content files only where they resolve inside `root`."""
+    resolved = root.resolve()
+    token = _ROOT.set(resolved)
+    try:
+        yield resolved
+    finally:
+        _ROOT.reset(token)
+
+
+def escapes(path: Path, root: Path | None = None) -> bool:
+    """Return True when `path`, every symlink followed, lies outside `root` (default: the confined folder).
+
+    A symlink loop counts as outside: it names nothing inside.
+    """
+    base = root.resolve() if root is not None else _ROOT.get()
+    if base is None:
+        return False
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return True
+    return not resolved.is_relative_to(base)
+
+
+def walk_files(folder: Path, suffix: str = "", recursive: bool = True) -> list[Path]:
+    """Return the files under `folder` ending in `suffix`, sorted, never entering a symlinked folder.
+
+    Hidden files and folders (`.git`, `.DS_Store` …) are skipped; a file symlink that
+    escapes the confined folder is left out (`outside_links` reports it).
+    """
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    found: list[Path] = []
+    for parent, dirs, files in os.walk(folder):  # followlinks=False: linked folders are listed, not entered
+        dirs[:] = [d for d in dirs if not d.startswith(".")] if recursive else []
+        for name in files:
+            path = Path(parent) / name
+            if not name.startswith(".") and name.endswith(suffix) and not escapes(path) and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def outside_links(root: Path) -> tuple[frozenset[Path], list[Problem]]:
+    """Return every symlink under `root` that escapes it, and warnings for linked folders inside.
+
+    The escaping links are reported by the caller (`outside_problem`), at the front-matter
+    line that names one where a record does.
+    """
+    links: set[Path] = set()
+    problems: list[Problem] = []
+    for parent, dirs, files in os.walk(root):  # followlinks=False
+        for name in sorted(dirs + files):
+            path = Path(parent) / name
+            if not path.is_symlink():
+                continue
+            if escapes(path, root):
+                links.add(path)
+            elif path.is_dir() and not name.startswith("."):
+                problems.append(warning(path, 1, "file", LINKED_FOLDER))
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    return frozenset(links), problems
+
+
+def outside_problem(path: Path) -> Problem:
+    """Return the error for a file or folder that resolves outside the content folder."""
+    return error(path, 1, "file", f"文件或目录{OUTSIDE}")
+
+
+def name_problem(name: str) -> str | None:
+    """Return why `name` cannot be a file beside a record (an attachment, a CSV), or None.
+
+    Names are single file names: no folder, no way up, nothing a URL or Windows reads
+    differently (#?% and \\:*"<>|), no control or bidi characters.
+    """
+    windows = PureWindowsPath(name)
+    if "/" in name or "\\" in name or windows.drive or windows.is_absolute() or name in (".", ".."):
+        # absolute, drive letter (C:), .., backslash, sub-folder, empty segment: all are paths
+        return IN_FOLDER
+    if name.startswith("."):
+        return "以 . 开头（隐藏文件）；请改名"
+    bad = forbidden_character(name)
+    if bad:
+        return f"含有不可见的控制字符 {bad}；请改名"
+    hidden = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if hidden:
+        return f"含有不可见字符 U+{ord(hidden[0]):04X}；请改名"
+    unsafe = sorted(_NAME_UNSAFE & set(name))
+    if unsafe:
+        return f"含有字符 {' '.join(unsafe)}（在网址或 Windows 文件名中有特殊含义）；请改名，如用 - 或 _ 代替"
+    if name.endswith((" ", ".")) or name[0].isspace():
+        return "以空格开头，或以空格或 . 结尾；请改名"
+    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+        return "是 Windows 的保留设备名（CON、NUL、COM1 等），在 Windows 上无法保存；请改名"
+    return None
+
+
+def sibling_file(record: Path, name: str) -> tuple[Path | None, str | None]:
+    """Return the file `name` beside the record file `record`, or None and why it is refused.
+
+    A name written in NFC that is stored in NFD on disk (or the other way) is found.
+    A file that does not exist returns (None, None): the caller words that message.
+    """
+    problem = name_problem(name)
+    if problem:
+        return None, problem
+    file = record.parent / name
+    if not file.exists() and not file.is_symlink():
+        wanted = unicodedata.normalize("NFC", name)
+        same = [p for p in record.parent.iterdir() if unicodedata.normalize("NFC", p.name) == wanted]
+        if len(same) != 1:
+            return None, None
+        file = same[0]
+    if escapes(file):
+        return None, OUTSIDE
+    return (file, None) if file.is_file() else (None, None)
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """Return the bytes of the content file `path`, or None and the problem (outside, unreadable)."""
+    if escapes(path):
+        return None, [outside_problem(path)]
+    try:
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [error(path, 1, "file", f"无法读取文件（{exc.strerror}）")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +176,9 @@ class SourceFile:
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     """Return the file's text (UTF-8, BOM tolerated, CRLF → LF), or None and the problems."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [error(path, 1, "file", f"无法读取文件（{exc.strerror}）")]
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, problems
     return decode(data, path)
 
 
@@ -77,10 +227,9 @@ def split_front_matter(path: Path, text: str, digest: str) -> tuple[SourceFile |
 
 def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     """Return the record file at `path` split into front matter and body, or the problems."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [error(path, 1, "file", f"无法读取文件（{exc.strerror}）")]
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, problems
     text, problems = decode(data, path)
     if text is None:
         return None, problems

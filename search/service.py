@@ -4,8 +4,10 @@
     app = create_search_app("site/.search")       # gunicorn 'search.wsgi:app' in production
 
 Every answer is 200, 400, 429 or 503 with a short message: a bad query is 400, a query
-over its time budget or a missing index 503, more than `MAX_IN_FLIGHT` requests at once
-in one process 429; anything unexpected is logged and answered 503, never 500.
+over its time budget or a missing index 503, no search slot free within a moment 429
+(`search/limits.py`: per process and per deployment), a request that queued too long 503;
+429 and 503 carry `Retry-After`. Anything unexpected is logged and answered 503, never 500.
+Every answer carries the site's security headers (`disclosure/http_headers.py`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,9 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
+from disclosure.http_headers import SECURITY_HEADERS
 from search.analysis import QueryError, parse_query
+from search.limits import RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
 from search.searcher import (
     FILTERS,
     MAX_PAGE_SIZE,
@@ -37,7 +41,6 @@ from search.searcher import (
 from search.stage import SERVICE_FOLDER
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-MAX_IN_FLIGHT = 16
 MAX_FILTER_CHARS = 100
 DEFAULT_PAGE_SIZE = 10
 log = logging.getLogger("search")
@@ -99,10 +102,11 @@ def query_fingerprint(q: str) -> str:
 class SearchApp:
     """The WSGI application."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, limits: Limits | None = None) -> None:
         self.index = SearchIndex(Path(index_dir))
         self.index_dir = Path(index_dir)
-        self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+        self.limits = limits or Limits.from_environ(os.environ)
+        self.admission = Admission(self.limits, key=str(self.index_dir.resolve()))
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
         self._shell: tuple[float, str] | None = None
 
@@ -112,6 +116,8 @@ class SearchApp:
         except Exception:  # the last net: never a 500, never a traceback to the client
             log.exception("search: unexpected error")
             response = self.error(Request(environ), 503, "检索服务暂时不可用，请稍后再试")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
@@ -119,14 +125,11 @@ class SearchApp:
             return self.error(request, 400, "只支持 GET 请求")
         if request.path not in ("/search/", "/api/search", "/api/search/"):
             return self.error(request, 400, "检索服务只提供 /search/ 和 /api/search")
-        if not self._slots.acquire(blocking=False):
-            response = self.error(request, 429, "检索请求过多，请稍后再试")
-            response.headers["Retry-After"] = "1"
-            return response
         try:
-            return self.answer(request)
-        finally:
-            self._slots.release()
+            with self.admission.slot(request.headers.get("X-Request-Start")):
+                return self.answer(request)
+        except Overloaded as busy:
+            return self.error(request, busy.status, str(busy))
 
     def is_api(self, request: Request) -> bool:
         return request.path.rstrip("/").endswith("/api/search")
@@ -174,9 +177,14 @@ class SearchApp:
 
     def error(self, request: Request, status: int, message: str) -> Response:
         if self.is_api(request):
-            return self.json(status, {"error": message, "status": status})
-        body = f'<p class="search-error" role="alert">{_escape(message)}</p>'
-        return self.html(status, self.page_with(self.form_html(request.args.get("q", "")[:64], {}, "relevance") + body))
+            response = self.json(status, {"error": message, "status": status})
+        else:
+            body = f'<p class="search-error" role="alert">{_escape(message)}</p>'
+            form = self.form_html(request.args.get("q", "")[:64], {}, "relevance")
+            response = self.html(status, self.page_with(form + body))
+        if status in (429, 503):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     def form_html(self, q: str, filters: dict[str, str], sort: str) -> str:
         macros = self.env.get_template("search_parts.html").module
@@ -222,11 +230,12 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def create_search_app(index_dir: str | Path) -> SearchApp:
+def create_search_app(index_dir: str | Path, limits: Limits | None = None) -> SearchApp:
     """Return the WSGI app serving /search/ and /api/search from `index_dir`.
 
-    `index_dir` is the built site's `.search` folder, or the site folder itself.
+    `index_dir` is the built site's `.search` folder, or the site folder itself; `limits`
+    default to the SEARCH_* environment variables (`Limits.from_environ`).
     """
     folder = Path(index_dir)
-    return SearchApp(folder if folder.name == SERVICE_FOLDER else folder / SERVICE_FOLDER)
+    return SearchApp(folder if folder.name == SERVICE_FOLDER else folder / SERVICE_FOLDER, limits)
 

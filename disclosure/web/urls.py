@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,29 @@ Endpoint = tuple[str, dict[str, Any]]
 
 
 def all_pages(site: Site) -> Iterator[Endpoint]:
-    """Yield (endpoint, values) for every page and attachment of the site."""
+    """Yield (endpoint, values) for every page and attachment of the site.
+
+    Every text value becomes one URL segment and one folder or file name under the output
+    folder; one that could climb out or mean something else is a bug (content rules refuse
+    such 索引号 and file names first), so it stops the build here.
+    """
+    for endpoint, values in _all_pages(site):
+        for key, value in values.items():
+            if isinstance(value, str) and not safe_segment(value):
+                raise ValueError(f"unsafe URL segment for {endpoint}: {key}={value!r}")
+        yield endpoint, values
+
+
+def safe_segment(value: str) -> bool:
+    """Return True when `value` is one URL path segment that names a file inside its folder."""
+    return (
+        value not in ("", ".", "..")
+        and not value.startswith(".")
+        and not any(c in "/\\?#%" or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value)
+    )
+
+
+def _all_pages(site: Site) -> Iterator[Endpoint]:
     yield "site.home", {}
     yield "site.search", {}
     yield "site.sitemap", {}
