@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,17 @@ from disclosure.kinds import KINDS, Kind
 from disclosure.problems import Problem, error
 from disclosure.progress import Progress
 from disclosure.records import AttachmentFile, Page, PageMeta, Record, RecordMeta
-from disclosure.sources import SourceFile, read_source, read_text
+from disclosure.sources import (
+    SourceFile,
+    confined,
+    escapes,
+    outside_links,
+    outside_problem,
+    read_source,
+    read_text,
+    sibling_file,
+    walk_files,
+)
 from disclosure.validation import check_record_rules, normalise_doc_numbers, validate_model
 from disclosure.workers import worker_pool
 
@@ -159,11 +170,8 @@ def _prefix(problem: Problem, index: int) -> Problem:
 
 
 def find_record_files(root: Path, kind: Kind) -> list[Path]:
-    """Return the Markdown files of one kind, in a stable order."""
-    folder = root / kind.folder
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+    """Return the Markdown files of one kind, in a stable order (symlinked folders are not entered)."""
+    return walk_files(root / kind.folder, ".md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,27 +246,54 @@ def _validate_source(
 
 
 def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[tuple[AttachmentFile, ...], list[Problem]]:
-    """Return the record's attachments with size and type, refusing paths outside its folder."""
+    """Return the record's attachments with size and type, refusing paths outside its folder.
+
+    Names are published in NFC; two names that are one in NFC or differ only in case
+    (one file on a case-insensitive host) are refused, naming both.
+    """
     found: list[AttachmentFile] = []
     problems: list[Problem] = []
+    seen: dict[str, tuple[str, int, str]] = {}
     for i, item in enumerate(meta.attachments):
         key = f"attachments[{i}].file"
         line = lines.get(key, 1)
         name = item.file
-        if "/" in name or "\\" in name or name.startswith("."):
-            problems.append(error(path, line, key, f"附件“{name}”必须是与本文件同一目录下的文件名，不能含路径"))
+        file, refused = sibling_file(path, name)
+        if refused:
+            problems.append(error(path, line, key, f"附件“{name}”{refused}"))
             continue
-        file = path.parent / name
-        suffix = file.suffix.lower()
+        published = unicodedata.normalize("NFC", name)
+        suffix = Path(published).suffix.lower()
         if suffix not in ATTACHMENT_TYPES:
             allowed = "、".join(sorted({s.lstrip('.') for s in ATTACHMENT_TYPES}))
             problems.append(error(path, line, key, f"附件类型“{suffix or '无扩展名'}”不允许发布；允许：{allowed}"))
             continue
-        if not file.is_file():
+        if file is None:
             problems.append(error(path, line, key, f"附件文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）"))
             continue
-        found.append(AttachmentFile(item.title, name, file, file.stat().st_size, ATTACHMENT_TYPES[suffix]))
+        fold = published.casefold()
+        if fold in seen:
+            other, other_line, other_name = seen[fold]
+            problems.append(
+                error(path, line, key, f"附件“{name}”与第 {other_line} 行的 {other}“{other_name}”"
+                      "只差 Unicode 规范化形式或大小写，发布后是同一个网址：请改名其中一个")
+            )
+            continue
+        seen[fold] = (key, line, name)
+        found.append(AttachmentFile(item.title, published, file, file.stat().st_size, ATTACHMENT_TYPES[suffix]))
     return tuple(found), problems
+
+
+def _named_files(pending: list[_Pending]) -> set[Path]:
+    """Return the files that records name in their front matter (attachments, items_csv)."""
+    named: set[Path] = set()
+    for item in pending:
+        folder = item.source.path.parent
+        named.update(folder / a.file for a in item.meta.attachments)
+        csv = getattr(item.meta, "items_csv", None)
+        if isinstance(csv, str):
+            named.add(folder / csv)
+    return named
 
 
 def _render_one(body: str) -> tuple[str, str]:
@@ -294,8 +329,7 @@ def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tupl
     """Return the fixed pages of content/pages/ and their problems."""
     pages: list[Page] = []
     problems: list[Problem] = []
-    folder = root / "pages"
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+    for path in walk_files(root / "pages", ".md", recursive=False):
         if not PAGE_SLUG.match(path.stem):
             problems.append(error(path, 1, "file", "固定页面的文件名只能用小写字母、数字和连字符，如 apply.md"))
             continue
@@ -309,8 +343,9 @@ def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tupl
         if located is None:
             continue
         meta, found = validate_model(PageMeta, located, path)
-        problems += found + markdown_html.lint(source.body, path, source.body_line)
-        if meta is not None:
+        found += markdown_html.lint(source.body, path, source.body_line)
+        problems += found
+        if meta is not None and not any(p.is_error for p in found):  # a body refused as too costly is never rendered
             pages.append(Page(path.stem, meta, path, markdown_html.render(source.body)))
     return pages, problems
 
@@ -322,23 +357,34 @@ def read_content(
 
     Problems (errors and warnings) are returned either way.
     """
-    problems: list[Problem] = []
     if not root.is_dir():
         return None, [error(root, 1, "file", "内容目录不存在")]
-    root = root.resolve()
+    with confined(root) as resolved:
+        content, problems = _read_confined(resolved, cache, progress, records_cache)
+    # a file refused on reading is also an outside link: say it once
+    return content, list(dict.fromkeys(problems))
+
+
+def _read_confined(
+    root: Path, cache: BodyCache, progress: Progress, records_cache: RecordCache | None
+) -> tuple[Content | None, list[Problem]]:
+    """Return the content folder `root` (resolved, confined) validated, and every problem."""
+    links, problems = outside_links(root)
     site, agencies, categories, found = read_config(root)
     problems += found
     pattern = site.index_number_pattern if site else r"^.+/\d{4}-\d+$"
-    allow, found = personal_data.load_allow_list(root)
-    problems += found
+    allow_file = root / personal_data.ALLOW_FILE
+    if escapes(allow_file):  # reported by outside_links; never read
+        allow = personal_data.AllowList(root)
+    else:
+        allow, found = personal_data.load_allow_list(root)
+        problems += found
 
     files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
     progress.start("校验记录", len(files))
     pending: list[_Pending] = []
-    allow_file = root / personal_data.ALLOW_FILE
-    salt = "\0".join(
-        [engine_digest(), pattern, os.getcwd(), allow_file.read_text("utf-8", "replace") if allow_file.is_file() else ""]
-    )
+    allow_text, _ = read_text(allow_file) if allow_file.is_file() else ("", [])
+    salt = "\0".join([engine_digest(), pattern, os.getcwd(), allow_text or ""])
     for n, (kind, path) in enumerate(files, start=1):
         item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
         problems += found
@@ -350,8 +396,10 @@ def read_content(
     synonyms, found = read_synonyms(root)
     problems += found
     # every other file: YAML, CSV, guide parts, attachment names (政府信息公开条例 Art. 15)
-    handled = {path for _, path in files} | set((root / "pages").glob("*.md"))
+    handled = {path for _, path in files} | set(walk_files(root / "pages", ".md", recursive=False)) | links
     problems += personal_data.scan_other_files(root, allow, handled)
+    named = _named_files(pending)  # reported at the front-matter line that names them
+    problems += [outside_problem(link) for link in sorted(links) if link not in named]
     if site is None or any(p.is_error for p in problems):
         return None, problems
 
