@@ -102,7 +102,7 @@ def select_updates(site: Site, specs: Iterable[FeedSpec]) -> dict[str, list[Upda
     """Return, per feed path, its newest `feed_limit` updates, newest first."""
     limit = site.config.feed_limit
     buckets: dict[str, list[Update]] = {spec.path: [] for spec in specs}
-    updates = newest_first([u for record in site.records for u in record_updates(record)])
+    updates = newest_first([u for record in site.records for u in record_updates(record, site.built_on)])
     for update in updates:
         for path in record_feed_paths(site, update.record):
             bucket = buckets.get(path)

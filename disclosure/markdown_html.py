@@ -222,9 +222,47 @@ def disguising_problems(body: str, path: object, first_line: int) -> list[Proble
     return problems
 
 
+MAX_BODY_CHARS = 2_000_000  # 2 MB of text: the longest real documents are about a tenth of it
+MAX_BLOCK_CHARS = 100_000  # one paragraph, list or table
+# Python-Markdown's inline parsing is quadratic in "[" within one run of text ("[" * 8,000
+# took 8 s): the cost of a block is its brackets times its length (a table's per row).
+# 20 million is about 2-3 s of rendering for the whole file.
+MAX_BRACKET_COST = 20_000_000
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+
+
+def _bracket_cost(block: str) -> int:
+    lines = block.split("\n")
+    if len(lines) > 1 and all("|" in line for line in lines):  # a table: cells are parsed one by one
+        return sum(line.count("[") * len(line) for line in lines)
+    return block.count("[") * len(block)
+
+
+def cost_problems(body: str, path: object, first_line: int) -> list[Problem]:
+    """Return errors for a body whose rendering could stall the build (issue 10: 280 s for one file)."""
+    if len(body) > MAX_BODY_CHARS:
+        return [error(path, first_line, "body", f"正文长达 {len(body):,} 个字符，超过上限 {MAX_BODY_CHARS:,}；请拆分为多个文件或改作附件")]
+    problems: list[Problem] = []
+    start = total = 0
+    worst = (0, first_line)
+    for block in _BLOCK_SPLIT.split(body):
+        at = body.find(block, start)
+        start = at + len(block)
+        line = first_line + body.count("\n", 0, at)
+        if len(block) > MAX_BLOCK_CHARS:
+            problems.append(error(path, line, "body", f"此段长达 {len(block):,} 个字符，超过每段上限 {MAX_BLOCK_CHARS:,}；请用空行分段"))
+            continue
+        cost = _bracket_cost(block)
+        total += cost
+        worst = max(worst, (cost, line))
+    if total > MAX_BRACKET_COST:
+        problems.append(error(path, worst[1], "body", "正文中的“[”过多（自此段起），渲染会耗时过久；请删去多余的方括号、分段或改作附件"))
+    return problems
+
+
 def lint(body: str, path: object, first_line: int) -> list[Problem]:
     """Return problems for disguising characters, links that would be removed and markup that will be stripped."""
-    problems = disguising_problems(body, path, first_line)
+    problems = cost_problems(body, path, first_line) + disguising_problems(body, path, first_line)
     if "](" not in body and "<" not in body:  # most documents: plain text, nothing to find
         return problems
     for match in _LINK_TARGET.finditer(body):

@@ -11,14 +11,14 @@ import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from disclosure.config import Agency, Category, SiteConfig
 from disclosure.content import Content
 from disclosure.kinds import KINDS
-from disclosure.problems import Problem, display_path, error
+from disclosure.problems import Problem, display_path, error, warning
 from disclosure.records import DecisionMeta, Page, Record
 
 if TYPE_CHECKING:
@@ -106,11 +106,23 @@ class Site:
         return sum(r.is_current for r in self.records)
 
 
+SCHEDULE_DAYS = 366  # a `published` further ahead than this is taken for a typo (2099 for 2019)
+
+
 def build_site_model(content: Content, today: date) -> tuple[Site | None, list[Problem]]:
-    """Return the indexed site, or None and the problems that span records."""
-    problems = check_cross_record(content)
-    if problems:
+    """Return the indexed site, or None and the problems that span records.
+
+    Records published after `today` are held back (scheduled publishing, DESIGN §3.8):
+    they are in no page, feed, index or data file of this build, and a warning says so.
+    """
+    held, problems = check_dates(content.records, today)
+    if any(p.is_error for p in problems):
         return None, problems
+    if held:
+        content = replace(content, records=tuple(r for r in content.records if r.slug not in held))
+    found = check_cross_record(content)
+    if found:
+        return None, problems + found
     records = tuple(sorted(content.records, key=lambda r: (r.meta.published, r.meta.index_number), reverse=True))
     by_index = {r.meta.index_number: r for r in records}
     by_title = {r.meta.title: r for r in records}
@@ -167,7 +179,38 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         repeals={k: tuple(v) for k, v in repeals.items()},
         synonyms=content.synonyms,
     )
-    return site, []
+    return site, problems
+
+
+def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[Problem]]:
+    """Return the slugs of records held back until their `published` day, and the date problems.
+
+    A change or a decision stage cannot lie after the build day (nor after a scheduled
+    publication): it would pin the record to the top of the home page and every feed.
+    `validity_date` may lie ahead (a planned repeal); `record_updates` announces it on the day.
+    """
+    held: set[str] = set()
+    problems: list[Problem] = []
+    latest = today + timedelta(days=SCHEDULE_DAYS)
+    for record in records:
+        meta = record.meta
+        if meta.published > latest:
+            problems.append(error(record.source, record.line("published"), "published",
+                                  f"发布日期 {meta.published} 晚于构建日期 {today} 一年以上，请核对年份（定时发布最多提前 {SCHEDULE_DAYS} 天）"))
+            continue
+        if meta.published > today:
+            held.add(record.slug)
+            problems.append(warning(record.source, record.line("published"), "published",
+                                    f"发布日期 {meta.published} 晚于构建日期 {today}：本条暂不发布（定时发布），到期后重新构建即发布"))
+        limit = max(today, meta.published)
+        dated = [(f"changes[{i}].date", c.date) for i, c in enumerate(meta.changes)]
+        if isinstance(meta, DecisionMeta):
+            dated += [(f"stages[{i}].date", s.date) for i, s in enumerate(meta.stages)]
+        for key, day in dated:
+            if day > limit:
+                problems.append(error(record.source, record.line(key), key,
+                                      f"日期 {day} 晚于构建日期 {today}：尚未发生的更新或阶段不能公开，请核对日期或到期后再写入"))
+    return held, problems
 
 
 def check_cross_record(content: Content) -> list[Problem]:

@@ -45,11 +45,12 @@ def at_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), CHINA)
 
 
-def record_updates(record: Record) -> list[Update]:
-    """Return the record's announced events, oldest first.
+def record_updates(record: Record, today: date | None = None) -> list[Update]:
+    """Return the record's announced events up to `today` (all without it), oldest first.
 
     Stages and 更新记录 entries dated on or before the publication date are part of what
-    was published and are announced with it; each later one is its own event.
+    was published and are announced with it; each later one is its own event. A planned
+    repeal (`validity_date` after `today`) is announced on its day, not before.
     """
     meta = record.meta
     updates = [Update(record, "published", meta.published, "发布", meta.summary or "", 0)]
@@ -66,7 +67,7 @@ def record_updates(record: Record) -> list[Update]:
             continue
         event = f"change-{change.date.isoformat()}{suffix}"
         updates.append(Update(record, event, change.date, "更新", change.note, len(updates)))
-    if meta.validity in VALIDITY_EVENTS and meta.validity_date:
+    if meta.validity in VALIDITY_EVENTS and meta.validity_date and (today is None or meta.validity_date <= today):
         code = VALIDITY_EVENTS[meta.validity]
         event = f"{code}-{meta.validity_date.isoformat()}"
         updates.append(Update(record, event, meta.validity_date, f"已{meta.validity}", "", len(updates)))
