@@ -88,19 +88,34 @@ def _size(count: int) -> str:
     return f"{value:.1f} TB"
 
 
+_REASONS = {
+    errno.EACCES: "没有权限",
+    errno.EPERM: "不允许的操作",
+    errno.EROFS: "文件系统只读",
+    errno.EIO: "磁盘读写错误",
+    errno.EMFILE: "打开的文件过多",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
 def write_failure(exc: OSError, output: Path) -> WriteFailed:
-    """Return the message for an OSError met while building `output`: which folder, how much space."""
+    """Return the message for an OSError met while building `output`: which folder, how much space.
+
+    A file inside the staging folder is named by the folder the site is built in (the
+    staging folder itself is gone by the time the message is read).
+    """
     output = output.resolve()
     code = _error_number(exc)
-    name = errno.errorcode.get(code, "") if code is not None else ""
-    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
-    folder = (where.parent if where else output.parent).resolve()
+    name = errno.errorcode.get(code, "未知错误") if code is not None else "未知错误"
+    where = Path(os.path.abspath(os.fsdecode(exc.filename))) if exc.filename else None
+    in_staging = where is None or any(p.name.startswith(staging_prefix(output)) for p in (where, *where.parents))
+    folder = output.parent if in_staging or where is None else where.parent
     kept = f"未发布：网站目录 {output} 保持原样，临时生成目录已删除。"
     if code in _FULL:
-        return WriteFailed(f"{_FULL[code]}：写入 {folder} 时失败，该磁盘{_free_space(folder)}。{kept}请腾出空间后重新运行。")
-    reason = exc.strerror or str(exc) or name
-    target = where or folder
-    return WriteFailed(f"读写 {target} 时出错：{reason}（{name or '未知错误'}）。{kept}请检查该目录的权限与磁盘后重新运行。")
+        return WriteFailed(f"{_FULL[code]}：在 {folder} 中写入时失败，该磁盘{_free_space(folder)}。{kept}请腾出空间后重新运行。")
+    reason = _REASONS.get(code, exc.strerror or str(exc) or name) if code is not None else (exc.strerror or str(exc) or name)
+    target = folder if in_staging or where is None else where
+    return WriteFailed(f"读写 {target} 时出错：{reason}（{name}）。{kept}请检查该目录的权限与磁盘后重新运行。")
 
 
 @contextlib.contextmanager

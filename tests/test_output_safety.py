@@ -1,0 +1,259 @@
+"""Nothing is ever deleted that the build did not make; faults while writing give a message.
+
+Every test runs the real command line (`build.main`, or `build.py` in a subprocess for
+`serve`) on real folders in tmp_path and checks that the refused folders are byte-for-byte
+as they were.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, tree_digest
+from disclosure.output_guard import MARKER, OutputRefused, check_output_folder
+from disclosure.publish import BuildLocked, build_lock, remove_stale_staging, staging_directory
+
+Run = Callable[..., tuple[int, str]]
+
+
+def user_folder(folder: Path) -> Path:
+    """Fill `folder` with files a user wrote (no marker): what a build must never delete."""
+    (folder / "notes").mkdir(parents=True, exist_ok=True)
+    (folder / "notes" / "会议纪要.txt").write_text("不可删除", encoding="utf-8")
+    (folder / "index.html").write_text("<p>我自己的网页</p>", encoding="utf-8")
+    return folder
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (symlinks not followed) with its bytes."""
+    return tree_digest(root)
+
+
+def assert_refused(status: int, err: str) -> None:
+    assert status == 1
+    assert "已拒绝" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "content",  # the content folder itself
+        "content/documents",  # inside it
+        "content/new-empty-folder",  # inside it, not there yet
+        "parent",  # an ancestor of the content folder
+        "alias",  # a symlink to the content folder
+        "alias/sub",  # inside the content folder through a symlink
+        "user",  # a folder of someone's files
+        "user-alias",  # a symlink to that folder
+        "file",  # a file, not a folder
+    ],
+)
+def test_build_refuses_an_output_folder_it_did_not_make(tmp_path: Path, where: str, run: Run) -> None:
+    work = tmp_path / "work"
+    content = work / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "valid", content)
+    user_folder(work / "user")
+    (work / "alias").symlink_to(content, target_is_directory=True)
+    (work / "user-alias").symlink_to(work / "user", target_is_directory=True)
+    (work / "file").write_text("一个文件", encoding="utf-8")
+    output = {"parent": work}.get(where, work / where)
+    before = snapshot(tmp_path)
+    names = sorted(os.listdir(work))
+    status, err = run("build", "--content", content, "--output", output)
+    assert_refused(status, err)
+    assert snapshot(tmp_path) == before
+    assert sorted(os.listdir(work)) == names  # no lock, staging or cache folder made either
+
+
+def test_build_refuses_the_repository_of_the_content(tmp_path: Path, run: Run) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git" / "objects").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    content = repo / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "valid", content)
+    before = snapshot(tmp_path)
+    for output in (repo, repo / ".git", repo / ".git" / "site", tmp_path):
+        status, err = run("build", "--content", content, "--output", output)
+        assert_refused(status, err)
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("where", ["repository", "repository-parent", "root", "home", "home-parent"])
+def test_the_repository_the_root_and_home_folders_are_refused(tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = user_folder(tmp_path / "home" / "staff")
+    monkeypatch.setenv("HOME", str(home))
+    output = {
+        "repository": REPO,
+        "repository-parent": REPO.parent,
+        "root": Path("/"),
+        "home": home,
+        "home-parent": home.parent,
+    }[where]
+    with pytest.raises(OutputRefused) as refused:
+        check_output_folder(output, REPO / "content")
+    assert "已拒绝" in refused.value.message and str(output.resolve()) in refused.value.message
+
+
+def test_serve_refuses_the_content_folder_before_building(content: Path) -> None:
+    before = snapshot(content)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--output", str(content), "--port", "0"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1 and "输出目录" in result.stderr and "已拒绝" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(content) == before
+
+
+def test_a_cache_folder_of_user_files_is_refused(content: Path, tmp_path: Path, run: Run) -> None:
+    cache = user_folder(tmp_path / ".site-cache")
+    before = snapshot(cache)
+    status, err = run("build", "--content", content, "--output", tmp_path / "site")
+    assert_refused(status, err)
+    assert "缓存目录" in err
+    assert snapshot(cache) == before
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_built_site_is_marked_and_rebuilt(content: Path, tmp_path: Path, run: Run) -> None:
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    assert (out / MARKER).is_file() and (tmp_path / ".site-cache" / MARKER).is_file()
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("build", "--content", content, "--output", empty)[0] == 0  # an empty folder is fine
+
+
+def test_a_site_of_the_previous_version_without_marker_is_accepted(content: Path, tmp_path: Path, run: Run) -> None:
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    (out / MARKER).unlink()  # as the previous version left it: .build/pages.json, index.html
+    (tmp_path / ".site-cache" / MARKER).unlink()
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    assert (out / MARKER).is_file()
+
+
+def test_a_folder_that_only_looks_built_is_refused(content: Path, tmp_path: Path, run: Run) -> None:
+    out = user_folder(tmp_path / "site")
+    (out / ".build").mkdir()
+    (out / ".build" / "pages.json").write_text('{"mine": true}', encoding="utf-8")  # not the tool's manifest
+    (out / MARKER).write_text("我的标记\n", encoding="utf-8")  # not the tool's marker
+    before = snapshot(out)
+    assert_refused(*run("build", "--content", content, "--output", out))
+    assert snapshot(out) == before
+
+
+def test_the_swap_never_retires_a_folder_the_tool_did_not_make(tmp_path: Path) -> None:
+    out = user_folder(tmp_path / "site")
+    before = snapshot(out)
+    with pytest.raises(OutputRefused), staging_directory(out) as staging:
+        (staging / "index.html").write_text("新", encoding="utf-8")
+    assert snapshot(out) == before
+    assert sorted(os.listdir(tmp_path)) == ["site"]  # staging removed
+
+
+def test_leftovers_are_removed_only_when_the_tool_made_them(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    killed = tmp_path / ".site-staging-0badf00d"
+    killed.mkdir()
+    (killed / MARKER).write_text("yangguang-gongkai site\n", encoding="utf-8")
+    (killed / "index.html").write_text("半成品", encoding="utf-8")
+    foreign = user_folder(tmp_path / ".site-staging-mine")
+    before = snapshot(foreign)
+    remove_stale_staging(out, locked=True)  # the build lock is held: any staging of ours is a killed build's
+    assert not killed.exists()
+    assert snapshot(foreign) == before
+
+
+def test_a_symlinked_alias_of_the_output_shares_its_lock(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (tmp_path / "alias").symlink_to(out, target_is_directory=True)
+    with build_lock(out), pytest.raises(BuildLocked), build_lock(tmp_path / "alias"):
+        pass
+    with build_lock(tmp_path / "alias"):
+        pass  # released when the holder finished
+
+
+def test_new_never_overwrites_an_existing_record_file(content: Path, run: Run) -> None:
+    target = content / "documents" / "2018" / "130600001-2018-00013.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("---\ntitle: 别人正在写的文件\n---\n尚未填写索引号\n", encoding="utf-8")
+    before = target.read_bytes()
+    status, err = run("new", "document", "--agency", "保定市政府", "--content", content, "--date", "2018-06-01")
+    assert status == 1 and "已存在" in err and "未覆盖" in err
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("day", ["2018-13-01", "2018-02-30", "昨天", "20180601", "2018-W01-1", "2018-6-1", "0000-01-01"])
+def test_new_with_a_bad_date_gives_a_message(content: Path, run: Run, day: str) -> None:
+    before = snapshot(content)
+    status, err = run("new", "decision", "--agency", "保定市政府", "--content", content, "--date", day)
+    assert status == 1 and "不是有效日期" in err and "YYYY-MM-DD" in err
+    assert snapshot(content) == before
+
+
+def touch_every_page(content: Path) -> None:
+    """Change the site's configuration, so that the next build writes every page again."""
+    config = content / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("name: ", "name: 新", 1), encoding="utf-8")
+
+
+def _fail_in_staging(code: int, monkeypatch: pytest.MonkeyPatch, name: str, after: int) -> None:
+    """Make `pathlib.Path.<name>` raise OSError(code) for files in a staging folder after `after` calls."""
+    original = getattr(pathlib.Path, name)
+    calls = {"n": 0}
+
+    def failing(self: Path, *args: object, **kwargs: object) -> object:
+        # not static files: Frozen-Flask leaves a static file's response open when its write fails
+        if "-staging-" in str(self) and self.name != MARKER and "/static/" not in str(self):
+            calls["n"] += 1
+            if calls["n"] > after:
+                raise OSError(code) if code == errno.ENOSPC else OSError(code, os.strerror(code), str(self))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, name, failing)
+
+
+@pytest.mark.parametrize(("name", "after"), [("write_bytes", 0), ("write_bytes", 40), ("write_text", 3), ("open", 2)])
+def test_disk_full_while_writing_gives_a_message_and_keeps_the_site(
+    content: Path, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch, name: str, after: int
+) -> None:
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    before = snapshot(out)
+    touch_every_page(content)
+    _fail_in_staging(errno.ENOSPC, monkeypatch, name, after)
+    status, err = run("build", "--content", content, "--output", out)
+    assert status == 1, err
+    assert "磁盘空间不足" in err and str(tmp_path) in err and "剩余" in err
+    assert "Traceback" not in err and "OSError" not in err
+    assert snapshot(out) == before
+    assert [p for p in os.listdir(tmp_path) if "staging" in p] == []
+
+
+@pytest.mark.parametrize("code", [errno.EDQUOT, errno.EACCES, errno.EIO, errno.EROFS])
+def test_other_write_errors_give_a_message_and_keep_the_site(
+    content: Path, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    before = snapshot(out)
+    touch_every_page(content)
+    _fail_in_staging(code, monkeypatch, "write_bytes", 5)
+    status, err = run("build", "--content", content, "--output", out)
+    assert status == 1 and "未发布" in err and str(out) in err
+    assert ("磁盘配额已用完" in err and "剩余" in err) if code == errno.EDQUOT else errno.errorcode[code] in err
+    assert "Traceback" not in err
+    assert snapshot(out) == before
+    assert [p for p in os.listdir(tmp_path) if "staging" in p] == []
