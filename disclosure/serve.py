@@ -2,7 +2,11 @@
 rebuild when content or templates change, and reload the browser.
 
 For previews only. In production `site/` is served by any web server and the search
-service by gunicorn (see README).
+service by gunicorn (see README). The preview still behaves like production where it
+matters: every answer carries the security headers (`disclosure/http_headers.py`; the
+reload script is a file, `/__reload.js`, so the CSP needs no inline script), a bad path
+is 400/404 (never 500), slow clients are dropped after `CLIENT_TIMEOUT` seconds and more
+than `MAX_IN_FLIGHT` requests at once get a fast 503 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -17,14 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from watchfiles import watch
-from werkzeug.serving import run_simple
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from disclosure.http_headers import SECURITY_HEADERS
 from disclosure.pipeline import Settings, build_site
 from disclosure.problems import ContentInvalid, sort_problems, summary_line
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-RELOAD_SCRIPT = b"""<script>(function(){var seen=null;function poll(){fetch('/__build').then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';b.style.cssText='position:fixed;left:0;right:0;bottom:0;max-height:45vh;overflow:auto;margin:0;padding:1em;background:#fff4e5;color:#6b3a00;border-top:3px solid #a4121b;z-index:99;white-space:pre-wrap';document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,1000)}).catch(function(){setTimeout(poll,2000)})}poll()})();</script>"""
+RELOAD_TAG = b'<script src="/__reload.js"></script>'
+# polls /__build; reloads when a new build is in, shows the problems of a failed one
+# (styles set through the CSSOM, which the CSP allows, not a style attribute)
+RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build').then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,1000)}).catch(function(){setTimeout(poll,2000)})}poll()})();
+"""
+MAX_IN_FLIGHT = 32
+CLIENT_TIMEOUT = 5.0
+MAX_PATH_CHARS = 1024
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -60,14 +72,21 @@ def rebuild(settings: Settings, state: BuildState) -> None:
 
 def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> WSGIApp:
     """Return a WSGI app serving files under `output`, with the reload script in HTML pages."""
+    in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
     @Request.application  # type: ignore[arg-type]
-    def app(request: Request) -> Response | WSGIApp:
+    def files(request: Request) -> Response | WSGIApp:
         path = request.path
+        if request.method not in ("GET", "HEAD"):
+            return Response("只支持 GET 请求", status=405, mimetype="text/plain", headers={"Allow": "GET, HEAD"})
+        if not is_clean_path(path):
+            return Response("请求的地址不正确", status=400, mimetype="text/plain")
         if path == "/__build":
             with state.lock:
                 body = json.dumps({"id": state.id, "ok": state.ok, "problems": state.problems}, ensure_ascii=False)
-            return Response(body, mimetype="application/json")
+            return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+        if path == "/__reload.js":
+            return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
         if search_app is not None and (path.startswith("/api/") or (path == "/search/" and request.args.get("q"))):
             return search_app  # type: ignore[return-value]
         file = resolve(output, path)
@@ -81,23 +100,66 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> W
             data = inject(data)
         return Response(data, mimetype=mime)
 
-    return app  # type: ignore[return-value]
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not in_flight.acquire(blocking=False):
+            busy = Response("预览服务器繁忙，请稍后再试", status=503, mimetype="text/plain", headers={"Retry-After": "1"})
+            return with_headers(busy)(environ, start_response)
+        try:
+            return list(files(environ, with_security_headers(start_response)))
+        except Exception:  # a file vanished during a rebuild, a path the OS refuses: never a 500
+            return with_headers(Response("页面不存在", status=404, mimetype="text/plain"))(environ, start_response)
+        finally:
+            in_flight.release()
+
+    return app
+
+
+def with_headers(response: Response) -> Response:
+    """Return `response` with the security headers it does not set itself."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def with_security_headers(start_response: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap `start_response` so every answer (the search service's too) carries the security headers."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        present = {name.lower() for name, _ in headers}
+        headers = headers + [(k, v) for k, v in SECURITY_HEADERS.items() if k.lower() not in present]
+        return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+    return start
+
+
+def is_clean_path(path: str) -> bool:
+    """Return whether a decoded URL path can name a file of the site: no NUL or other control
+    character, no backslash, no `..` or hidden (`.x`) segment, valid UTF-8, not overlong."""
+    if len(path) > MAX_PATH_CHARS or not path.startswith("/"):
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c in "\\\ufffd" or 0xD800 <= ord(c) <= 0xDFFF for c in path):
+        return False
+    return not any(segment.startswith(".") for segment in path.split("/"))
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
     """Return the file for a URL path inside `root` (index.html for folders), never outside it."""
     root = root.resolve()
-    candidate = (root / url_path.lstrip("/")).resolve()
-    if root != candidate and root not in candidate.parents:
+    try:
+        candidate = (root / url_path.lstrip("/")).resolve()
+        if root != candidate and root not in candidate.parents:
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         return None
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    return candidate if candidate.is_file() else None
 
 
 def inject(html: bytes) -> bytes:
+    """Return an HTML page with the reload script's tag (a file: the CSP allows no inline script)."""
     marker = b"</body>"
-    return html.replace(marker, RELOAD_SCRIPT + marker, 1) if marker in html else html + RELOAD_SCRIPT
+    return html.replace(marker, RELOAD_TAG + marker, 1) if marker in html else html + RELOAD_TAG
 
 
 def search_service(output: Path) -> WSGIApp | None:
@@ -107,6 +169,17 @@ def search_service(output: Path) -> WSGIApp | None:
     except ImportError:
         return None
     return create_search_app(output)  # type: ignore[no-any-return]
+
+
+class PreviewHandler(WSGIRequestHandler):
+    """A request handler that drops a client sending nothing for `CLIENT_TIMEOUT` seconds."""
+
+    timeout = CLIENT_TIMEOUT
+
+
+def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
+    """Return the preview's HTTP server (threaded, slow clients dropped), bound and ready."""
+    return make_server(host, port, app, threaded=True, request_handler=PreviewHandler)
 
 
 def watch_and_rebuild(settings: Settings, state: BuildState) -> None:
@@ -123,5 +196,11 @@ def serve(args: argparse.Namespace) -> int:
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
     threading.Thread(target=watch_and_rebuild, args=(settings, state), daemon=True).start()
     print(f"预览地址：http://{args.host}:{args.port}/  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
-    run_simple(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)), threaded=True)
+    server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0

@@ -84,6 +84,8 @@ def apply_mode(html: str, mode: str, path: str) -> str:
         return match.group(1) + (in_mode(target, mode) if is_page_link(target) else target) + '"'
 
     html = _LINK.sub(move, html)
+    # a mode copy lives one folder deeper: document-relative scripts climb one more level
+    html = html.replace('<script src="../', '<script src="../../')
     html = html.replace(switch_html(path), switch_html(path, mode), 1)
     # Mode copies are for reading, not for search engines: the standard page is canonical.
     return html.replace(
