@@ -23,7 +23,7 @@ from disclosure import strict_yaml
 from disclosure.fields import IsoDate, Text
 from disclosure.problems import Problem, error, warning
 from disclosure.records import NonEmpty, RecordMeta, Strict, _f
-from disclosure.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, sibling_file
+from disclosure.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
 
 if TYPE_CHECKING:
     from disclosure.records import Record
@@ -135,7 +135,7 @@ def read_items_csv(name: str, path: Path, line: int) -> tuple[list[PlacedItem], 
     if refused == IN_FOLDER or not name.lower().endswith(".csv"):
         return [], [error(path, line, "items_csv", f"“{name}”应为与本文件同一目录下的 .csv 文件名，不能含路径")]
     if refused:
-        return [], [error(path, line, "items_csv", f"CSV 文件“{name}”{refused}")]
+        return [], [error(path, line, "items_csv", f"CSV 文件“{shown_name(name)}”{refused}")]
     if file is None:
         return [], [error(path, line, "items_csv", f"CSV 文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）")]
     data, problems = read_bytes(file)

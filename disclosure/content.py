@@ -31,6 +31,7 @@ from disclosure.sources import (
     outside_problem,
     read_source,
     read_text,
+    shown_name,
     sibling_file,
     walk_files,
 )
@@ -260,7 +261,7 @@ def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> 
         name = item.file
         file, refused = sibling_file(path, name)
         if refused:
-            problems.append(error(path, line, key, f"附件“{name}”{refused}"))
+            problems.append(error(path, line, key, f"附件“{shown_name(name)}”{refused}"))
             continue
         published = unicodedata.normalize("NFC", name)
         suffix = Path(published).suffix.lower()

@@ -28,6 +28,7 @@ LINKED_FOLDER = "这是指向目录的符号链接，其中的文件不会被读
 # characters a file name cannot carry into a URL unchanged (#?%) or onto Windows (\:*"<>|)
 _NAME_UNSAFE = set('#?%\\:*"<>|')
 
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")  # controls, format (bidi, zero-width), line and paragraph separators
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
 
 _ROOT: ContextVar[Path | None] = ContextVar("content_root", default=None)
@@ -118,7 +119,7 @@ def name_problem(name: str) -> str | None:
     bad = forbidden_character(name)
     if bad:
         return f"含有不可见的控制字符 {bad}；请改名"
-    hidden = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    hidden = [c for c in name if unicodedata.category(c) in _INVISIBLE]
     if hidden:
         return f"含有不可见字符 U+{ord(hidden[0]):04X}；请改名"
     unsafe = sorted(_NAME_UNSAFE & set(name))
@@ -129,6 +130,11 @@ def name_problem(name: str) -> str | None:
     if name.split(".")[0].upper() in _WINDOWS_DEVICES:
         return "是 Windows 的保留设备名（CON、NUL、COM1 等），在 Windows 上无法保存；请改名"
     return None
+
+
+def shown_name(name: str) -> str:
+    """Return `name` for a message on one line: invisible characters written as U+XXXX."""
+    return "".join(f"U+{ord(c):04X}" if unicodedata.category(c) in _INVISIBLE else c for c in name)
 
 
 def sibling_file(record: Path, name: str) -> tuple[Path | None, str | None]:
