@@ -5,6 +5,8 @@
 2. (a) a cold full build (no output, no cache), (b) a rebuild after one record changed,
    (c) a rebuild with nothing changed; peak memory of the whole process tree;
 3. search quality and latency, when the search package provides `bench/search_bench.py`.
+4. the search service as deployed (gunicorn, 2 and 4 workers, 4/64/200 clients, `--load-seconds`
+   each; `bench/load_bench.py`): req/s, p50/p95/p99/max, 429/503 and 500 counts.
 
 Targets (issue 2): cold ≤ 60 s, one-record rebuild ≤ 3 s, peak memory ≤ 2 GB on 2 cores.
 """
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only N documents per part (quick runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument("--load-seconds", type=float, default=30.0, help="seconds per load-test run (0: none)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="yangguang-bench-"))
@@ -162,6 +165,14 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             print(f"压力测试：{json.dumps(search['load_test'], ensure_ascii=False)}", flush=True)
+
+        if args.load_seconds > 0:  # the documented gunicorn setup under load (bench/load_bench.py)
+            from load_bench import run_load_bench
+
+            print(f"检索服务压测（gunicorn，每轮 {args.load_seconds:g} 秒）：", flush=True)
+            results["load"] = run_load_bench(output, seconds=args.load_seconds)
+            for name, ok in results["load"]["verdicts"].items():  # type: ignore[index]
+                print(f"    {name}: {'达标' if ok else '未达标'}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
