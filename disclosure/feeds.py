@@ -31,6 +31,7 @@ from disclosure.publish import make_parent
 from disclosure.records import DecisionMeta, Record
 from disclosure.site_model import Facet, Site
 from disclosure.updates import Update, at_midnight, newest_first, record_updates
+from disclosure.visible_text import lead as visible_lead
 from disclosure.xml_text import illegal_character
 
 FEEDS_PATH = "/feeds/"
@@ -287,7 +288,7 @@ def guid(site: Site, update: Update) -> str:
 def summary(update: Update) -> str:
     """Return a short plain-text summary: the event's note, else the record's 内容概述 or body."""
     meta = update.record.meta
-    text = meta.summary or update.record.body_text.replace("\n", " ")
+    text = meta.summary or visible_lead(update.record.body_html, SUMMARY_CHARS + 1)  # never joins two cells
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS].rstrip() + "……"
     if update.event == "published":

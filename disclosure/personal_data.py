@@ -34,6 +34,7 @@ from disclosure.personal_numbers import (
     scan_text,
 )
 from disclosure.problems import ContentInvalid, Problem, error, warning
+from disclosure.visible_text import Mode, digit_regions
 
 __all__ = [
     "AllowList",
@@ -54,6 +55,7 @@ __all__ = [
 
 ALLOW_FILE = "personal_data_allow.yaml"
 GATE = "源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
+SPLIT = "（号码被标记、标签或换行隔开，读者看到的仍是完整号码）"
 
 
 # ---------------------------------------------------------------------------- allow-list
@@ -149,21 +151,59 @@ def locate(text: str, findings: list[Finding], first_line: int) -> Iterator[tupl
         yield f, first_line + text.count("\n", 0, f.start), f.start - line_start + 1
 
 
+def scan_markup(raw: str, mode: Mode, today: date | None = None) -> list[tuple[Finding, int]]:
+    """Return (finding, raw offset) for the numbers a reader sees in `raw` once markup is read.
+
+    What the plain scan cannot see: digits joined by inline tags, emphasis, entities or a
+    line break inside a paragraph (`disclosure.visible_text`); found once per raw position.
+    """
+    found: dict[tuple[int, str], Finding] = {}
+    for piece in digit_regions(raw, mode):
+        for f in scan_text(piece.text, today):
+            found.setdefault((piece.raw_offset(f.start), f.sha256), f)
+    return [(f, at) for (at, _), f in sorted(found.items(), key=lambda item: item[0][0])]
+
+
+def line_and_column(text: str, offset: int, first_line: int) -> tuple[int, int]:
+    """Return the file line and 1-based column of `offset` in `text`."""
+    return first_line + text.count("\n", 0, offset), offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def _problem(path: Path | str, line: int, key: str, f: Finding, column: int | None, note: str = "") -> Problem:
     make = error if f.severity == "error" else warning
     return make(path, line, key, f.message(column) + note)
 
 
 def scan_piece(
-    text: str, path: Path, first_line: int, key_of_line: Any, allow: AllowList, today: date | None = None
+    text: str,
+    path: Path,
+    first_line: int,
+    key_of_line: Any,
+    allow: AllowList,
+    today: date | None = None,
+    markup: Mode | None = None,
 ) -> tuple[list[Problem], set[str]]:
-    """Return problems for a piece of a file starting at `first_line`, and the hashes found."""
+    """Return problems for a piece of a file starting at `first_line`, and the hashes found.
+
+    With `markup`, the piece is also read as a reader sees it (a Markdown body: emphasis,
+    inline tags and line breaks joined), each number reported at its line in the source.
+    """
     findings = scan_text(text, today)
     problems, hashes = [], set()
+    reported: set[tuple[int, str]] = set()
     for f, line, column in locate(text, findings, first_line):
         hashes.add(f.sha256)
+        reported.add((line, f.sha256))
         if not allow.admits(f, path):
             problems.append(_problem(path, line, key_of_line(line), f, column))
+    for f, offset in scan_markup(text, markup, today) if markup else ():
+        line, column = line_and_column(text, offset, first_line)
+        if (line, f.sha256) in reported:
+            continue
+        reported.add((line, f.sha256))
+        hashes.add(f.sha256)
+        if not allow.admits(f, path):
+            problems.append(_problem(path, line, key_of_line(line), f, column, SPLIT))
     if len(findings) >= MAX_FINDINGS:
         problems.append(error(path, first_line, key_of_line(first_line), f"疑似个人信息超过 {MAX_FINDINGS} 处，只列出前 {MAX_FINDINGS} 处"))
     return problems, hashes
@@ -198,7 +238,7 @@ def scan_source(source: Any, located: strict_yaml.Located | None, allow: AllowLi
 
     found, hashes = scan_piece(source.front_matter, path, source.front_matter_line, front_key, allow, today)
     problems += found
-    found, more = scan_piece(source.body, path, source.body_line, lambda _line: "body", allow, today)
+    found, more = scan_piece(source.body, path, source.body_line, lambda _line: "body", allow, today, "markdown")
     problems += found
     hashes |= more
     # YAML escapes ("\x31\x33…") hide digits from the raw text; their values are checked too
@@ -228,10 +268,12 @@ TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html
 def scan_other_files(
     root: Path, allow: AllowList, handled: Collection[Path] = (), today: date | None = None
 ) -> list[Problem]:
-    """Return problems in every content file not scanned elsewhere: YAML, CSV, guide parts, attachment names.
+    """Return problems in every content file not scanned elsewhere: YAML, CSV, guide parts, attachments.
 
     Records and pages (`handled`) are scanned where they are validated; the allow-list by
-    `load_allow_list`.
+    `load_allow_list`. Attachments are read by `disclosure.attachment_text`: text files by
+    their real encoding, Office/ODF, PDF and ZIP (recursively); a file whose text cannot be
+    read gets a warning that names it.
     """
     problems: list[Problem] = []
     for path in sorted(root.rglob("*")):
@@ -241,46 +283,70 @@ def scan_other_files(
         if rel.as_posix() == ALLOW_FILE:
             continue
         problems += scan_name(path, allow)
-        suffix = path.suffix.lower()
-        if suffix in TEXT_SUFFIXES and path.stat().st_size <= 5_000_000:
-            text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
-            problems += scan_piece(text, path, 1, lambda _line: "file", allow, today)[0]
-        elif suffix in OFFICE_SUFFIXES:
-            problems += scan_office_file(path, allow, today)
+        problems += scan_attachment(path, allow, today)
     return problems
 
 
-OFFICE_SUFFIXES = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
-MAX_OFFICE_BYTES = 50_000_000
-# a cell, shared string, row or paragraph ends: a line break; any other tag (a Word run) joins
-_OFFICE_BREAK = re.compile(r"</(?:\w+:)?(?:si|c|row|p|tc|tr|table-cell|table-row)>")
-_OFFICE_TAG = re.compile(r"<[^>]*>")
+MAX_ATTACHMENT_BYTES = 100_000_000
+_MARKUP_OF: dict[str, Mode] = {"markdown": "markdown", "html": "html", "xml": "xml"}
 
 
-def scan_office_file(path: Path, allow: AllowList, today: date | None = None) -> list[Problem]:
-    """Return problems in the text of a Word/Excel/OpenDocument attachment (zipped XML).
+def scan_attachment(path: Path, allow: AllowList, today: date | None = None) -> list[Problem]:
+    """Return problems in the text of one content file (the file itself or, for archives, its members)."""
+    from disclosure import attachment_text
 
-    PDF, OFD, images and the old binary formats cannot be read here: they need a person.
-    """
-    import html
-    import zipfile
-
+    suffix = path.suffix.lower()
+    readable = (
+        attachment_text.TEXT_KINDS.keys()
+        | attachment_text.OFFICE_SUFFIXES
+        | attachment_text.PDF_SUFFIXES
+        | attachment_text.ARCHIVE_SUFFIXES
+        | attachment_text.UNREADABLE.keys()
+    )
+    if suffix not in readable:
+        return []
+    if suffix not in attachment_text.UNREADABLE and path.stat().st_size > MAX_ATTACHMENT_BYTES:
+        return [warning(path, 1, "file", f"文件超过 {MAX_ATTACHMENT_BYTES // 1_000_000} MB，{attachment_text.NOT_CHECKED}")]
+    data = b"" if suffix in attachment_text.UNREADABLE else path.read_bytes()
     problems: list[Problem] = []
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if m.filename.endswith(".xml")]
-            if sum(m.file_size for m in members) > MAX_OFFICE_BYTES:
-                return [warning(path, 1, "file", "附件解压后过大，未能检查其中的个人信息；请人工核查后再发布")]
-            for member in members:
-                xml = archive.read(member).decode("utf-8", errors="replace")
-                text = html.unescape(_OFFICE_TAG.sub("", _OFFICE_BREAK.sub("\n", xml)))
-                for f in scan_text(text, today):
-                    if not allow.admits(f, path):
-                        make = error if f.severity == "error" else warning
-                        message = f"附件内容中{f.message().removeprefix('的')}（{member.filename}）"
-                        problems.append(make(path, 1, "file", message))
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError):
-        problems.append(warning(path, 1, "file", "附件无法作为 Office 文档打开，未能检查其中的个人信息；请人工核查"))
+    for found in attachment_text.extract(path.name, data):
+        if isinstance(found, attachment_text.Unreadable):
+            where = f"压缩包成员 {found.member}：" if found.member else ""
+            problems.append(warning(path, 1, "file", f"{where}{found.reason}"))
+        elif not found.member:
+            problems += _scan_file_text(found, path, allow, today)
+        else:
+            problems += _scan_member_text(found, path, allow, today)
+    return problems
+
+
+def _scan_file_text(found: Any, path: Path, allow: AllowList, today: date | None) -> list[Problem]:
+    """Return problems of a text file's own text, at their lines (a CSV cell as a spreadsheet shows it)."""
+    problems, _ = scan_piece(found.text, path, 1, lambda _line: "file", allow, today, _MARKUP_OF.get(found.kind))
+    if found.kind == "csv":
+        seen = {(p.line, p.message) for p in problems}
+        for f, line, _column in _csv_findings(found.text, "\t" if path.suffix.lower() == ".tsv" else ",", raw_scan=False):
+            problem = _problem(path, line, "file", f, None, SPLIT)
+            if not allow.admits(f, path) and (problem.line, problem.message) not in seen:
+                problems.append(problem)
+    return problems
+
+
+def _scan_member_text(found: Any, path: Path, allow: AllowList, today: date | None) -> list[Problem]:
+    """Return problems of text inside an attachment (a Word part, a PDF, a member of a zip)."""
+    text: str = found.text
+    findings = {(f.start, f.sha256): f for f in scan_text(text, today)}
+    if found.kind in _MARKUP_OF:
+        for f, offset in scan_markup(text, _MARKUP_OF[found.kind], today):
+            findings.setdefault((offset, f.sha256), f)
+    problems: list[Problem] = []
+    for (offset, _), f in sorted(findings.items(), key=lambda item: item[0][0]):
+        if allow.admits(f, path):
+            continue
+        line = text.count("\n", 0, offset) + 1
+        where = found.member + (f" 第 {line} 行" if found.lines and "\n" in text else "")
+        make = error if f.severity == "error" else warning
+        problems.append(make(path, 1, "file", f"附件内容中{f.message().removeprefix('的')}（{where}）"))
     return problems
 
 
@@ -288,16 +354,17 @@ def scan_office_file(path: Path, allow: AllowList, today: date | None = None) ->
 
 
 def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
-    """Raise ContentInvalid when generated pages, feeds or data show a number the source scan missed.
+    """Raise ContentInvalid when generated pages, feeds, data or search text show a number.
 
-    Templates may join fields, and HTML entities may hide digits in the source; so the
-    output is scanned as text once more, after unescaping, before the swap. Binary files
-    (the Whoosh index) hold the same fields as the pages, which are scanned. Pages the
-    freezer hard-linked unchanged from the live site passed this gate when published, and
-    the mode copies only move links of pages scanned here.
+    Templates may join fields, and markup may hide digits in the source; so every output
+    file is read once more as its reader sees it (`output_texts`: tags removed, entities
+    decoded, line breaks inside a paragraph joined) before the swap. The search service
+    builds its snippets at query time from stored text: the Whoosh index's stored fields
+    are read here; the body text (`.search/body/text.bin`) is `visible_text.text_of` of the
+    record pages' bodies, which are read here with the same rules. Pages the freezer
+    hard-linked unchanged from the live site passed this gate when published, and the mode
+    copies only move links of pages scanned here.
     """
-    import html
-
     allow, _ = load_allow_list(content_dir)
     allow = AllowList(None, allow.entries)  # output files are not content files: hashes only
     problems: list[Problem] = []
@@ -318,13 +385,92 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
                 problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message(action=GATE).removeprefix('的')}"))
         if path.suffix.lower() not in TEXT_SUFFIXES:
             continue
-        raw = path.read_text(encoding="utf-8", errors="replace")
-        text = html.unescape(raw) if path.suffix.lower() not in (".csv", ".tsv", ".txt") else raw
-        for f, line, column in locate(text, scan_text(text), 1):
+        for f, line, column in output_findings(path):
             if f.severity == "error" and not allow.admits(f, None):
                 problems.append(error(shown, line, "file", f"生成结果{f.message(column, GATE)}"))
+    problems += _stored_search_problems(staging, output_dir, allow)
     if problems:
         raise ContentInvalid(problems)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def output_findings(path: Path) -> list[tuple[Finding, int, int]]:
+    """Return (finding, line, column) for every number shown by one generated text file."""
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return _csv_findings(raw, "\t" if suffix == ".tsv" else ",")
+    if suffix == ".txt":
+        return list(locate(raw, scan_text(raw), 1))
+    import html
+
+    text = html.unescape(raw)
+    found = {(line, f.sha256): (f, line, column) for f, line, column in locate(text, scan_text(text), 1)}
+    mode: Mode = "xml" if suffix == ".xml" else "html"  # .json, .js: strings may hold HTML
+
+    for f, offset in scan_markup(raw, mode):
+        line, column = line_and_column(raw, offset, 1)
+        found.setdefault((line, f.sha256), (f, line, column))
+    if suffix in (".json", ".js") and "\\" in raw:
+        # an escape (\u0031, \n) hides digits from the raw text: decode those strings
+        import json
+
+        for literal in _JSON_STRING.finditer(raw):
+            if "\\" not in literal.group():
+                continue
+            try:
+                value = json.loads(literal.group())
+            except ValueError:
+                continue
+            line, column = line_and_column(raw, literal.start(), 1)
+            for f in scan_text(value):
+                found.setdefault((line, f.sha256), (f, line, column))
+            for f, _ in scan_markup(value, "html"):
+                found.setdefault((line, f.sha256), (f, line, column))
+    return sorted(found.values(), key=lambda item: (item[1], item[2]))
+
+
+def _csv_findings(raw: str, delimiter: str, raw_scan: bool = True) -> list[tuple[Finding, int, int]]:
+    """Return the numbers of a CSV file: cells apart, a cell as a spreadsheet shows it."""
+    import csv
+    import io
+
+    found = {(line, f.sha256): (f, line, column) for f, line, column in locate(raw, scan_text(raw), 1)} if raw_scan else {}
+    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)
+    line = 1
+    for row in reader:
+        for cell in row:
+            if "<" in cell or "&" in cell or "\n" in cell or "\r" in cell:
+                for f, _ in scan_markup(cell, "html"):
+                    found.setdefault((line, f.sha256), (f, line, 1))
+        line = reader.line_num + 1
+    return sorted(found.values(), key=lambda item: (item[1], item[2]))
+
+
+def _stored_search_problems(staging: Path, output_dir: Path, allow: AllowList) -> list[Problem]:
+    """Return problems in the stored fields of the Whoosh index the search service shows."""
+    folder = staging / ".search" / "whoosh"
+    if not folder.is_dir():
+        return []
+    from whoosh import index
+
+    problems: list[Problem] = []
+    shown = output_dir / ".search" / "whoosh"
+    ix = index.open_dir(str(folder))
+    try:
+        with ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                for keys, value in _strings(stored, ()):
+                    for f in scan_text(value):
+                        if f.severity == "error" and not allow.admits(f, None):
+                            where = "".join(f"[{k}]" for k in keys)
+                            message = f"生成结果（检索索引 {stored.get('key', '')} 的 {where}）{f.message(None, GATE).removeprefix('的')}"
+                            problems.append(error(shown, 1, "file", message))
+    finally:
+        ix.close()
+    return problems
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 # Bump when what the index holds changes: every cached index is then rebuilt.
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"  # 5: stored text keeps block breaks (issue 10)
 
 MAX_QUERY_CHARS = 64  # after normalisation; the raw parameter may be a little longer
 MAX_RAW_QUERY_CHARS = 256

@@ -17,7 +17,8 @@ Files in `.search/body/` (for the service):
 - `records.npy`  record numbers (positions in `docs.json`), ascending per key (uint16
   below 65,536 records, else uint32)
 - `docs.json`  per record number: 索引号, published (YYYYMMDD)
-- `text.bin`, `text.npy`  the body text of each record (whitespace collapsed), zlib
+- `text.bin`, `text.npy`  the body text of each record as a reader sees the page
+  (`visible_text.text_of`; whitespace collapsed, blocks and cells apart by BLOCK_MARK), zlib
   compressed, and the offsets of each record's piece: for snippets and phrase checks.
 
 The static index writes the same postings as `b/<n>.js` (see `search.static_index`).
@@ -44,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from disclosure.visible_text import BLOCK_MARK, text_of
 from disclosure.workers import worker_pool
 from search.analysis import FORMAT_VERSION, fold_table
 
@@ -108,12 +110,16 @@ def key_term(key: int) -> str:
     return chr(key) if key < 0x10000 else chr(key >> 16) + chr(key & 0xFFFF)
 
 
-def display_text(body: str) -> str:
-    return " ".join(body.split())
+def display_text(text: str) -> str:
+    """Return the stored text of a body: whitespace collapsed, block breaks kept visible (BLOCK_MARK)."""
+    return BLOCK_MARK.join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
-def _compute(body: str) -> tuple[bytes, bytes]:
-    return body_keys(body).tobytes(), zlib.compress(display_text(body).encode("utf-8"), 1)
+def _compute(body_html: str) -> tuple[bytes, bytes]:
+    # what a reader sees of the page (personal_data's gate reads the page the same way):
+    # a snippet never joins what the page keeps apart (two table cells, two paragraphs)
+    text = text_of(body_html)
+    return body_keys(text).tobytes(), zlib.compress(display_text(text).encode("utf-8"), 1)
 
 
 def _compute_many(bodies: list[str]) -> list[tuple[bytes, bytes]]:
@@ -220,7 +226,7 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def build_body_index(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> tuple[Inverted, int]:
-    """Return the inverted body index of (digest, body) in record order, and how many were computed."""
+    """Return the inverted body index of (digest, body HTML) in record order, and how many were computed."""
     return BodyJob(items, cache_dir).result()
 
 

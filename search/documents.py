@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import rjieba
 
 from disclosure.records import Record
+from disclosure.visible_text import lead as visible_lead
 from search.analysis import doc_number_key, index_number_key, normalise, terms
 
 LEAD_CHARS = 160
@@ -53,8 +54,10 @@ class SearchDoc:
 def search_document(record: Record) -> SearchDoc:
     """Return what the indexes hold for `record`."""
     meta = record.meta
-    # The start of the body only stands in for a missing 内容概述.
-    body_lead = "" if meta.summary else " ".join(record.body_text[: LEAD_CHARS * 2].split())[:LEAD_CHARS]
+    # The start of the body only stands in for a missing 内容概述: as a reader sees the page
+    # (disclosure.visible_text), so that a lead never joins what the page keeps apart.
+    start = "" if meta.summary else visible_lead(record.body_html, SNIPPET_SOURCE_CHARS)
+    body_lead = start[:LEAD_CHARS]
     extra = [str(getattr(meta, name)) for name in EXTRA_FIELDS if getattr(meta, name, None)]
     text = " ".join(
         [
@@ -67,7 +70,7 @@ def search_document(record: Record) -> SearchDoc:
         ]
     )
     title_terms = terms(meta.title)
-    lead = " ".join((meta.summary or record.body_text[: SNIPPET_SOURCE_CHARS * 2]).split())
+    lead = " ".join(meta.summary.split()) if meta.summary else start
     return SearchDoc(
         key=meta.index_number,
         digest=record.digest,

@@ -49,7 +49,7 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     service = staging / SERVICE_FOLDER
     service.mkdir(parents=True, exist_ok=True)
     # the bodies' keys are computed in worker processes while Whoosh indexes the metadata
-    body_job = BodyJob([(r.digest, r.body_text) for r in site.records], cache_dir / "search" if cache_dir else None)
+    body_job = BodyJob([(r.digest, r.body_html) for r in site.records], cache_dir / "search" if cache_dir else None)
     try:
         added, deleted = write_whoosh_index(docs, service / "whoosh", cache_dir / "search" / "whoosh" if cache_dir else None)
     except BaseException:
