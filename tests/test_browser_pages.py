@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from disclosure.web.modes import MODES, apply_mode, is_page_link, page_files, switch_html
 
 BUDGET = 50 * 1024  # bytes of HTML + CSS + JS a page loads, before images and the search index
-LOCAL = re.compile(r"^/(?!/)")
+LOCAL = re.compile(r"^(?:/(?!/)|\.\.?/)")  # root- or document-relative: this host
 
 
 def pages(site: Path) -> list[tuple[Path, str, lxml_html.HtmlElement]]:
