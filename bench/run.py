@@ -7,6 +7,7 @@
 3. search quality and latency, when the search package provides `bench/search_bench.py`.
 4. the search service as deployed (gunicorn, 2 and 4 workers, 4/64/200 clients, `--load-seconds`
    each; `bench/load_bench.py`): req/s, p50/p95/p99/max, 429/503 and 500 counts.
+5. fault injection: tests/test_fault_injection.py with `--kills` kill -9 runs (50; 10 in make test).
 
 Targets (issue 2): cold ≤ 60 s, one-record rebuild ≤ 3 s, peak memory ≤ 2 GB on 2 cores.
 """
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     parser.add_argument("--load-seconds", type=float, default=30.0, help="seconds per load-test run (0: none)")
+    parser.add_argument("--kills", type=int, default=50, help="kill -9 runs of the fault-injection test (0: none)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="yangguang-bench-"))
@@ -173,6 +175,15 @@ def main(argv: list[str] | None = None) -> int:
             results["load"] = run_load_bench(output, seconds=args.load_seconds)
             for name, ok in results["load"]["verdicts"].items():  # type: ignore[index]
                 print(f"    {name}: {'达标' if ok else '未达标'}", flush=True)
+        if args.kills > 0:  # tests/test_fault_injection.py with more kills than in make test
+            print(f"故障注入：kill -9 生成进程 {args.kills} 次…", flush=True)
+            fault = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-s", "tests/test_fault_injection.py", "-k", "random_moments"],
+                cwd=REPO, env={**os.environ, "YG_FAULT_KILLS": str(args.kills)}, capture_output=True, text=True,
+            )
+            lines = [line for line in fault.stdout.splitlines() if line.startswith("kill -9:") or "passed" in line or "failed" in line]
+            results["kill_9_runs"] = {"kills": args.kills, "passed": fault.returncode == 0, "summary": lines}
+            print("    " + ("\n    ".join(lines) or fault.stdout[-2000:]), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
