@@ -282,6 +282,7 @@ def test_failing_build_logs_no_number_and_keeps_the_site(tmp_path: Path) -> None
     (content / "documents" / "2019" / "pd-test.md").write_text(record, encoding="utf-8")
     site = tmp_path / "site"
     (site / "records").mkdir(parents=True)
+    (site / ".yangguang-site").write_text("yangguang-gongkai site\n", encoding="utf-8")  # a site the tool made
     (site / "index.html").write_text("<p>上一次发布的网站</p>", encoding="utf-8")
     (site / "records" / "a.html").write_bytes(b"\x00\x01previous")
     before = _tree(site)
