@@ -214,6 +214,7 @@ def test_attachments_and_other_files() -> None:
         f"{root}/名单.xlsx:1: 文件（file）: 附件内容中有未打码的身份证号 110105********002X，{ARTICLE}（xl/sharedStrings.xml）",
         f"{root}/张三-13800138000.pdf:1: 文件（file）: 文件名中有未打码的手机号码 138****8000，"
         "依《政府信息公开条例》第十五条不得公开；请改名",
+        f"{root}/张三-13800138000.pdf:1: 文件（file）: 警告：PDF 无法解析（可能已损坏），无法提取文字，未能检查其中的个人信息；请人工核查后再发布",
         f"{root}/申请登记.csv:3: 文件（file）: 第 6 列有未打码的手机号码 138****8000，{ARTICLE}",
     ]
 
@@ -333,8 +334,8 @@ def test_last_gate_skips_pages_hard_linked_from_the_live_site(tmp_path: Path) ->
     assert [Path(p.path).name for p in caught.value.problems] == ["new.html"]
 
 
-def test_build_refuses_output_with_a_hidden_number(tmp_path: Path) -> None:
-    """Case 13 end to end: the pipeline runs the gate on staging and publishes nothing."""
+def test_build_refuses_a_number_hidden_by_an_entity(tmp_path: Path) -> None:
+    """Case 13 end to end: an entity no longer hides a number from the source scan (reported at its line)."""
     from disclosure.pipeline import Settings, build_site
 
     content = tmp_path / "content"
@@ -346,7 +347,9 @@ def test_build_refuses_output_with_a_hidden_number(tmp_path: Path) -> None:
     with pytest.raises(ContentInvalid) as caught:
         build_site(Settings(content_dir=content, output_dir=output, progress=False, use_cache=False))
     messages = [str(p) for p in caught.value.problems]
-    assert messages and all("生成结果" in m and "138****8000" in m for m in messages)
+    assert messages == [
+        f"{content}/documents/2019/pd-entity.md:9: 正文（body）: 第 6 列有未打码的手机号码 138****8000，{ARTICLE}{pd.SPLIT}"
+    ]
     assert not output.exists()
 
 
