@@ -231,6 +231,8 @@ def verdicts(runs: Sequence[Run]) -> dict[str, bool]:
     return {
         f"p95 ≤ {TARGET_P95_MS_AT_4:.0f} ms at ≤ 4 clients": all(r.p95_ms <= TARGET_P95_MS_AT_4 for r in light),
         f"no request slower than {TARGET_MAX_S:.0f} s": all(r.max_ms <= TARGET_MAX_S * 1000 for r in runs),
+        "every run answered searches (200)": all(r.statuses.get("200", 0) > 0 for r in runs),
+        "at 4 clients, no 429/503": all(r.statuses.get("429", 0) + r.statuses.get("503", 0) == 0 for r in light),
         "no 500 (only 200/400/429/503)": all(r.other_5xx == 0 for r in runs),
         "every 429/503 has Retry-After": all(r.without_retry_after == 0 for r in runs),
         "no connection error or time-out": all(r.errors == 0 for r in runs),
