@@ -9,9 +9,9 @@ Policy decisions pinned here:
   (138****8000), an ID when its birth date (7th–14th characters) is (110105********002X).
 - Legacy 15-digit IDs, Luhn-only card numbers and 18-character strings that pass both the
   ID and the credit-code check (without 信用代码 nearby) are warnings.
-- Word/Excel/OpenDocument attachments are opened and their text scanned: an ID in 名单.xlsx
-  blocks the build like one in the body. PDF, OFD, images and old binary formats cannot be
-  read here and need a person (README).
+- Word/Excel/OpenDocument, PDF, ZIP and text attachments (any encoding) are opened and their
+  text scanned: an ID in 名单.xlsx blocks the build like one in the body. Images, OFD, old
+  binary formats and scanned PDFs get a warning naming the file (tests/test_personal_data_output.py).
 """
 
 from __future__ import annotations
