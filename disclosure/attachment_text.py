@@ -239,7 +239,7 @@ def _pdf(data: bytes, member: str) -> Iterator[Text | Unreadable]:
                 return
             pages = [page.extract_text() or "" for page in reader.pages]
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, NotImplementedError):
-        yield Unreadable(member, f"PDF 无法解析，{NOT_CHECKED}")
+        yield Unreadable(member, f"PDF 无法解析（可能已损坏），{NOT_CHECKED}")
         return
     text = "\n".join(pages)
     if not text.strip():
