@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """阳光公开 command line: build | check | serve | new | schema.
 
-    python build.py build  [--content DIR] [--output DIR]
-    python build.py check  [--content DIR]
-    python build.py serve  [--content DIR] [--output DIR] [--port 8000]
-    python build.py new document|decision --agency 机构全称 [--title 标题]
+    python build.py build  [--content DIR] [--output DIR] [--today YYYY-MM-DD]
+    python build.py check  [--content DIR] [--today YYYY-MM-DD]
+    python build.py serve  [--content DIR] [--output DIR] [--port 8000] [--today YYYY-MM-DD]
+    python build.py new KIND --agency 机构全称 [--title 标题] [--date YYYY-MM-DD]
     python build.py schema [--output FILE]
     python build.py allow-number < 号码文件   (登记有意公开的号码：只输出 SHA-256 摘要；终端输入不回显)
     python build.py report [--content DIR] [--date YYYY-MM-DD]
@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from disclosure.kinds import KINDS
@@ -42,8 +44,25 @@ def refuse_output(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_day(text: str | None) -> date:
+    """Return the day to build as of (`--today`, DESIGN §3.8); raise ValueError with a Chinese message."""
+    if text is None:
+        return date.today()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"--today 应为 YYYY-MM-DD 格式的真实日期，如 2026-12-01；收到 {text!r}")
+
+
 def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
-    settings = Settings(content_dir=Path(args.content), output_dir=Path(getattr(args, "output", "site")))
+    try:
+        today = build_day(args.today)
+    except ValueError as bad:
+        print(bad, file=sys.stderr)
+        return 1
+    settings = Settings(content_dir=Path(args.content), output_dir=Path(getattr(args, "output", "site")), today=today)
     if not check_only and refuse_output(args):
         return 1
     try:
@@ -73,15 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--content", default="content", help="内容目录（默认 content）")
     build.add_argument("--output", default="site", help="输出目录（默认 site）")
     build.add_argument("--timings", action="store_true", help="最后列出各阶段用时")
+    build.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 
     check = commands.add_parser("check", help="只校验内容，不写任何文件")
     check.add_argument("--content", default="content")
+    check.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 
     serve = commands.add_parser("serve", help="生成后在本机预览，内容改动时自动重建并刷新浏览器")
     serve.add_argument("--content", default="content")
     serve.add_argument("--output", default="site")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 
     new = commands.add_parser("new", help="新建一条记录，自动分配下一个索引号")
     new.add_argument("kind", choices=[kind.name for kind in KINDS])
@@ -108,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_build(args, check_only=True)
     if args.command == "serve":
         if refuse_output(args):
+            return 1
+        try:
+            build_day(args.today)
+        except ValueError as bad:
+            print(bad, file=sys.stderr)
             return 1
         from disclosure.serve import serve
 

@@ -12,11 +12,13 @@ than `MAX_IN_FLIGHT` requests at once get a fast 503 with `Retry-After`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import mimetypes
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from disclosure.http_headers import SECURITY_HEADERS
+from disclosure.output_guard import OutputRefused
 from disclosure.pipeline import Settings, build_site
 from disclosure.problems import ContentInvalid, sort_problems, summary_line
+from disclosure.publish import BuildLocked, WriteFailed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RELOAD_TAG = b'<script src="/__reload.js"></script>'
@@ -56,14 +60,21 @@ class BuildState:
             self.ok, self.problems = ok, problems
 
 
-def rebuild(settings: Settings, state: BuildState) -> None:
-    """Build once, print the problems, and remember the outcome for the browser."""
+def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = None) -> None:
+    """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome."""
+    settings = dataclasses.replace(settings, today=fixed_today or date.today())  # a preview left running overnight
     try:
         outcome = build_site(settings)
         lines = [str(p) for p in sort_problems(outcome.warnings)]
         state.record(True, lines)
     except ContentInvalid as invalid:
         lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
+        state.record(False, lines)
+    except (OutputRefused, WriteFailed) as failed:  # disk full, a refused folder: a message, never a traceback
+        lines = [failed.message]
+        state.record(False, lines)
+    except BuildLocked as locked:
+        lines = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"]
         state.record(False, lines)
     for line in lines:
         print(line, file=sys.stderr)
@@ -182,19 +193,20 @@ def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
     return make_server(host, port, app, threaded=True, request_handler=PreviewHandler)
 
 
-def watch_and_rebuild(settings: Settings, state: BuildState) -> None:
+def watch_and_rebuild(settings: Settings, state: BuildState, fixed_today: date | None) -> None:
     for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False):
-        rebuild(settings, state)
+        rebuild(settings, state, fixed_today)
 
 
 def serve(args: argparse.Namespace) -> int:
     """Build, then serve until interrupted; return the exit status."""
     settings = Settings(content_dir=Path(args.content), output_dir=Path(args.output))
     state = BuildState()
-    rebuild(settings, state)
+    fixed_today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
+    rebuild(settings, state, fixed_today)
     if not settings.output_dir.is_dir():
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
-    threading.Thread(target=watch_and_rebuild, args=(settings, state), daemon=True).start()
+    threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today), daemon=True).start()
     print(f"预览地址：http://{args.host}:{args.port}/  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)))
     try:
