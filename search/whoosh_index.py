@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from whoosh import fields, index
-from whoosh.writing import IndexWriter
+from whoosh.codec.base import Segment
+from whoosh.reading import SegmentReader
+from whoosh.writing import MERGE_SMALL, IndexWriter
 
 from search.analysis import FORMAT_VERSION
 from search.documents import SearchDoc
@@ -128,8 +130,26 @@ def update_index(folder: Path, docs: Sequence[SearchDoc], workers: int = 1) -> t
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=purge_deleted if stale else None)
     return len(fresh), len(stale)
+
+
+def purge_deleted(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
+    """Merge policy: rewrite every segment holding deleted documents, then Whoosh's usual small merges.
+
+    Whoosh only marks a deleted document; its stored fields (title, snippet text) stay in
+    the segment file, which is published in `.search/`. A record withdrawn or changed to
+    remove something must leave no copy of the old text in any output file.
+    """
+    clean = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)  # copies the live documents only
+            reader.close()
+        else:
+            clean.append(segment)
+    return MERGE_SMALL(writer, clean)
 
 
 def _writer(ix: index.Index, adding: int, workers: int) -> IndexWriter:
