@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 
 from pydantic import BaseModel
@@ -53,3 +54,13 @@ def test_readme_shows_the_two_commands_and_every_subcommand() -> None:
     assert "make run" in README and "make test" in README
     for command in ("build", "check", "serve", "new", "schema"):
         assert f"python build.py {command}" in README
+
+
+def test_every_test_named_in_the_security_page_exists() -> None:
+    page = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(?:tests/[\w/]+\.py::)?(test_\w+)", page))
+    defined = {
+        name for path in (REPO / "tests").glob("test_*.py") for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert len(named) > 40
+    assert sorted(named - defined) == []
