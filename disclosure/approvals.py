@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from disclosure import strict_yaml
 from disclosure.fields import IsoDate, Text
 from disclosure.problems import Problem, error, warning
-from disclosure.records import NonEmpty, RecordMeta, Strict, _f
+from disclosure.records import NonEmpty, RecordMeta, Strict, titled
 from disclosure.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
 
 if TYPE_CHECKING:
     from disclosure.records import Record
     from disclosure.site_model import Site
+
+_f = titled("approval")  # field titles from this kind's labels (labels.KIND_LABELS["approval"])
 
 # action → (关停并转放 letter, ASCII URL segment, does it need `to`?)
 ACTIONS: dict[str, tuple[str, str, bool]] = {

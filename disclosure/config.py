@@ -83,7 +83,7 @@ class Agency(Strict):
     doc_prefix: Annotated[tuple[NonEmpty, ...], BeforeValidator(one_or_many)] = Field(
         default=(), title=LABELS["doc_prefix"]
     )
-    code: NonEmpty = Field(title=LABELS[".code"], description="9 位组织机构代码或 18 位统一社会信用代码，作索引号前段")
+    code: NonEmpty = Field(title=LABELS["code"], description="9 位组织机构代码或 18 位统一社会信用代码，作索引号前段")
     phone: Text | None = Field(default=None, title=LABELS["phone"])
     sample: bool = Field(default=False, title=LABELS["sample"])
 

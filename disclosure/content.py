@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -388,7 +388,7 @@ def _read_confined(
     salt = "\0".join([engine_digest(), pattern, os.getcwd(), allow_text or ""])
     for n, (kind, path) in enumerate(files, start=1):
         item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
-        problems += found
+        problems += [replace(p, kind=kind.name) for p in found]  # labelled as that kind's keys
         if item is not None:
             pending.append(item)
         progress.update(n)

@@ -1,4 +1,10 @@
-"""Chinese labels for every key staff can write: one table for messages, schema and pages.
+"""Chinese labels for every key staff can write: the tables for messages, schema and pages.
+
+`LABELS` holds the keys every record and every configuration file shares; `KIND_LABELS`
+holds, per kind of record, the keys only that kind has, so that one key can mean two
+things (a decision's `basis` is its 决策依据, a power item's its 设定依据). A problem in a
+record is labelled from its kind's table first (`label_for(key, kind)`), and the models'
+field titles, hence the JSON Schema, come from the same tables (`records.titled`).
 
 Nested keys use dots (`attachments.file`); list indices are dropped before lookup, so
 `attachments[0].file` is labelled by `attachments.file`.
@@ -7,6 +13,7 @@ Nested keys use dots (`attachments.file`); list indices are dropped before looku
 from __future__ import annotations
 
 import re
+from functools import cache
 
 LABELS: dict[str, str] = {
     # not fields, but places a problem can sit
@@ -37,18 +44,6 @@ LABELS: dict[str, str] = {
     "changes": "更新记录",
     "changes.date": "更新日期",
     "changes.note": "更新说明",
-    # decisions (DESIGN §3.2)
-    "matter": "决策事项",
-    "basis": "决策依据",
-    "basis.title": "依据名称",
-    "basis.doc_number": "依据文号",
-    "basis.ref": "依据链接",
-    "stages": "决策阶段",
-    "stages.stage": "阶段",
-    "stages.date": "阶段日期",
-    "stages.end": "截止日期",
-    "stages.summary": "阶段说明",
-    "outcome": "决策结果",
     # site.yaml
     "name": "网站名称",
     "base_url": "网站地址",
@@ -160,64 +155,97 @@ LABELS.update({f"20-{n}": f"第二十条第（{cn}）项" for n, cn in enumerate
 LABELS.update({f"21-{n}": "第二十一条" for n in range(1, 9)})
 LABELS["statutory"] = "法定主动公开内容"
 
-# approval-item lists (DESIGN §3.3) and power items (§3.4): disclosure/approvals.py, powers.py
-LABELS.update({
-    "effective": "生效日期",
-    "items": "事项",
-    "items.number": "序号",
-    "items.name": "项目名称",
-    "items.implementing_agency": "实施机关",
-    "items.basis": "设定依据",
-    "items.action": "处理决定",
-    "items.to": "承接单位",
-    "items.note": "备注",
-    "items_csv": "事项表（CSV）",
-    # a power item's `code` is its 权力编码; agencies.yaml's `code` (keys `[3].code`) stays 机构代码
-    "code": "权力编码",
-    ".code": "机构代码",
-    "power_type": "权力类型",
-    "basis.law": "法律法规名称",
-    "basis.article": "条款",
-    "legal_limit_days": "法定时限",
-    "promised_limit_days": "承诺时限",
-    "fee": "收费标准及依据",
-    "supervision": "监督方式",
-    "supervision.phone": "监督电话",
-    "supervision.address": "监督地址",
-    "steps": "办理环节",
-    "steps.id": "步骤编号",
-    "steps.name": "环节名称",
-    "steps.post": "承办岗位",
-    "steps.limit_days": "办理时限",
-    "steps.description": "环节说明",
-    "steps.risks": "廉政风险点",
-    "steps.risks.point": "风险点",
-    "steps.risks.level": "风险等级",
-    "steps.risks.measures": "防控措施",
-    "steps.risks.owner": "责任人",
-    "flow": "流程连线",
-    "flow.from": "起点步骤",
-    "flow.to": "终点步骤",
-    "flow.when": "流转条件",
-})
+# the keys of one kind only (DESIGN §3.2–3.4): a kind's key is labelled here before LABELS
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "document": {},
+    "decision": {
+        "matter": "决策事项",
+        "basis": "决策依据",
+        "basis.title": "依据名称",
+        "basis.doc_number": "依据文号",
+        "basis.ref": "依据链接",
+        "stages": "决策阶段",
+        "stages.stage": "阶段",
+        "stages.date": "阶段日期",
+        "stages.end": "截止日期",
+        "stages.summary": "阶段说明",
+        "outcome": "决策结果",
+    },
+    "approval": {
+        "effective": "生效日期",
+        "items": "事项",
+        "items.number": "序号",
+        "items.name": "项目名称",
+        "items.implementing_agency": "实施机关",
+        "items.basis": "设定依据",
+        "items.action": "处理决定",
+        "items.to": "承接单位",
+        "items.note": "备注",
+        "items_csv": "事项表（CSV）",
+    },
+    "power": {
+        "code": "权力编码",  # agencies.yaml's `code` (LABELS) is 机构代码
+        "power_type": "权力类型",
+        "basis": "设定依据",
+        "basis.law": "法律法规名称",
+        "basis.article": "条款",
+        "legal_limit_days": "法定时限",
+        "promised_limit_days": "承诺时限",
+        "fee": "收费标准及依据",
+        "supervision": "监督方式",
+        "supervision.phone": "监督电话",
+        "supervision.address": "监督地址",
+        "steps": "办理环节",
+        "steps.id": "步骤编号",
+        "steps.name": "环节名称",
+        "steps.post": "承办岗位",
+        "steps.limit_days": "办理时限",
+        "steps.description": "环节说明",
+        "steps.risks": "廉政风险点",
+        "steps.risks.point": "风险点",
+        "steps.risks.level": "风险等级",
+        "steps.risks.measures": "防控措施",
+        "steps.risks.owner": "责任人",
+        "flow": "流程连线",
+        "flow.from": "起点步骤",
+        "flow.to": "终点步骤",
+        "flow.when": "流转条件",
+    },
+}
 
 _INDEX = re.compile(r"\[\d+\]")
 
 
-def label_for(key: str) -> str:
-    """Return the Chinese label of a key path such as `attachments[0].file`."""
+@cache
+def labels_of(kind: str | None) -> dict[str, str]:
+    """Return the table a key of `kind` is labelled from: the kind's own keys, then the shared ones.
+
+    Without a kind (a problem outside any record), every kind's keys are tried after the
+    shared ones, in the order of KIND_LABELS.
+    """
+    if kind is not None:
+        return {**LABELS, **KIND_LABELS[kind]}
+    merged: dict[str, str] = {}
+    for table in reversed(KIND_LABELS.values()):
+        merged.update(table)
+    return {**merged, **LABELS}
+
+
+def label_for(key: str, kind: str | None = None) -> str:
+    """Return the Chinese label of a key path such as `attachments[0].file` in a record of `kind`."""
+    table = labels_of(kind)
     bare = _INDEX.sub("", key)
     while bare:
-        if bare in LABELS:
-            return LABELS[bare]
+        if bare in table:
+            return table[bare]
         # agencies[3].name → name; an unknown nested key → its parent's label
         _, _, tail = bare.partition(".")
-        if tail and tail in LABELS:
-            return LABELS[tail]
+        if tail and tail in table:
+            return table[tail]
         bare = bare.rpartition(".")[0]
     return "字段"
 
 
 def keys_by_label() -> dict[str, str]:
-    """Return label → key, so a Chinese key written by mistake gets a hint."""
-    return {label: key for key, label in LABELS.items() if "." not in key}
+    """Return label → key over every table, so a Chinese key written by mistake gets a hint."""
+    return {label: key for key, label in labels_of(None).items() if "." not in key}

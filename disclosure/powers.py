@@ -16,15 +16,17 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from disclosure.fields import Text, one_or_many
 from disclosure.problems import Problem, error, warning
-from disclosure.records import NonEmpty, RecordMeta, Strict, _f
+from disclosure.records import NonEmpty, RecordMeta, Strict, titled
 
 if TYPE_CHECKING:
     from disclosure.records import Record
     from disclosure.site_model import Site
+
+_f = titled("power")  # field titles from this kind's labels (labels.KIND_LABELS["power"])
 
 # The ten types of 中办发〔2015〕21号, with the national codes 01–10.
 POWER_TYPES = (
@@ -79,7 +81,7 @@ class Step(Strict):
 
 
 class Edge(Strict):
-    from_: NonEmpty = Field(alias="from", title="起点步骤")
+    from_: NonEmpty = _f("flow.from", alias="from")
     to: NonEmpty = _f("flow.to")
     when: Text | None = _f("flow.when", default=None)
 
@@ -89,7 +91,7 @@ class PowerMeta(RecordMeta):
 
     code: NonEmpty = _f("code")
     power_type: Literal[POWER_TYPES] = _f("power_type")  # type: ignore[valid-type]
-    basis: tuple[LawArticle, ...] = Field(title="设定依据", min_length=1)
+    basis: tuple[LawArticle, ...] = _f("basis", min_length=1)
     legal_limit_days: int | None = _f("legal_limit_days", default=None, ge=0, le=3650)
     promised_limit_days: int | None = _f("promised_limit_days", default=None, ge=0, le=3650)
     fee: NonEmpty = _f("fee", description="收费标准及依据，或“不收费”")

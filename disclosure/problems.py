@@ -32,10 +32,11 @@ class Problem:
     key: str
     message: str
     severity: Severity = "error"
+    kind: str | None = None  # the kind of record it was found in: its keys are labelled from that kind's table
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "警告："
-        return f"{self.path}:{self.line}: {label_for(self.key)}（{self.key}）: {prefix}{self.message}"
+        return f"{self.path}:{self.line}: {label_for(self.key, self.kind)}（{self.key}）: {prefix}{self.message}"
 
     @property
     def is_error(self) -> bool:

@@ -1,12 +1,12 @@
 """Typed, frozen records: the front-matter models of every kind and the record built from them.
 
-The models are the single field table: their Chinese titles come from `labels.LABELS`,
-and the JSON Schema editors use is generated from them (`python build.py schema`).
+The models are the single field table: their Chinese titles come from `labels` (the
+shared table, or the kind's own for a kind's keys, `titled`), and the JSON Schema editors use is generated from them (`python build.py schema`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from disclosure.fields import IsoDate, Text, check_index_number, one_or_many, split_words
-from disclosure.labels import LABELS
+from disclosure.labels import labels_of
 
 VALIDITIES = ("有效", "失效", "废止")
 GENRES = ("行政法规", "规章", "行政规范性文件")
@@ -35,9 +35,20 @@ NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
 IndexNumber = Annotated[NonEmpty, AfterValidator(check_index_number)]
 
 
-def _f(key: str, **kwargs: object) -> object:
-    """Return a pydantic Field titled with the key's Chinese label."""
-    return Field(title=LABELS[key], **kwargs)  # type: ignore[arg-type]
+def titled(kind: str | None) -> Callable[..., Any]:
+    """Return `_f(key, **field_options)` for the models of `kind`: a pydantic Field titled with
+    the key's Chinese label from that kind's table (`labels.KIND_LABELS`), so that the JSON
+    Schema, the pages and the problems of a record of that kind say the same word."""
+    table = labels_of(kind)
+
+    def field_titled(key: str, **kwargs: Any) -> Any:
+        return Field(title=table[key], **kwargs)
+
+    return field_titled
+
+
+_f = titled("document")  # the keys every record has
+_decision = titled("decision")
 
 
 class Strict(BaseModel):
@@ -96,25 +107,25 @@ class DocumentMeta(RecordMeta):
 
 
 class Basis(Strict):
-    title: NonEmpty = _f("basis.title")
-    doc_number: NonEmpty | None = _f("basis.doc_number", default=None)
-    ref: NonEmpty | None = _f("basis.ref", default=None, description="本站记录的索引号，或 http(s) 网址")
+    title: NonEmpty = _decision("basis.title")
+    doc_number: NonEmpty | None = _decision("basis.doc_number", default=None)
+    ref: NonEmpty | None = _decision("basis.ref", default=None, description="本站记录的索引号，或 http(s) 网址")
 
 
 class Stage(Strict):
-    stage: Literal[STAGES] = _f("stages.stage")  # type: ignore[valid-type]
-    date: IsoDate = _f("stages.date")
-    end: IsoDate | None = _f("stages.end", default=None)
-    summary: NonEmpty = _f("stages.summary")
+    stage: Literal[STAGES] = _decision("stages.stage")  # type: ignore[valid-type]
+    date: IsoDate = _decision("stages.date")
+    end: IsoDate | None = _decision("stages.end", default=None)
+    summary: NonEmpty = _decision("stages.summary")
 
 
 class DecisionMeta(RecordMeta):
     """A 重大行政决策 with its basis, dated stages and outcome (`content/decisions/`)."""
 
-    matter: NonEmpty = _f("matter")
-    basis: tuple[Basis, ...] = _f("basis", default=())
-    stages: tuple[Stage, ...] = _f("stages", default=())
-    outcome: Text | None = _f("outcome", default=None)
+    matter: NonEmpty = _decision("matter")
+    basis: tuple[Basis, ...] = _decision("basis", default=())
+    stages: tuple[Stage, ...] = _decision("stages", default=())
+    outcome: Text | None = _decision("outcome", default=None)
 
 
 class PageMeta(Strict):
