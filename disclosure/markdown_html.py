@@ -15,6 +15,7 @@ import markdown
 import nh3
 
 from disclosure.problems import Problem, error, warning
+from disclosure.validation import unfilled_body
 
 EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -263,6 +264,7 @@ def cost_problems(body: str, path: object, first_line: int) -> list[Problem]:
 def lint(body: str, path: object, first_line: int) -> list[Problem]:
     """Return problems for disguising characters, links that would be removed and markup that will be stripped."""
     problems = cost_problems(body, path, first_line) + disguising_problems(body, path, first_line)
+    problems += unfilled_body(body, path, first_line)  # 【待填写：正文】 left by `build.py new`
     if "](" not in body and "<" not in body:  # most documents: plain text, nothing to find
         return problems
     for match in _LINK_TARGET.finditer(body):

@@ -1,4 +1,9 @@
-"""`python build.py new KIND --agency …`: a new record file with the next free 索引号."""
+"""`python build.py new KIND --agency …`: a new record file with the next free 索引号.
+
+The file passes every rule except where a person must write: there it holds a
+【待填写：<label>】 marker (`validation.to_fill`), which `check` and `build` report as
+尚未填写 at its line, so that a record is never published half written.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +15,14 @@ from datetime import date
 from pathlib import Path
 
 from disclosure.content import read_config
-from disclosure.kinds import KIND_BY_NAME
+from disclosure.kinds import KIND_BY_NAME, Kind
+from disclosure.labels import labels_of
 from disclosure.problems import summary_line
 from disclosure.sources import escapes, walk_files
+from disclosure.validation import to_fill
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INDEX_LINE = re.compile(r"""^index_number:\s*["']?([^"'\s#]+)""", re.MULTILINE)
-
-EXTRA = {
-    "decision": """matter: 请填写决策事项（一句话）
-basis:
-  - {title: 请填写依据名称, doc_number: "代字〔年份〕序号号"}
-stages:
-  - {stage: 征求意见, date: DATE, end: DATE, summary: 请填写本阶段说明}
-outcome: 请填写决策结果（尚未作出可删除本行）
-""",
-}
-
 
 def next_index_number(content_dir: Path, code: str, year: int) -> str:
     """Return `<code>/<year>-<serial>` with the serial one above the highest in use."""
@@ -42,24 +38,24 @@ def next_index_number(content_dir: Path, code: str, year: int) -> str:
     return f"{prefix}{highest + 1:05d}"
 
 
-def render_record(kind: str, title: str, index_number: str, agency: str, day: date, category: str) -> str:
+def render_record(kind: Kind, title: str, index_number: str, agency: str, day: date, category: str) -> str:
     """Return the text of a new record file; every value is JSON-quoted, so YAML reads it as written."""
     q = json.dumps
-    extra = EXTRA.get(kind, "").replace("DATE", day.isoformat())
+    labels = labels_of(kind.name)
     return (
         "---\n"
-        f"title: {q(title or '请填写标题', ensure_ascii=False)}\n"
+        f"title: {q(title or to_fill(labels['title']), ensure_ascii=False)}\n"
         f"index_number: {q(index_number)}\n"
         f"agency: {q(agency, ensure_ascii=False)}\n"
-        "# doc_number: \"代字〔年份〕序号号\"\n"
+        "# doc_number: \"代字〔年份〕序号号\"   # 发文字号，可不写\n"
         f"written: {day.isoformat()}\n"
         f"published: {day.isoformat()}\n"
-        f"category: {q(category, ensure_ascii=False)}\n"
+        f"category: {q(category, ensure_ascii=False)}   # 请核对：categories.yaml 中的分类路径\n"
         "keywords: []\n"
-        "summary: \n"
-        f"{extra}"
+        "# summary: 内容概述（可不写，最多 300 字）\n"
+        f"{kind.scaffold(day, agency)}"
         "---\n"
-        "请在此处撰写正文（Markdown）。\n"
+        f"{to_fill(labels['body'])}\n"
     )
 
 
@@ -99,7 +95,7 @@ def new_record(args: argparse.Namespace) -> int:
     folder = content_dir / kind.folder / str(day.year)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{index_number.replace('/', '-')}.md"
-    text = render_record(kind.name, args.title, index_number, agency.name, day, category)
+    text = render_record(kind, args.title, index_number, agency.name, day, category)
     try:
         with path.open("x", encoding="utf-8") as new_file:  # "x": never overwrite a file already there
             new_file.write(text)
@@ -111,7 +107,11 @@ def new_record(args: argparse.Namespace) -> int:
         )
         return 1
     print(path)
-    print(f"索引号 {index_number} 已分配；请填写标题、主题分类与正文后运行 python build.py check。", file=sys.stderr)
+    print(
+        f"索引号 {index_number} 已分配；请把文件中每个“【待填写：…】”换成实际内容（python build.py check 会逐项列出），"
+        "核对主题分类后再发布。",
+        file=sys.stderr,
+    )
     return 0
 
 

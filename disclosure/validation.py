@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,57 @@ from disclosure.strict_yaml import Located, key_text
 M = TypeVar("M", bound=BaseModel)
 _UNION_MEMBERS = {"str", "int", "bool", "float", "date", "none"}
 
+# `build.py new` marks what a person must fill as 【待填写：<label>】; nothing holding one is published.
+# Recognised in any bracket (【 [ 〖 〔 （ and their full-width forms), with spaces or invisible
+# characters anywhere inside, so that an edited marker is still caught.
+_MARKER = re.compile(r"[【\[〖〔(]\s*待\s*填\s*写")
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+UNFILLED = "尚未填写"
+
+
+def to_fill(label: str) -> str:
+    """Return the marker `build.py new` writes where a person must fill `label`: 【待填写：设定依据】."""
+    return f"【待填写：{label}】"
+
+
+def is_unfilled(text: str) -> bool:
+    """Return True when `text` still holds a 待填写 marker."""
+    if "待" not in text:  # no other character reads as 待 (NFKC): most values end here
+        return False
+    return _MARKER.search(unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))) is not None
+
+
+def _unfilled_message(text: str) -> str:
+    shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
+    return f"{UNFILLED}：请把“{shown}”换成实际内容（可不写的项可整行删除）；有待填写标记的记录不会发布\n
+
+def unfilled_fields(located: Located, path: Path) -> tuple[list[Problem], set[tuple[Any, ...]]]:
+    """Return an error for every value still holding a 待填写 marker, and the places of those values."""
+    problems: list[Problem] = []
+    places: set[tuple[Any, ...]] = set()
+    pending: list[tuple[tuple[Any, ...], Any]] = [((), located.value)]
+    while pending:  # no recursion: a deep mapping must get a message, never a RecursionError
+        loc, value = pending.pop()
+        if isinstance(value, dict):
+            pending += [((*loc, k), v) for k, v in value.items()]
+        elif isinstance(value, list | tuple):
+            pending += [((*loc, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and is_unfilled(value):
+            places.add(loc)
+            problems.append(error(path, located.line_of(loc), key_text(loc) or "front_matter", _unfilled_message(value)))
+    return sorted(problems, key=lambda p: (p.line, p.key)), places
+
+
+def unfilled_body(body: str, path: object, first_line: int) -> list[Problem]:
+    """Return an error for every line of a body still holding a 待填写 marker."""
+    if "待" not in body:
+        return []
+    return [
+        error(str(path), first_line + n, "body", _unfilled_message(line))
+        for n, line in enumerate(body.split("\n"))
+        if is_unfilled(line)
+    ]
+
 
 def validate_model(
     model: type[M], located: Located, path: Path, what: str = "前置元数据"
@@ -31,16 +83,27 @@ def validate_model(
     if not isinstance(value, dict):
         shown = "空的" if value is None else "不是“键: 值”的映射"
         return None, [error(path, located.line_of(()), "front_matter", f"{what}{shown}；请按 键: 值 逐行书写")]
+    unfilled, places = unfilled_fields(located, path)
     try:
-        return model.model_validate(value), []
+        return model.model_validate(value), unfilled
     except ValidationError as exc:
-        return None, [_problem(e, model, located, path) for e in exc.errors(include_url=False)]
+        found = [_problem(e, model, located, path) for e in exc.errors(include_url=False)]
+        # a marker in a date or list-of-choices field fails its type too: 尚未填写 says it all
+        return None, unfilled + [p for p, e in zip(found, exc.errors(include_url=False), strict=True) if not _under(_loc(e), places)]
+
+
+def _loc(err: Any) -> tuple[Any, ...]:
+    # for `Model | str` pydantic adds the union member to loc ('str', 'function-after[…]')
+    return tuple(p for p in err["loc"] if isinstance(p, int) or not (p in _UNION_MEMBERS or "[" in str(p)))
+
+
+def _under(loc: tuple[Any, ...], places: set[tuple[Any, ...]]) -> bool:
+    """Return True when `loc` is one of `places` or inside one."""
+    return any(loc[: len(place)] == place for place in places)
 
 
 def _problem(err: Any, model: type[BaseModel], located: Located, path: Path) -> Problem:
-    loc = tuple(err["loc"])
-    # for `Model | str` pydantic adds the union member to loc ('str', 'function-after[…]')
-    loc = tuple(p for p in loc if isinstance(p, int) or not (p in _UNION_MEMBERS or "[" in str(p)))
+    loc = _loc(err)
     key = key_text(loc) or "front_matter"
     line = located.line_of(loc)
     return error(path, line, key, _message(err, model, loc))
