@@ -45,7 +45,7 @@ def is_unfilled(text: str) -> bool:
 
 def _unfilled_message(text: str) -> str:
     shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
-    return f"{UNFILLED}：请把“{shown}”换成实际内容（可不写的项可整行删除）；有待填写标记的记录不会发布\n
+    return f"{UNFILLED}：请把“{shown}”换成实际内容（可不写的项可整行删除）；有待填写标记的记录不会发布"
 
 def unfilled_fields(located: Located, path: Path) -> tuple[list[Problem], set[tuple[Any, ...]]]:
     """Return an error for every value still holding a 待填写 marker, and the places of those values."""
