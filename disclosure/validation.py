@@ -89,12 +89,29 @@ def validate_model(
     except ValidationError as exc:
         found = [_problem(e, model, located, path) for e in exc.errors(include_url=False)]
         # a marker in a date or list-of-choices field fails its type too: 尚未填写 says it all
-        return None, unfilled + [p for p, e in zip(found, exc.errors(include_url=False), strict=True) if not _under(_loc(e), places)]
+        errors = exc.errors(include_url=False)
+        return None, unfilled + [p for p, e in zip(found, errors, strict=True) if not _under(_loc(e, model), places)]
 
 
-def _loc(err: Any) -> tuple[Any, ...]:
-    # for `Model | str` pydantic adds the union member to loc ('str', 'function-after[…]')
-    return tuple(p for p in err["loc"] if isinstance(p, int) or not (p in _UNION_MEMBERS or "[" in str(p)))
+def _loc(err: Any, model: type[BaseModel]) -> tuple[Any, ...]:
+    """Return the place of a pydantic error as keys and indices of the front matter.
+
+    For `Model | str` pydantic adds the union member to loc ('str', 'function-after[…]'); such a
+    tag is dropped, but a field of that name (`changes[0].date`) is kept.
+    """
+    loc: list[Any] = []
+    current: Any = model
+    for part in err["loc"]:
+        fields = getattr(current, "model_fields", {})
+        if isinstance(part, int):
+            loc.append(part)
+        elif part in fields or any(f.alias == part for f in fields.values()):
+            loc.append(part)
+            field = fields.get(part) or next(f for f in fields.values() if f.alias == part)
+            current = _inner_model(field.annotation)
+        elif not (part in _UNION_MEMBERS or "[" in str(part)):
+            loc.append(part)
+    return tuple(loc)
 
 
 def _under(loc: tuple[Any, ...], places: set[tuple[Any, ...]]) -> bool:
@@ -103,7 +120,7 @@ def _under(loc: tuple[Any, ...], places: set[tuple[Any, ...]]) -> bool:
 
 
 def _problem(err: Any, model: type[BaseModel], located: Located, path: Path) -> Problem:
-    loc = _loc(err)
+    loc = _loc(err, model)
     key = key_text(loc) or "front_matter"
     line = located.line_of(loc)
     return error(path, line, key, _message(err, model, loc))
