@@ -259,7 +259,11 @@ def test_new_assigns_the_next_free_index_number(content: Path, run) -> None:
     status, _ = run("new", "document", "--agency", "保定市政府", "--content", content, "--date", "2018-06-01", "--title", "（示例）新文件")
     assert status == 0
     created = content / "documents" / "2018" / "130600001-2018-00013.md"
-    assert 'index_number: "130600001/2018-00013"' in created.read_text(encoding="utf-8")
+    text = created.read_text(encoding="utf-8")
+    assert 'index_number: "130600001/2018-00013"' in text
+    status, err = run("check", "--content", content)
+    assert status == 1 and "正文（body）: 尚未填写" in err  # the body is still to be written (tests/test_scaffold.py)
+    created.write_text(text.replace("【待填写：正文】", "新文件的正文。"), encoding="utf-8")
     assert run("check", "--content", content)[0] == 0
     status, err = run("new", "decision", "--agency", "不存在的局", "--content", content)
     assert status == 1 and "agencies.yaml 中没有“不存在的局”" in err
