@@ -126,6 +126,39 @@ def extract(name: str, data: bytes, budget: Budget | None = None, depth: int = 0
         yield from _archive(data, budget, depth, member)
     elif suffix in UNREADABLE:
         yield Unreadable(member, f"{UNREADABLE[suffix]}{NOT_CHECKED}")
+    elif looks_like_text(data):  # a README, a .dat or .log: what a reader opens as text is scanned as text
+        yield Text(member, decode_text(data), "text")
+    else:
+        yield Unreadable(member, f"未知格式的文件（{suffix or '无扩展名'}），{NOT_CHECKED}")
+
+
+def looks_like_text(data: bytes) -> bool:
+    """Return whether `data` reads as text: a BOM, UTF-16 by its NUL pattern, or NUL-free UTF-8/GB 18030."""
+    sample = data[:8192]
+    if sample.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    if len(sample) >= 2 and sample.count(0) * 4 >= len(sample):
+        return max(sample[1::2].count(0), sample[0::2].count(0)) * 2 >= len(sample) * 0.9
+    if 0 in sample or any(b < 9 or 13 < b < 32 for b in sample[:1024] if b != 27):
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+            return True
+        except UnicodeDecodeError as bad:
+            if bad.start >= len(sample) - 4:  # the sample cut a character in two
+                return True
+    return False
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """Return a member's name as an unzipping tool shows it (Chinese Windows zips names in GBK)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
 
 
 def _archive(data: bytes, budget: Budget, depth: int, member: str) -> Iterator[Text | Unreadable]:
@@ -139,9 +172,10 @@ def _archive(data: bytes, budget: Budget, depth: int, member: str) -> Iterator[T
         return
     with archive:
         for info in archive.infolist():
+            inner = f"{member}/{info.filename}" if member else info.filename
+            yield Text(inner, member_name(info), "text", lines=False)  # a name shows when unzipped
             if info.is_dir():
                 continue
-            inner = f"{member}/{info.filename}" if member else info.filename
             problem = _member_problem(info, budget)
             if problem:
                 yield Unreadable(inner, problem)
@@ -217,7 +251,25 @@ def _office(data: bytes, member: str) -> Iterator[Text | Unreadable]:
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
                 yield Unreadable(member, f"文档部件 {part.filename} 无法解压，{NOT_CHECKED}")
                 continue
+            if _SHEET_NUMBER.search(xml):  # Excel keeps 13800138000 as <v>1.3800138E10</v> and shows it whole
+                xml = _SHEET_NUMBER.sub(_whole_number, xml)
             yield Text(f"{member}（{part.filename}）" if member else part.filename, office_xml_text(xml), "text", lines=False)
+
+
+_SHEET_NUMBER = re.compile(r"<v>(-?\d+(?:\.\d+)?[Ee]\+?\d{1,2})</v>")
+
+
+def _whole_number(match: re.Match[str]) -> str:
+    """Return a spreadsheet number in exponent form as the digits a spreadsheet displays, when whole."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(match.group(1))
+    except InvalidOperation:
+        return match.group(0)
+    if value == value.to_integral_value() and abs(value) < 10**20:
+        return f"<v>{int(value)}</v>"
+    return match.group(0)
 
 
 def _pdf(data: bytes, member: str) -> Iterator[Text | Unreadable]:

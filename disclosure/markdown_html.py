@@ -209,10 +209,11 @@ _DISGUISING = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def disguising_problems(body: str, path: object, first_line: int) -> list[Problem]:
     """Return one problem per body line holding a bidi control or a DEL/C1 control character."""
     problems: list[Problem] = []
-    if not _DISGUISING.search(body):
+    decoded = html.unescape(body) if "&" in body else body  # `&#x202E;` reaches the page as U+202E
+    if not _DISGUISING.search(decoded):
         return problems
     for offset, line in enumerate(body.split("\n")):
-        found = _DISGUISING.search(line)
+        found = _DISGUISING.search(html.unescape(line) if "&" in line else line)
         if found:
             char = found.group()
             name = unicodedata.name(char, "控制字符")

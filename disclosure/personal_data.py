@@ -302,15 +302,6 @@ def scan_attachment(path: Path, allow: AllowList, today: date | None = None) -> 
     from disclosure import attachment_text
 
     suffix = path.suffix.lower()
-    readable = (
-        attachment_text.TEXT_KINDS.keys()
-        | attachment_text.OFFICE_SUFFIXES
-        | attachment_text.PDF_SUFFIXES
-        | attachment_text.ARCHIVE_SUFFIXES
-        | attachment_text.UNREADABLE.keys()
-    )
-    if suffix not in readable:
-        return []
     if suffix not in attachment_text.UNREADABLE and path.stat().st_size > MAX_ATTACHMENT_BYTES:
         return [warning(path, 1, "file", f"文件超过 {MAX_ATTACHMENT_BYTES // 1_000_000} MB，{attachment_text.NOT_CHECKED}")]
     data = b"" if suffix in attachment_text.UNREADABLE else path.read_bytes()

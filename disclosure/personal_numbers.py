@@ -25,8 +25,23 @@ from disclosure.problems import Severity
 MAX_FINDINGS = 50  # per scanned text; a file with more is plainly a list of people
 ARTICLE = "依《政府信息公开条例》第十五条不得公开"
 
-_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_SEP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e\u00b7\u2022\u30fb"
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters a reader
+# never sees — soft hyphen, zero-width and joiners, direction marks (LRM/RLM/ALM), invisible
+# operators, variation selectors, Hangul fillers, tag characters. Inside a number they hide it
+# from a scanner but not from a reader, so they count as nothing. A regex class body.
+ZERO_WIDTH = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+# What people put between the groups of a number: spaces, dashes, dots, slashes, brackets.
+SEPARATORS = (
+    " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e"
+    "\u00b7\u2022\u30fb/\uff0f()\uff08\uff09"
+)
+_ZW = ZERO_WIDTH
+_SEP = SEPARATORS
+_INVISIBLE = re.compile(f"[{ZERO_WIDTH}]")
 _STAR = "*\uff0a\u2217"
 _X = "Xx\uff38\uff58"
 _RUN = re.compile(rf"\d(?:[{_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_SEP}{_ZW}]{{0,6}}[{_X}])?")
@@ -162,12 +177,12 @@ class Finding:
 
 
 _Group = tuple[int, int, str]  # raw start, raw end, normalised text
-_FOLD = {ord(c): None for c in _ZW} | {ord(c): "*" for c in _STAR} | {ord(c): "X" for c in _X}
+_FOLD = {ord(c): "*" for c in _STAR} | {ord(c): "X" for c in _X}
 
 
 def _normalise(raw: str) -> str:
     """Return a group as ASCII digits, `*` and `X`: zero-width gone, full-width and other digits folded."""
-    text = raw.translate(_FOLD)
+    text = _INVISIBLE.sub("", raw).translate(_FOLD)
     if not text.isascii():
         text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
     return _EDGE_STARS.sub("", text) if "*" in text else text

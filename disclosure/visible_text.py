@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from disclosure.personal_numbers import SEPARATORS, ZERO_WIDTH
+
 Mode = Literal["html", "xml", "markdown"]
 
 INLINE_TAGS = frozenset(
@@ -75,8 +77,8 @@ _ELEMENT = "\x00"  # an XML element boundary, until the escaped HTML inside has 
 MAX_WINDOW = 20_000  # raw characters; overlapping windows are merged up to this
 WINDOW = 48  # raw characters of context either side of a region (keywords, letter edges)
 
-_SEP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e\u00b7\u2022\u30fb"
-_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_SEP = SEPARATORS
+_ZW = ZERO_WIDTH
 _DIGIT = r"(?:\d|&(?:amp;)?#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});?)"
 _ESCAPED_TAG = r"&(?:amp;)?lt;(?:[^<>&\n]|&(?:amp;)?(?:quot|#39|#x27|apos|amp);){0,300}?&(?:amp;)?gt;"
 _GLUE = {

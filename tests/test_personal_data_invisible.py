@@ -1,0 +1,147 @@
+"""Numbers hidden by characters a reader never sees, and the other disguises found by testing as an attacker.
+
+Class: a number is what a reader sees. Unicode's Default_Ignorable_Code_Point characters
+(direction marks, invisible operators, variation selectors, tag characters …) show as
+nothing, so inside a number they count as nothing — literally or as an entity, in any field,
+in the body, in attachments. Separators people type (`/`, brackets) do not hide a number
+either. Archives show their members' names; a member of unknown type is read as text when
+it is text, else named for review. Excel shows a number stored as `1.3800138E10` whole.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from disclosure import personal_data as pd
+from disclosure.pipeline import Settings, build_site, check_site
+from disclosure.problems import ContentInvalid
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MASKED = "138****8000"
+RECORD = """---
+title: "{title}"
+index_number: "000014349/2018-09901"
+agency: 国务院办公厅
+written: 2018-06-24
+published: 2018-06-28
+category: 综合政务/政务公开
+summary: "这是内容概述。"
+changes:
+  - date: 2018-07-01
+    note: "{note}"
+{extra}---
+联系方式如下。
+
+{body}
+"""
+# one of each block of Default_Ignorable_Code_Point, astral ones included
+INVISIBLE = ["\u2062", "\u2061", "\u200e", "\u200f", "\u061c", "\u034f", "\u180e", "\ufe0f", "\u17b4", "\U000e0020", "\u3164", "\U0001d173"]
+
+
+def write(content: Path, *, title: str = "（测试）号码", note: str = "更正", body: str = "正文。", extra: str = "") -> Path:
+    path = content / "documents" / "2018" / "hidden.md"
+    path.write_text(RECORD.format(title=title, note=note, body=body, extra=extra), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", target)
+    return target
+
+
+def errors_of_check(content: Path) -> list[str]:
+    try:
+        check_site(Settings(content_dir=content, progress=False, use_cache=False))
+    except ContentInvalid as refused:
+        return [str(p) for p in refused.problems if p.is_error]
+    return []
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+@pytest.mark.parametrize("where", ["body", "body-entity", "title", "note"])
+def test_an_invisible_character_inside_a_number_hides_nothing(content: Path, char: str, where: str) -> None:
+    number = f"138{char}0013{char}8000"
+    if where == "body":
+        path = write(content, body=f"电话 {number}。")
+    elif where == "body-entity":
+        entity = f"&#x{ord(char):X};"
+        path = write(content, body=f"电话 138{entity}0013{entity}8000。")
+    elif where == "title":
+        path = write(content, title=f"联系{number}")
+    else:
+        path = write(content, note=f"电话改为{number}")
+    found = [e for e in errors_of_check(content) if MASKED in e]
+    assert found and all(e.startswith(f"{path}:") for e in found), errors_of_check(content)
+
+
+@pytest.mark.parametrize("body", ["电话 (138)0013-8000。", "电话 138/0013/8000。", "电话（138）0013 8000。", "电话 138／0013／8000。"])
+def test_brackets_and_slashes_do_not_hide_a_number(content: Path, body: str) -> None:
+    path = write(content, body=body)
+    assert any(e.startswith(f"{path}:") and MASKED in e for e in errors_of_check(content))
+
+
+@pytest.mark.parametrize("body", ["比例 1/2 与 3/4，2019/12/31 前完成。", "（2019）12 号，电话 (0312)5012345。", "第 1/13 页"])
+def test_dates_fractions_and_landlines_stay_allowed(content: Path, body: str) -> None:
+    write(content, body=body)
+    assert errors_of_check(content) == []
+
+
+@pytest.mark.parametrize("entity", ["&#x202E;", "&#8238;", "&#x2067;", "&#X202a;"])
+def test_a_bidi_control_written_as_an_entity_is_refused_like_the_character(content: Path, entity: str) -> None:
+    path = write(content, body=f"正文{entity}fdp.exe")
+    assert any(e.startswith(f"{path}:15: 正文（body）: 正文含有不可见的控制字符") for e in errors_of_check(content))
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _xlsx(cell: str) -> bytes:
+    sheet = f'<worksheet><sheetData><row r="1"><c r="A1"><v>{cell}</v></c></row></sheetData></worksheet>'
+    return _zip({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+HIDDEN_ATTACHMENTS = [
+    ("member-name.zip", _zip({"13800138000.txt": b"x"})),
+    ("member-gbk-name.zip", _zip({"名单-13800138000.txt": b"x"})),
+    ("no-suffix-member.zip", _zip({"README": "电话 13800138000".encode()})),
+    ("dat-member.zip", _zip({"b.dat": "电话 13800138000".encode("gb18030")})),
+    ("records.dat", "电话 13800138000".encode()),
+    ("exponent.xlsx", _xlsx("1.3800138E10")),
+    ("exponent-plus.xlsx", _xlsx("1.3800138E+10")),
+    ("invisible.csv", "x,138\u20620013\u20628000\n".encode()),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), HIDDEN_ATTACHMENTS, ids=[n for n, _ in HIDDEN_ATTACHMENTS])
+def test_numbers_in_attachments_are_found_however_stored(tmp_path: Path, name: str, data: bytes) -> None:
+    (tmp_path / name).write_bytes(data)
+    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    assert any(p.is_error and MASKED in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_a_binary_member_of_unknown_type_is_named_for_review(tmp_path: Path) -> None:
+    (tmp_path / "a.zip").write_bytes(_zip({"blob.bin": bytes(range(256)) * 4}))
+    (tmp_path / "b.bin").write_bytes(bytes(range(256)) * 4)
+    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    assert sorted((Path(p.path).name, p.is_error) for p in problems) == [("a.zip", False), ("b.bin", False)]
+    assert all("无法提取文字" in p.message for p in problems)
+    assert "blob.bin" in next(p.message for p in problems if p.path.endswith("a.zip"))
+
+
+def test_an_invisible_character_in_a_number_never_reaches_the_site(content: Path, tmp_path: Path) -> None:
+    write(content, body="电话 138\u20620013\u20628000。")
+    with pytest.raises(ContentInvalid):
+        build_site(Settings(content_dir=content, output_dir=tmp_path / "site", progress=False, use_cache=False))
+    assert not (tmp_path / "site").exists()
