@@ -174,12 +174,16 @@ def parse_items_csv(text: str, file: Path) -> tuple[list[PlacedItem], list[Probl
     """Return the rows of a decoded CSV as items; problems carry the CSV line of the row."""
     from disclosure.validation import validate_model  # late: validation imports records
 
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))  # a cell may be as long as its file
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
     rows: list[tuple[int, list[str]]] = []
     line = 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as bad:  # a cell over the size limit, a stray quote in strict mode …
+        return [], [error(file, reader.line_num or line, "items_csv", f"CSV 文件在这一行无法读取（{bad}）；请在 Excel 中另存为 CSV 后重试")]
     rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
     if not rows:
         return [], [error(file, 1, "items_csv", "CSV 文件是空的：第一行应为表头 " + ",".join(CSV_HEADERS))]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, HttpUrl
+from pydantic import BeforeValidator, Field, HttpUrl, field_validator
 
 from disclosure.fields import IsoDate, Text
 from disclosure.labels import LABELS
@@ -69,10 +70,28 @@ class SiteConfig(Strict):
         default=DEFAULT_INDEX_PATTERN, title=LABELS["index_number_pattern"]
     )
 
+    @field_validator("index_number_pattern")
+    @classmethod
+    def _a_pattern_that_compiles_and_runs_fast(cls, value: str) -> str:
+        """Refuse a pattern that does not compile, or whose nested repetition could stall every check."""
+        if len(value) > 200:
+            raise ValueError("索引号格式过长（最多 200 个字符）")
+        try:
+            re.compile(value)
+        except re.error as bad:
+            raise ValueError(f"不是有效的正则表达式：{bad}（第 {(bad.pos or 0) + 1} 个字符）") from None
+        if _NESTED_REPEAT.search(value):
+            raise ValueError("正则表达式含嵌套的重复（如 (a+)+），校验索引号时可能极慢；请改写")
+        return value
+
     @property
     def root_url(self) -> str:
         """Return base_url without its trailing slash."""
         return str(self.base_url).rstrip("/")
+
+
+# a group holding a repetition, itself repeated: (a+)+, (\d*)*, (a|aa){2,}, the classic ReDoS shapes
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
 
 
 class Agency(Strict):

@@ -224,8 +224,17 @@ def disguising_problems(body: str, path: object, first_line: int) -> list[Proble
     return problems
 
 
-MAX_BODY_CHARS = 2_000_000  # 2 MB of text: the longest real documents are about a tenth of it
+# Python-Markdown is linear but slow (about 60 µs a block and 5 µs a character of inline
+# markup): 300,000 one-line emphasis paragraphs took 24 s. The largest real documents (the
+# corpus's longest law: 108,000 characters in 1,878 blocks) are a tenth of these bounds, under
+# which the worst body found renders in about 5 s.
+MAX_BODY_CHARS = 1_000_000
+MAX_BLOCKS = 20_000  # paragraphs, lists, tables, quotes and headings, split by blank lines
 MAX_BLOCK_CHARS = 100_000  # one paragraph, list or table
+# Inline markup costs most: a megabyte of "*a* _b_" paragraphs took 16 s. The corpus's most
+# marked-up document has 1,742 of these characters; 50,000 render in about 2 s.
+MAX_INLINE_MARKS = 50_000
+INLINE_MARKS = "*_`[]<>&!~"
 # Python-Markdown's inline parsing is quadratic in "[" within one run of text ("[" * 8,000
 # took 8 s): the cost of a block is its brackets times its length (a table's per row).
 # 20 million is about 2-3 s of rendering for the whole file.
@@ -244,19 +253,27 @@ def cost_problems(body: str, path: object, first_line: int) -> list[Problem]:
     """Return errors for a body whose rendering could stall the build (issue 10: 280 s for one file)."""
     if len(body) > MAX_BODY_CHARS:
         return [error(path, first_line, "body", f"正文长达 {len(body):,} 个字符，超过上限 {MAX_BODY_CHARS:,}；请拆分为多个文件或改作附件")]
+    marks = sum(body.count(mark) for mark in INLINE_MARKS)
+    if marks > MAX_INLINE_MARKS:
+        return [error(path, first_line, "body", f"正文含 {marks:,} 个标记符号（* _ ` [ ] < > & ! ~），超过上限 {MAX_INLINE_MARKS:,}，渲染会耗时过久；请删去多余的标记、拆分文件或改作附件")]
+    blocks = _BLOCK_SPLIT.split(body)
+    if len(blocks) > MAX_BLOCKS:
+        return [error(path, first_line, "body", f"正文分为 {len(blocks):,} 段，超过上限 {MAX_BLOCKS:,}；请拆分为多个文件或改作附件")]
     problems: list[Problem] = []
     start = total = 0
     worst = (0, first_line)
-    for block in _BLOCK_SPLIT.split(body):
+    line = first_line
+    for block in blocks:
         at = body.find(block, start)
+        line += body.count("\n", start, at)  # counted from the last block only: linear in the body
         start = at + len(block)
-        line = first_line + body.count("\n", 0, at)
         if len(block) > MAX_BLOCK_CHARS:
             problems.append(error(path, line, "body", f"此段长达 {len(block):,} 个字符，超过每段上限 {MAX_BLOCK_CHARS:,}；请用空行分段"))
             continue
         cost = _bracket_cost(block)
         total += cost
         worst = max(worst, (cost, line))
+        line += block.count("\n")
     if total > MAX_BRACKET_COST:
         problems.append(error(path, worst[1], "body", "正文中的“[”过多（自此段起），渲染会耗时过久；请删去多余的方括号、分段或改作附件"))
     return problems

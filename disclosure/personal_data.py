@@ -437,12 +437,15 @@ def _csv_findings(raw: str, delimiter: str, raw_scan: bool = True) -> list[tuple
     found = {(line, f.sha256): (f, line, column) for f, line, column in locate(raw, scan_text(raw), 1)} if raw_scan else {}
     reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)
     line = 1
-    for row in reader:
-        for cell in row:
-            if "<" in cell or "&" in cell or "\n" in cell or "\r" in cell:
-                for f, _ in scan_markup(cell, "html"):
-                    found.setdefault((line, f.sha256), (f, line, 1))
-        line = reader.line_num + 1
+    try:
+        for row in reader:
+            for cell in row:
+                if "<" in cell or "&" in cell or "\n" in cell or "\r" in cell:
+                    for f, _ in scan_markup(cell, "html"):
+                        found.setdefault((line, f.sha256), (f, line, 1))
+            line = reader.line_num + 1
+    except csv.Error:
+        pass  # the raw scan above read every character; a CSV that does not parse hides no cell from it
     return sorted(found.values(), key=lambda item: (item[1], item[2]))
 
 

@@ -24,6 +24,7 @@ from disclosure.problems import Problem, error, warning
 MAX_FILE_BYTES = 5_000_000
 OUTSIDE = "指向内容目录之外（符号链接），已拒绝：只发布内容目录中的文件"
 IN_FOLDER = "必须是与本文件同一目录下的文件名，不能含路径"
+MAX_NAME_BYTES = 255  # ext4, NTFS, APFS: a longer name cannot be saved
 LINKED_FOLDER = "这是指向目录的符号链接，其中的文件不会被读取；请把文件直接放在内容目录中"
 # characters a file name cannot carry into a URL unchanged (#?%) or onto Windows (\:*"<>|)
 _NAME_UNSAFE = set('#?%\\:*"<>|')
@@ -114,6 +115,8 @@ def name_problem(name: str) -> str | None:
     if "/" in name or "\\" in name or windows.drive or windows.is_absolute() or name in (".", ".."):
         # absolute, drive letter (C:), .., backslash, sub-folder, empty segment: all are paths
         return IN_FOLDER
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"文件名过长（{len(name.encode('utf-8'))} 字节，多数文件系统最多 {MAX_NAME_BYTES} 字节，约 85 个汉字）；请改短"
     if name.startswith("."):
         return "以 . 开头（隐藏文件）；请改名"
     bad = forbidden_character(name)
@@ -147,15 +150,18 @@ def sibling_file(record: Path, name: str) -> tuple[Path | None, str | None]:
     if problem:
         return None, problem
     file = record.parent / name
-    if not file.exists() and not file.is_symlink():
-        wanted = unicodedata.normalize("NFC", name)
-        same = [p for p in record.parent.iterdir() if unicodedata.normalize("NFC", p.name) == wanted]
-        if len(same) != 1:
-            return None, None
-        file = same[0]
-    if escapes(file):
-        return None, OUTSIDE
-    return (file, None) if file.is_file() else (None, None)
+    try:
+        if not file.exists() and not file.is_symlink():
+            wanted = unicodedata.normalize("NFC", name)
+            same = [p for p in record.parent.iterdir() if unicodedata.normalize("NFC", p.name) == wanted]
+            if len(same) != 1:
+                return None, None
+            file = same[0]
+        if escapes(file):
+            return None, OUTSIDE
+        return (file, None) if file.is_file() else (None, None)
+    except OSError as exc:  # a name the file system refuses, a folder that cannot be listed
+        return None, f"无法读取（{exc.strerror or exc}）"
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:

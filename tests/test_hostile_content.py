@@ -142,3 +142,82 @@ def test_a_huge_paragraph_costs_seconds_not_minutes(tmp_path: Path, capsys: pyte
 
 def test_today_setting_is_a_date() -> None:
     assert date.fromisoformat(TODAY)
+
+
+
+COSTLY_SHAPES = ["*a* _b_ ", "[[[[", "<b>a</b> ", "段落文字。"]
+
+
+@pytest.mark.parametrize("unit", COSTLY_SHAPES)
+@pytest.mark.parametrize("lead", ["", "> "])
+def test_no_body_under_the_bounds_costs_more_than_seconds(unit: str, lead: str) -> None:
+    """The class: many blocks, dense inline markup, both. Past a bound: refused at once; under: renders fast."""
+    from disclosure.markdown_html import (
+        INLINE_MARKS,
+        MAX_BLOCKS,
+        MAX_BODY_CHARS,
+        MAX_INLINE_MARKS,
+        lint,
+        render,
+    )
+
+    block = lead + unit * (400 // len(unit))
+    marks = max(1, sum(block.count(m) for m in INLINE_MARKS))
+    largest = min(MAX_BLOCKS, MAX_INLINE_MARKS // marks, MAX_BODY_CHARS // (len(block) + 2))
+    for count, refused in ((largest, False), (max(largest * 2, MAX_BLOCKS + 1), True)):
+        body = "\n\n".join([block] * count)
+        started = time.process_time()
+        errors = [p for p in lint(body, "x.md", 10) if p.is_error]
+        assert time.process_time() - started < 1.0  # the guard itself is linear
+        assert bool(errors) == refused
+        if refused:
+            assert errors[0].line == 10 and "上限" in errors[0].message
+        else:
+            render(body)
+            assert time.process_time() - started < 8.0
+
+
+def _bad_pattern(content: Path, pattern: str) -> None:
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + f"index_number_pattern: '{pattern}'\n", encoding="utf-8")
+
+
+def _items_csv(content: Path, cell: str) -> None:
+    record = content / "approvals" / "2019" / "cleanup.md"
+    text = record.read_text(encoding="utf-8")
+    head, _, body = text.partition("\n---\n")
+    head = head.split("\nitems:")[0]
+    record.write_text(f"{head}\nitems_csv: x.csv\n---\n{body}", encoding="utf-8")
+    (record.parent / "x.csv").write_text(
+        f'序号,项目名称,实施机关,设定依据,处理决定,承接单位,备注\n1,"{cell}",测试市财政局,某条例,取消,,\n', encoding="utf-8"
+    )
+
+
+def _attachment(content: Path, name: str) -> None:
+    (content / "documents" / "x.md").write_text(
+        document(extra=f"attachments:\n  - file: '{name}'\n    title: 附件\n"), encoding="utf-8"
+    )
+
+
+OTHER_FILES = {
+    "pattern-unterminated": (lambda c: _bad_pattern(c, "(["), "site.yaml:"),
+    "pattern-bad-escape": (lambda c: _bad_pattern(c, "a\\"), "site.yaml:"),
+    "pattern-redos": (lambda c: _bad_pattern(c, "^(a+)+$"), "site.yaml:"),
+    "csv-cell-200k": (lambda c: _items_csv(c, "项" * 200_000), ""),  # long, but a cell may be as long as its file
+    "attachment-name-300-bytes": (lambda c: _attachment(c, "a" * 300 + ".txt"), "x.md:"),
+    "attachment-name-100-hanzi": (lambda c: _attachment(c, "附" * 100 + ".txt"), "x.md:"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OTHER_FILES))
+def test_odd_configuration_csv_and_names_get_a_line_not_a_traceback(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    change, where = OTHER_FILES[case]
+    content = _content(tmp_path, "documents/placeholder.md", document().replace("2020-00099", "2020-00098"))
+    change(content)
+    checked, check_err = _run(capsys, "check", "--content", content, "--today", TODAY)
+    built, build_err = _run(capsys, "build", "--content", content, "--output", tmp_path / "site", "--today", TODAY)
+    assert checked == built == (1 if where else 0), (check_err, build_err)
+    assert check_err.splitlines() == build_err.splitlines()
+    if where:
+        assert any(where in line and "警告" not in line for line in check_err.splitlines()), check_err
+        assert not (tmp_path / "site").exists()
