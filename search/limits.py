@@ -3,18 +3,24 @@
 
 Searching is CPU-bound Python: past a few searches at once on a machine, each extra one
 only makes all of them slower. So a request must hold a *slot* to search, and gets one
-within `slot_wait` seconds or is refused with 429. Three checks, before any search work:
+within `slot_wait` seconds or is refused with 429. The checks, before any search work:
 
-- queue wait: a request that already waited longer than `queue_budget` before reaching the
-  app (nginx stamps `X-Request-Start: t=<seconds>`, see docs/search.md) is refused with 503;
+- queue wait before the service: a request that waited longer than `queue_budget` before
+  reaching gunicorn (nginx stamps `X-Request-Start: t=<seconds>`, see docs/search.md) is
+  refused with 503;
+- queue wait inside the worker: gunicorn's gthread worker queues a request until one of
+  its threads is free, and says nothing of it; `search.gunicorn_conf.SearchWorker` stamps
+  the moment it saw the request (`environ[RECEIVED_KEY]`). One that waited longer than
+  `worker_queue_budget` is refused with 429 at once, without searching;
 - per process: at most `per_process` searches at once in one worker (a semaphore);
 - per deployment: at most `per_deployment` searches at once across every worker on the
   machine. The slots are small files (in /dev/shm) locked with `flock`: the kernel
   releases the lock of a worker that dies (timeout, kill -9), so no slot ever leaks, and
   no shared state has to be set up in gunicorn's master.
 
-With the slots held for at most the search's own time budget (1 s) and `slot_wait` short,
-no request takes much more than 1 s, whatever the load.
+Every request has `request_budget` seconds from when the worker saw it: the wait for a
+slot and the search get only what is left of it (a request left with too little for a
+search gets 429), so no answer takes much longer than the budget, whatever the load.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RETRY_AFTER_SECONDS = 1
+RECEIVED_KEY = "search.received"
+"""The environ key of the time.monotonic() at which the gunicorn worker saw the request."""
+MIN_SEARCH_SECONDS = 0.05
+"""A request left with less than this for its search is refused (429) rather than started."""
 
 
 class Overloaded(Exception):
@@ -56,6 +66,12 @@ class Limits:
     """Seconds a request may wait for a slot before it gets 429."""
     queue_budget: float = 1.0
     """Seconds a request may have waited before reaching the app (X-Request-Start) before it gets 503."""
+    worker_queue_budget: float = 0.3
+    """Seconds a request may have waited inside the worker for a thread before it gets 429 at once."""
+    request_budget: float = 1.2
+    """Seconds from when the worker saw a request to its answer; slot wait and search share what is left."""
+    search_budget: float = 1.0
+    """Seconds a search may take at most (search.searcher.TIME_BUDGET_SECONDS)."""
     slot_dir: Path | None = None
     """Folder of the per-deployment slot files; None: /dev/shm (or the temp folder)."""
 
@@ -70,6 +86,8 @@ class Limits:
             per_deployment=max(1, int(deployment)) if deployment else None,
             slot_wait=_number(environ.get("SEARCH_SLOT_WAIT"), default.slot_wait),
             queue_budget=_number(environ.get("SEARCH_QUEUE_BUDGET"), default.queue_budget),
+            worker_queue_budget=_number(environ.get("SEARCH_WORKER_QUEUE_BUDGET"), default.worker_queue_budget),
+            request_budget=_number(environ.get("SEARCH_REQUEST_BUDGET"), default.request_budget),
             slot_dir=Path(folder) if folder else None,
         )
 
@@ -181,18 +199,36 @@ class Admission:
             DeploymentSlots(key, limits.per_deployment, limits.slot_dir) if limits.per_deployment else None
         )
 
-    @contextmanager
-    def slot(self, request_start: str | None = None) -> Iterator[None]:
-        """Hold one search slot for the block; raise Overloaded (429 or 503) without one."""
+    def check_queue(self, request_start: str | None = None, received: float | None = None) -> float:
+        """Return the monotonic deadline of a request's answer; raise Overloaded if it queued too long.
+
+        `request_start` is nginx's X-Request-Start header, `received` the worker's stamp
+        (`environ[RECEIVED_KEY]`); both are optional. Costs no more than a clock read.
+        """
+        now = time.monotonic()
         if queued_seconds(request_start) > self.limits.queue_budget:
             raise Overloaded(503, "检索服务繁忙（排队过久），请稍后再试")
-        deadline = time.monotonic() + self.limits.slot_wait
-        if not self._process.acquire(timeout=self.limits.slot_wait):
+        if received is None or not 0 <= now - received < 3600:
+            received = now
+        if now - received > self.limits.worker_queue_budget:
+            raise Overloaded(429, "检索请求过多，请稍后再试")
+        return received + self.limits.request_budget
+
+    @contextmanager
+    def slot(self, request_start: str | None = None, received: float | None = None) -> Iterator[float]:
+        """Hold one search slot for the block, which gets the seconds its search may take;
+        raise Overloaded (429 or 503) without a slot in time."""
+        deadline = self.check_queue(request_start, received)
+        wait = min(self.limits.slot_wait, deadline - MIN_SEARCH_SECONDS - time.monotonic())
+        if wait < 0 or not self._process.acquire(timeout=wait):
             raise Overloaded(429, "检索请求过多，请稍后再试")
         try:
-            shared = self._shared_slot(deadline)
+            shared = self._shared_slot(time.monotonic() + wait)
             try:
-                yield
+                left = deadline - time.monotonic()
+                if left < MIN_SEARCH_SECONDS:
+                    raise Overloaded(429, "检索请求过多，请稍后再试")
+                yield min(self.limits.search_budget, left)
             finally:
                 if shared is not None and self._shared is not None:
                     self._shared.release(shared)

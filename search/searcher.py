@@ -188,8 +188,8 @@ class SearchIndex:
             local.searcher, local.ix = found, ix
         return found
 
-    def search(self, parsed: ParsedQuery, options: Options) -> ResultPage:
-        """Return one page of results for a parsed query."""
+    def search(self, parsed: ParsedQuery, options: Options, budget: float = TIME_BUDGET_SECONDS) -> ResultPage:
+        """Return one page of results for a parsed query; raise SearchTimeout past `budget` seconds."""
         started = time.monotonic()
         searcher = self.searcher()
         if parsed.empty:
@@ -206,7 +206,7 @@ class SearchIndex:
             # Whoosh 2.7's Require matched the wrong documents here. A filter term adds the
             # same score to every remaining document, so the order does not change.
             q = query.And([q, allow])
-        collector = collectors.TimeLimitCollector(inner, TIME_BUDGET_SECONDS, use_alarm=False)
+        collector = collectors.TimeLimitCollector(inner, budget, use_alarm=False)
         try:
             searcher.search_with_collector(q, collector)
         except TimeLimit as exc:
@@ -216,7 +216,7 @@ class SearchIndex:
         # part matched only in the body text (search.static_query.rank_key, as search.js).
         entries: list[tuple[int, int]] = [(docnum, -1) for _, docnum in results.top_n]
         entries += [(self._document_of[r], r) for r in self.body_matches(parsed, searcher, results.docs(), allow)]
-        if time.monotonic() - started > TIME_BUDGET_SECONDS:
+        if time.monotonic() - started > budget:
             raise SearchTimeout()
         if options.sort == "date" and self.body is not None:
             docs = self.body.docs

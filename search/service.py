@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,12 @@ from werkzeug.wrappers import Request, Response
 
 from disclosure.http_headers import SECURITY_HEADERS
 from search.analysis import QueryError, parse_query
-from search.limits import RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
+from search.limits import RECEIVED_KEY, RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
 from search.searcher import (
     FILTERS,
     MAX_PAGE_SIZE,
     MAX_RESULTS,
+    TIME_BUDGET_SECONDS,
     IndexUnavailable,
     Options,
     ResultPage,
@@ -111,6 +113,9 @@ class SearchApp:
         self._shell: tuple[float, str] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        received = environ.get(RECEIVED_KEY)
+        if isinstance(received, float) and time.monotonic() - received > self.limits.worker_queue_budget:
+            return self.refuse_at_once(environ, start_response)
         try:
             response = self.dispatch(Request(environ))
         except Exception:  # the last net: never a 500, never a traceback to the client
@@ -120,27 +125,47 @@ class SearchApp:
             response.headers.setdefault(name, value)
         return response(environ, start_response)
 
+    def refuse_at_once(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Answer 429 to a request that waited too long in the worker: no request parsing, no
+        search, no template; the cheapest answer there is, so that overload drains fast."""
+        message = "检索请求过多，请稍后再试"
+        if str(environ.get("PATH_INFO", "")).rstrip("/").endswith("/api/search"):
+            body, kind = json.dumps({"error": message, "status": 429}, ensure_ascii=False), "application/json"
+        else:
+            body, kind = self.page_with(f'<p class="search-error" role="alert">{message}</p>'), "text/html"
+        data = body.encode("utf-8")
+        headers = [
+            ("Content-Type", f"{kind}; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Retry-After", str(RETRY_AFTER_SECONDS)),
+            ("Cache-Control", "no-store"),
+            *SECURITY_HEADERS.items(),
+        ]
+        start_response("429 Too Many Requests", headers)
+        return [data]
+
     def dispatch(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return self.error(request, 400, "只支持 GET 请求")
         if request.path not in ("/search/", "/api/search", "/api/search/"):
             return self.error(request, 400, "检索服务只提供 /search/ 和 /api/search")
+        received = request.environ.get(RECEIVED_KEY)
         try:
-            with self.admission.slot(request.headers.get("X-Request-Start")):
-                return self.answer(request)
+            with self.admission.slot(request.headers.get("X-Request-Start"), received) as budget:
+                return self.answer(request, budget)
         except Overloaded as busy:
-            return self.error(request, busy.status, str(busy))
+            return self.busy(request, busy.status, str(busy))
 
     def is_api(self, request: Request) -> bool:
         return request.path.rstrip("/").endswith("/api/search")
 
-    def answer(self, request: Request) -> Response:
+    def answer(self, request: Request, budget: float = TIME_BUDGET_SECONDS) -> Response:
         try:
             self.index.searcher()
             choices = self.index.facets
             q, options = read_options(request.args, choices)
             parsed = parse_query(q, self.index.synonyms)
-            page = self.index.search(parsed, options)
+            page = self.index.search(parsed, options, budget)
         except (BadRequest, QueryError) as exc:
             return self.error(request, 400, str(exc))
         except SearchTimeout:
@@ -184,6 +209,15 @@ class SearchApp:
             response = self.html(status, self.page_with(form + body))
         if status in (429, 503):
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    def busy(self, request: Request, status: int, message: str) -> Response:
+        """Return the answer to an overloaded request (429/503): no search form, no index touched."""
+        if self.is_api(request):
+            response = self.json(status, {"error": message, "status": status})
+        else:
+            response = self.html(status, self.page_with(f'<p class="search-error" role="alert">{_escape(message)}</p>'))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     def form_html(self, q: str, filters: dict[str, str], sort: str) -> str:
