@@ -5,7 +5,7 @@
     python build.py check  [--content DIR] [--today YYYY-MM-DD]
     python build.py serve  [--content DIR] [--output DIR] [--port 8000] [--today YYYY-MM-DD]
     python build.py new KIND --agency 机构全称 [--title 标题] [--date YYYY-MM-DD]
-    python build.py schema [--output FILE]
+    python build.py schema [--output FILE] [--content DIR]
     python build.py allow-number < 号码文件   (登记有意公开的号码：只输出 SHA-256 摘要；终端输入不回显)
     python build.py report [--content DIR] [--date YYYY-MM-DD]
 """
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--date", default=None, help="按此日期核查 YYYY-MM-DD（默认今天）")
 
     schema = commands.add_parser("schema", help="输出前置元数据的 JSON Schema（供编辑器校验）")
-    schema.add_argument("--output", default="-", help="写入文件；默认输出到屏幕")
+    schema.add_argument("--output", default="-", help="写入文件（只替换本工具生成的 Schema 文件）；默认输出到屏幕")
+    schema.add_argument("--content", default="content", help="内容目录：不会写入其中")
 
     args = parser.parse_args(argv)
     if args.command == "build":
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schema":
         from disclosure.schema import write_schema
 
-        return write_schema(args.output)
+        return write_schema(args.output, args.content)
     return 2
 
 

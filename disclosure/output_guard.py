@@ -8,9 +8,10 @@ deleted without it.
 
 Folders built by an earlier version of the tool carry no marker yet. They are accepted
 when they are recognisably its output: a site has `index.html` and the incremental
-manifest `.build/pages.json` (`{"global": …, "pages": {…}}`); a cache holds only the
-tool's caches (`bodies.sqlite`, `records.sqlite`, `search/`). A plain folder of user
-files is never either.
+manifest `.build/pages.json` (`{"global": …, "pages": {…}}`) and nothing at its top level
+but what the build writes (`SITE_FOLDERS`, `SITE_FILES`: one user file such as
+`thesis.docx` and it is refused); a cache holds only the tool's caches (`bodies.sqlite`,
+`records.sqlite`, `search/`). A plain folder of user files is never either.
 
 Paths are resolved (symlinks followed) before any comparison, so an alias of the content
 folder or of the repository is refused like the folder itself.
@@ -26,7 +27,19 @@ from pathlib import Path
 MARKER = ".yangguang-site"
 REPOSITORY = Path(__file__).resolve().parents[1]  # the folder holding build.py
 _MARKER_TEXT = "yangguang-gongkai {kind}\n阳光公开生成的目录：只有带此文件的目录才会被本工具替换或删除。\n"
-_LEGACY_CACHE_NAMES = frozenset({"bodies.sqlite", "records.sqlite", "search"})
+_LEGACY_CACHE_NAMES = frozenset({"bodies.sqlite", "records.sqlite", "search", "search.sha256"})
+# Everything the build writes at the top of a site: the first segment of every URL of the
+# app (disclosure/web), the mode prefixes (web/modes.MODES), the static files, the feeds,
+# open data and search stages, and the build's own manifest. tests/test_output_safety.py
+# checks it against the app's URL map and a real built site.
+SITE_FOLDERS = frozenset(
+    {
+        "records", "catalog", "pages", "search", "feeds", "data", "static", "care", "a11y",
+        "approvals", "powers", "risks", "disclosure", "guide", "rules", "statutory", "reports",
+        ".build", ".search",
+    }
+)
+SITE_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "robots.txt", MARKER})
 _ADVICE = "已拒绝；请另选一个空目录或由本工具生成的目录（未改动任何文件）"
 
 
@@ -65,7 +78,25 @@ def looks_like_old_site(folder: Path) -> bool:
         and set(manifest) == {"global", "pages"}
         and isinstance(manifest["pages"], dict)
         and (folder / "index.html").is_file()
+        and only_site_entries(folder)
     )
+
+
+def only_site_entries(folder: Path) -> bool:
+    """Return whether every top-level entry of `folder` is a folder or file the build writes there."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.is_symlink():
+            return False
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name not in SITE_FOLDERS:
+                return False
+        elif entry.name not in SITE_FILES:
+            return False
+    return True
 
 
 def looks_like_old_cache(folder: Path) -> bool:

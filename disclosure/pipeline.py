@@ -6,11 +6,22 @@ everything is consistent across all pages; only then write, and only into stagin
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from disclosure.body_cache import BodyCache, RecordCache
+from disclosure.body_cache import (
+    BodyCache,
+    RecordCache,
+    discard,
+    seal_folder,
+    sums_file,
+    unseal_folder,
+    verify_folder,
+)
 from disclosure.content import read_content
 from disclosure.feeds import write_feeds
 from disclosure.open_data import write_open_data
@@ -24,7 +35,7 @@ from disclosure.site_model import Site, build_site_model
 from disclosure.sources import confined
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
-from search.stage import write_search_indexes
+from search.stage import SERVICE_FOLDER, write_search_indexes
 
 
 @dataclass(frozen=True)
@@ -90,13 +101,13 @@ def build_site(settings: Settings) -> Outcome:
     check_output_folder(settings.output_dir, settings.content_dir, settings.use_cache)  # before anything is touched
     progress = Progress(enabled=settings.progress)
     # disk full, no permission…: a message naming the folder; staging removed, site kept
-    with write_errors_as_messages(settings.output_dir), build_lock(settings.output_dir):
+    with write_errors_as_messages(settings.output_dir, settings.cache_dir), build_lock(settings.output_dir):
         prepare_cache(settings)
         site, problems = load_site(settings, progress)
         progress.start("准备输出目录")
         with staging_directory(settings.output_dir, background_cleanup=True, locked=True) as staging:
             freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir)
-            write_search_indexes(site, staging, settings.cache_dir if settings.use_cache else None, progress)
+            write_search(site, staging, settings, progress)
             progress.start("订阅")
             write_feeds(site, staging, previous=settings.output_dir)
             progress.start("开放数据")
@@ -118,3 +129,42 @@ def prepare_cache(settings: Settings) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     if not made_by_tool(cache, "cache"):
         mark(cache, "cache")  # new, empty, or an earlier version's cache: marked from now on
+
+
+def write_search(site: Site, staging: Path, settings: Settings, progress: Progress) -> None:
+    """Write the search indexes; a search cache that is damaged or fails them is discarded and rebuilt.
+
+    The cache's files are sealed with their sums after each build and checked before the
+    next: a damaged cache would otherwise be copied into the published index.
+    """
+    cache = settings.cache_dir if settings.use_cache else None
+    if cache is None:
+        write_search_indexes(site, staging, None, progress)
+        return
+    search_cache = cache / "search"
+    damaged = verify_folder(search_cache)
+    if damaged and discard(search_cache) and sums_file(search_cache).exists():
+        print(f"警告：检索索引缓存 {search_cache} 已损坏（{damaged}），已丢弃并重新建立。", file=sys.stderr)
+    unseal_folder(search_cache)
+    try:
+        write_search_indexes(site, staging, cache, progress)
+    except Exception as exc:
+        if not caused_by_cache(exc, search_cache) or not discard(search_cache):
+            raise  # a fault of the output (disk full, no permission…), not of the cache: reported as such
+        print(f"警告：检索索引缓存 {search_cache} 无法使用（{type(exc).__name__}: {exc}），已丢弃并重新建立。", file=sys.stderr)
+        for written in (staging / SERVICE_FOLDER, staging / "search" / "data"):
+            shutil.rmtree(written, ignore_errors=True)  # whatever the failed attempt left
+        write_search_indexes(site, staging, cache, progress)
+    seal_folder(search_cache)
+
+
+def caused_by_cache(exc: Exception, search_cache: Path) -> bool:
+    """Return whether `exc` may come from a damaged search cache rather than from writing the site.
+
+    A damaged index raises anything (struct.error, EOFError, a missing segment file); an
+    OSError is the cache's only when it names a file in it.
+    """
+    if not isinstance(exc, OSError):
+        return True
+    where = Path(os.fsdecode(exc.filename)).resolve() if exc.filename else None
+    return where is not None and where.is_relative_to(search_cache.resolve())

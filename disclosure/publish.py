@@ -69,14 +69,26 @@ def _error_number(exc: OSError) -> int | None:
 
 
 def _free_space(folder: Path) -> str:
-    """Return the free and total space of the disk holding `folder`, e.g. "剩余 12.0 MB（共 20.0 GB）"."""
-    for candidate in (folder, *folder.parents):
-        try:
-            usage = shutil.disk_usage(candidate)
-        except OSError:
-            continue
-        return f"剩余 {_size(usage.free)}（共 {_size(usage.total)}）"
-    return "剩余空间未知"
+    """Return the free and total space of the file system holding `folder`, e.g. "剩余 12.0 MB（共 20.0 GB）"."""
+    try:
+        usage = shutil.disk_usage(folder)
+    except OSError:
+        return "剩余空间未知"
+    return f"剩余 {_size(usage.free)}（共 {_size(usage.total)}）"
+
+
+def nearest_existing(path: Path, bound: Path) -> Path:
+    """Return `path` or its nearest existing ancestor, never above `bound` when `path` lies under it.
+
+    A failing write's staging folder is gone when the message is made: its disk is the one
+    holding the output's parent (staging is made there); a mount point below is never skipped.
+    """
+    for candidate in (path, *path.parents):
+        if candidate.is_dir():
+            return candidate
+        if candidate == bound:
+            return bound
+    return bound
 
 
 def _size(count: int) -> str:
@@ -98,29 +110,32 @@ _REASONS = {
 }
 
 
-def write_failure(exc: OSError, output: Path) -> WriteFailed:
+def write_failure(exc: OSError, output: Path, written: Path | None = None) -> WriteFailed:
     """Return the message for an OSError met while building `output`: which folder, how much space.
 
-    A file inside the staging folder is named by the folder the site is built in (the
-    staging folder itself is gone by the time the message is read).
+    The folder named is the one being written: the failing file's folder (`exc.filename`),
+    else `written`, else the output's parent; the space is that of the file system holding
+    the nearest existing folder of it, never one above the output's parent.
     """
     output = output.resolve()
     code = _error_number(exc)
     name = errno.errorcode.get(code, "未知错误") if code is not None else "未知错误"
-    where = Path(os.path.abspath(os.fsdecode(exc.filename))) if exc.filename else None
-    in_staging = where is None or any(p.name.startswith(staging_prefix(output)) for p in (where, *where.parents))
-    folder = output.parent if in_staging or where is None else where.parent
+    if exc.filename:
+        where = Path(os.path.abspath(os.fsdecode(exc.filename)))
+        folder = where if where.is_dir() else where.parent
+    else:
+        where = folder = written.resolve() if written is not None else output.parent
+    disk = nearest_existing(folder, output.parent)
     kept = f"未发布：网站目录 {output} 保持原样，临时生成目录已删除。"
     if code in _FULL:
-        return WriteFailed(f"{_FULL[code]}：在 {folder} 中写入时失败，该磁盘{_free_space(folder)}。{kept}请腾出空间后重新运行。")
+        return WriteFailed(f"{_FULL[code]}：在 {folder} 中写入时失败，{disk} 所在磁盘{_free_space(disk)}。{kept}请腾出空间后重新运行。")
     reason = _REASONS.get(code, exc.strerror or str(exc) or name) if code is not None else (exc.strerror or str(exc) or name)
-    target = folder if in_staging or where is None else where
-    return WriteFailed(f"读写 {target} 时出错：{reason}（{name}）。{kept}请检查该目录的权限与磁盘后重新运行。")
+    return WriteFailed(f"读写 {where} 时出错：{reason}（{name}）。{kept}请检查该目录的权限与磁盘后重新运行。")
 
 
 @contextlib.contextmanager
-def write_errors_as_messages(output: Path) -> Iterator[None]:
-    """Turn an OSError (or SQLite's "disk is full") inside the block into WriteFailed."""
+def write_errors_as_messages(output: Path, cache: Path | None = None) -> Iterator[None]:
+    """Turn an OSError (or SQLite's "disk is full" in the cache folder `cache`) inside the block into WriteFailed."""
     try:
         yield
     except OSError as exc:
@@ -128,8 +143,8 @@ def write_errors_as_messages(output: Path) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         if "full" not in str(exc) and "disk I/O" not in str(exc):
             raise
-        full = OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc), str(output.resolve().parent))
-        raise write_failure(full, output) from exc
+        full = OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, str(exc))
+        raise write_failure(full, output, cache or output.resolve().parent) from exc
 
 
 def staging_prefix(output: Path) -> str:

@@ -35,6 +35,13 @@ NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
 IndexNumber = Annotated[NonEmpty, AfterValidator(check_index_number)]
 
 
+def one_line(value: str) -> str:
+    """Return a title written on one line; a line break inside it is refused (issue 10: `new --title`)."""
+    if "\n" in value or "\r" in value:
+        raise ValueError("标题应写在一行内：其中含有换行，请删除换行")
+    return value
+
+
 def titled(kind: str | None) -> Callable[..., Any]:
     """Return `_f(key, **field_options)` for the models of `kind`: a pydantic Field titled with
     the key's Chinese label from that kind's table (`labels.KIND_LABELS`), so that the JSON
@@ -70,7 +77,7 @@ class Change(Strict):
 class RecordMeta(Strict):
     """Fields every record has (DESIGN §3.1)."""
 
-    title: Annotated[NonEmpty, StringConstraints(max_length=200)] = _f("title")
+    title: Annotated[NonEmpty, StringConstraints(max_length=200), AfterValidator(one_line)] = _f("title")
     index_number: IndexNumber = _f(
         "index_number", description="<机构代码>/<年份>-<5位流水号>，如 000014349/2018-00204；发布后不得更改"
     )
