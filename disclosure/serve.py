@@ -183,9 +183,35 @@ def search_service(output: Path) -> WSGIApp | None:
 
 
 class PreviewHandler(WSGIRequestHandler):
-    """A request handler that drops a client sending nothing for `CLIENT_TIMEOUT` seconds."""
+    """A request handler that drops a client sending nothing for `CLIENT_TIMEOUT` seconds, and
+    sends the security headers on every answer, its own error answers too (414 for a long
+    URL, 431 for long or many headers, 400/505 for a malformed request line or version),
+    which http.server writes without going through the app."""
 
     timeout = CLIENT_TIMEOUT
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # a request line it could not read leaves the version at HTTP/0.9, for which
+        # http.server writes no status line and no header at all: answer as HTTP/1.0
+        if not str(getattr(self, "request_version", "")).startswith("HTTP/1."):
+            self.request_version = "HTTP/1.0"
+        self.close_connection = True
+        super().send_error(code, message, explain)
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        self._sent_headers: set[str] = set()
+        super().send_response_only(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        getattr(self, "_sent_headers", set()).add(keyword.lower())
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        sent = getattr(self, "_sent_headers", set())
+        for name, value in SECURITY_HEADERS.items():
+            if name.lower() not in sent:
+                super().send_header(name, value)
+        super().end_headers()
 
 
 def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:

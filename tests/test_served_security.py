@@ -8,6 +8,7 @@ deployment slots, and a real gunicorn with the documented settings under overloa
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
@@ -27,7 +28,7 @@ from werkzeug.test import Client
 
 from disclosure import serve
 from disclosure.http_headers import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, nginx_lines
-from search.limits import Admission, DeploymentSlots, Limits, Overloaded, queued_seconds
+from search.limits import RECEIVED_KEY, Admission, DeploymentSlots, Limits, Overloaded, queued_seconds
 from search.service import create_search_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -253,7 +254,74 @@ def test_the_preview_drops_a_client_that_sends_nothing(live_preview: tuple[int, 
     assert _get(port, "/")[0] == 200
 
 
+# raw requests the server's own parser refuses before any app sees them
+MALFORMED_REQUESTS = {
+    "long URL": b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    "long header": b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
+    "many headers": b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n",
+    "HTTP/9.9": b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+    "HTTP/2.0 as text": b"GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+    "garbage line": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 garbage\r\n\r\n",
+    "four words": b"GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+    "bad version text": b"GET / HTTX/1.1\r\nHost: x\r\n\r\n",
+}
+
+
+def _raw(port: int, request: bytes) -> tuple[str, dict[str, str]]:
+    """Send raw bytes; return the status line and headers of the answer ('' if none)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        with contextlib.suppress(OSError):  # the server may close before reading everything
+            sock.sendall(request)
+        data = b""
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(65536):
+                data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+    return head[0], headers
+
+
+def _assert_error_answer_is_protected(name: str, status_line: str, headers: dict[str, str]) -> None:
+    assert re.fullmatch(r"HTTP/1\.[01] (400|414|431|505) .*", status_line), (name, status_line)
+    for header in SECURITY_HEADERS:
+        assert headers.get(header.lower()) == SECURITY_HEADERS[header], (name, header, headers)
+
+
+def test_the_preview_s_own_error_answers_carry_the_security_headers(live_preview: tuple[int, threading.Event]) -> None:
+    port, _ = live_preview
+    for name, request in MALFORMED_REQUESTS.items():
+        status_line, headers = _raw(port, request)
+        _assert_error_answer_is_protected(name, status_line, headers)
+    status, headers, _ = _get(port, "/")  # and the app's answers carry each header once
+    assert status == 200 and headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
 # --------------------------------------------------------------------------- search slots
+
+
+def test_a_request_that_waited_in_the_worker_gets_429_at_once_without_a_search(sample_site: Path) -> None:
+    app = create_search_app(sample_site, Limits(worker_queue_budget=0.3, request_budget=1.2))
+    client = Client(app)
+    for url in ("/api/search?q=x", "/search/?q=x"):
+        stale = client.get(url, environ_overrides={RECEIVED_KEY: time.monotonic() - 0.5})
+        assert stale.status_code == 429 and stale.headers["Retry-After"] == "1", url
+        for header, value in SECURITY_HEADERS.items():
+            assert stale.headers[header] == value
+        assert client.get(url, environ_overrides={RECEIVED_KEY: time.monotonic()}).status_code == 200
+    # the fast path never touches the index: it answers even with the index gone
+    gone = create_search_app(sample_site / "no-such-site", Limits(worker_queue_budget=0.3))
+    assert Client(gone).get("/api/search?q=x", environ_overrides={RECEIVED_KEY: time.monotonic() - 1}).status_code == 429
+    # within the queue budget but with too little of the request budget left for a search
+    late = create_search_app(sample_site, Limits(worker_queue_budget=5.0, request_budget=1.0))
+    assert Client(late).get("/api/search?q=x", environ_overrides={RECEIVED_KEY: time.monotonic() - 0.99}).status_code == 429
+
+
+def test_the_search_gets_only_what_is_left_of_the_request_budget(sample_site: Path) -> None:
+    admission = Admission(Limits(request_budget=1.2, worker_queue_budget=1.0), "budget")
+    with admission.slot(None, time.monotonic() - 0.9) as budget:
+        assert 0.2 < budget <= 0.3
+    with admission.slot() as budget:
+        assert budget == 1.0  # the search's own limit
 
 
 def test_a_request_that_queued_too_long_gets_503_with_retry_after(sample_site: Path) -> None:
@@ -331,6 +399,10 @@ def test_gunicorn_as_documented_answers_overload_fast_and_never_500(sample_site:
         run = drive(port, 2, 48, 3.0)
         status, headers, _ = _get(port, "/search/?q=" + quote("国务院"))
         assert status in (200, 429) and "content-security-policy" in headers
+        # gunicorn's own answers to requests its parser refuses carry the headers too
+        for name, request in MALFORMED_REQUESTS.items():
+            status_line, headers = _raw(port, request)
+            _assert_error_answer_is_protected(name, status_line, headers)
     finally:
         stop_gunicorn(process)
     assert run.requests > 100
@@ -341,7 +413,25 @@ def test_gunicorn_as_documented_answers_overload_fast_and_never_500(sample_site:
     assert run.max_ms < 2000, run
 
 
+def test_the_gunicorn_worker_stamps_each_request_for_the_queue_limit(sample_site: Path) -> None:
+    port = free_port()
+    # a worker queue budget of 0: every request has waited longer, so every one is refused at once
+    process = start_gunicorn(sample_site, 1, port, {"SEARCH_WORKER_QUEUE_BUDGET": "0"})
+    try:
+        answers = [_get(port, path) for path in ("/api/search?q=x", "/search/?q=x")]
+    finally:
+        stop_gunicorn(process)
+    for status, headers, seconds in answers:
+        assert status == 429 and headers["retry-after"] == "1" and seconds < 1
+        assert headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
 def test_gunicorn_settings_size_the_slots_to_the_threads() -> None:
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from search import gunicorn_conf
+
     source = (REPO / "search" / "gunicorn_conf.py").read_text(encoding="utf-8")
     assert re.search(r'SEARCH_PROCESS_SLOTS", str\(threads\)', source)
-    assert "SEARCH_DEPLOYMENT_SLOTS" in source and 'worker_class = "gthread"' in source
+    assert "SEARCH_DEPLOYMENT_SLOTS" in source
+    assert issubclass(gunicorn_conf.worker_class, ThreadWorker)  # gthread, stamping requests
