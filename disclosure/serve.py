@@ -206,6 +206,11 @@ class PreviewHandler(WSGIRequestHandler):
         getattr(self, "_sent_headers", set()).add(keyword.lower())
         super().send_header(keyword, value)
 
+    def log(self, type: str, message: str, *args: Any) -> None:
+        """Log with control characters shown as escapes: a request line cannot drive the terminal."""
+        text = message % args if args else message
+        super().log(type, "%s", "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text))
+
     def end_headers(self) -> None:
         sent = getattr(self, "_sent_headers", set())
         for name, value in SECURITY_HEADERS.items():

@@ -435,3 +435,17 @@ def test_gunicorn_settings_size_the_slots_to_the_threads() -> None:
     assert re.search(r'SEARCH_PROCESS_SLOTS", str\(threads\)', source)
     assert "SEARCH_DEPLOYMENT_SLOTS" in source
     assert issubclass(gunicorn_conf.worker_class, ThreadWorker)  # gthread, stamping requests
+
+
+def test_the_preview_log_shows_control_characters_as_escapes(caplog: pytest.LogCaptureFixture) -> None:
+    """A request line with an ANSI escape or a carriage return cannot drive the staff member's terminal."""
+    from disclosure.serve import PreviewHandler
+
+    handler = PreviewHandler.__new__(PreviewHandler)
+    handler.client_address = ("127.0.0.1", 1)
+    handler.requestline = "GET /\x1b[2J\r\x07 HTTP/1.1"
+    with caplog.at_level("INFO", logger="werkzeug"):
+        handler.log("info", '"%s" %s %s', handler.requestline, "404", "-")
+    err = caplog.text
+    assert "\x1b" not in err and "\r" not in err and "\x07" not in err
+    assert "\\x1b[2J\\r\\x07" in err
