@@ -257,3 +257,163 @@ def test_other_write_errors_give_a_message_and_keep_the_site(
     assert "Traceback" not in err
     assert snapshot(out) == before
     assert [p for p in os.listdir(tmp_path) if "staging" in p] == []
+
+
+def _git_repo(root: Path) -> Path:
+    """A git work tree at `root` with one tracked file, `schema.json` (tracked: refused)."""
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "schema.json").write_text("{}\n", encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "add", "schema.json"], check=True)
+    return root
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "content/agencies.yaml",  # a content file
+        "content/new.schema.json",  # a new file inside the content folder
+        "content",  # a folder
+        "missing/schema.json",  # a parent that does not exist
+        "user.json",  # someone's JSON file
+        "link.json",  # a symlink to a file we would otherwise replace
+        "repo/schema.json",  # a file git tracks
+        "repo/.git/config",  # git's own data
+    ],
+)
+def test_schema_never_overwrites_a_file_it_did_not_write(content: Path, tmp_path: Path, run: Run, target: str) -> None:
+    _git_repo(tmp_path / "repo")
+    (tmp_path / "user.json").write_text('{"title": "我的数据"}\n', encoding="utf-8")
+    assert run("schema", "--output", tmp_path / "own.json")[0] == 0
+    (tmp_path / "link.json").symlink_to(tmp_path / "own.json")
+    before = snapshot(tmp_path)
+    status, err = run("schema", "--output", tmp_path / target, "--content", content)
+    assert status == 1 and "已拒绝" in err and "Traceback" not in err, err
+    assert snapshot(tmp_path) == before
+
+
+def test_schema_replaces_its_own_output_atomically(content: Path, tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "front-matter.schema.json"
+    assert run("schema", "--output", target, "--content", content)[0] == 0
+    first = target.read_bytes()
+    assert b'"x-generator": "yangguang-gongkai schema"' in first
+    older = first.replace(b'  "x-generator": "yangguang-gongkai schema",\n', b"")  # an earlier version's output
+    target.write_bytes(older)
+    assert run("schema", "--output", target, "--content", content)[0] == 0
+    assert target.read_bytes() == first
+    assert sorted(os.listdir(tmp_path)) == ["content", "front-matter.schema.json"]  # no temporary file left
+
+
+def test_an_unmarked_old_site_with_a_user_file_is_refused(content: Path, tmp_path: Path, run: Run) -> None:
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    (out / MARKER).unlink()  # an earlier version's site: index.html, .build/pages.json …
+    (out / "thesis.docx").write_bytes(b"PK\x03\x04 my thesis")  # … and a user's file
+    before = snapshot(out)
+    assert_refused(*run("build", "--content", content, "--output", out))
+    assert snapshot(out) == before
+    (out / "thesis.docx").unlink()
+    (out / "drafts").mkdir()  # a user's folder: refused too
+    assert_refused(*run("build", "--content", content, "--output", out))
+    (out / "drafts").rmdir()
+    assert run("build", "--content", content, "--output", out)[0] == 0  # nothing but the site: accepted
+
+
+def test_the_names_an_old_site_may_hold_are_what_the_build_writes(sample_site: Path) -> None:
+    from disclosure.output_guard import SITE_FILES, SITE_FOLDERS
+    from disclosure.web.app import create_app
+    from disclosure.web.modes import MODES
+
+    for entry in sample_site.iterdir():
+        assert entry.name in (SITE_FOLDERS if entry.is_dir() else SITE_FILES), entry.name
+    site = pytest.importorskip("disclosure.pipeline").load_site(
+        pytest.importorskip("disclosure.pipeline").Settings(REPO / "content", use_cache=False),
+        pytest.importorskip("disclosure.progress").Progress(enabled=False),
+        read_only=True,
+    )[0]
+    for rule in create_app(site).url_map.iter_rules():
+        first = rule.rule.strip("/").split("/", 1)[0]
+        assert first == "" or first in SITE_FOLDERS | SITE_FILES, rule.rule
+    assert set(MODES) <= SITE_FOLDERS
+
+
+def test_disk_full_names_the_folder_being_written_and_its_disk(
+    content: Path, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--output", out)[0] == 0
+    touch_every_page(content)
+    for name in ("write_text", "write_bytes"):
+        original = getattr(pathlib.Path, name)
+
+        def failing(self: Path, *args: object, _original: Callable[..., object] = original, **kwargs: object) -> object:
+            if "-staging-" in str(self) and "records" in self.parts:  # a record's page, deep inside staging
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(pathlib.Path, name, failing)
+    status, err = run("build", "--content", content, "--output", out)
+    assert status == 1 and "Traceback" not in err, err
+    line = next(line for line in err.splitlines() if line.startswith("磁盘空间不足"))
+    written = line.split("在 ", 1)[1].split(" 中写入", 1)[0]
+    assert "-staging-" in written and "records" in written  # the folder written, not the one above the output
+    assert f"{tmp_path} 所在磁盘" in line  # its disk: the nearest folder still there, the output's parent
+
+
+# Whoosh leaves the segment it was writing open when the disk fills (search/, not the build's files)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_full_small_disk_is_named_with_its_own_space(content: Path, tmp_path: Path, run: Run) -> None:
+    mount = tmp_path / "small"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root on Linux)")
+    try:
+        (mount / "filler").write_bytes(b"\0" * 2_600_000)
+        status, err = run("build", "--content", content, "--output", mount / "site")
+        assert status == 1 and "Traceback" not in err, err
+        assert "磁盘空间不足" in err and f"{mount} 所在磁盘" in err and "（共 3.0 MB）" in err, err
+        assert not (mount / "site").exists() and not [p for p in os.listdir(mount) if "staging" in p]
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_new_never_writes_through_a_symlink_out_of_the_content_folder(content: Path, tmp_path: Path, run: Run) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (content / "documents" / "2025").symlink_to(elsewhere, target_is_directory=True)
+    (content / "decisions").rename(tmp_path / "decisions-elsewhere")
+    (content / "decisions").symlink_to(tmp_path / "decisions-elsewhere", target_is_directory=True)
+    before = snapshot(tmp_path)
+    for kind in ("document", "decision"):
+        status, err = run("new", kind, "--agency", "保定市政府", "--content", content, "--date", "2025-03-01")
+        assert status == 1 and "内容目录" in err and "之外" in err and "Traceback" not in err, err
+    assert snapshot(tmp_path) == before and list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--date", "9999-12-31"],
+        ["--date", "0001-01-01"],
+        ["--date", "1899-12-31"],
+        ["--title", "通知\u202e公告"],
+        ["--title", "通知\u2066公告"],
+        ["--title", "通知\x07公告"],
+        ["--title", "通知\x1b[31m公告"],
+        ["--title", "通知\n公告"],
+        ["--title", "通知\r公告"],
+        ["--title", "长" * 201],
+        ["--agency", "不存在的机构"],
+    ],
+)
+def test_new_refuses_what_check_refuses_and_leaves_no_file(content: Path, run: Run, options: list[str]) -> None:
+    before = snapshot(content)
+    folders = sorted(str(p) for p in content.rglob("*") if p.is_dir())
+    args = ["new", "document", "--agency", "保定市政府", "--content", content, "--date", "2024-03-01", *options]
+    status, err = run(*args)
+    assert status == 1 and "Traceback" not in err, err
+    if options[0] != "--agency":
+        assert "未新建任何文件" in err and "130600001-" in err and ".md:" in err  # path:line: 字段（key）: 说明
+    assert snapshot(content) == before
+    assert sorted(str(p) for p in content.rglob("*") if p.is_dir()) == folders  # no empty year folder either
