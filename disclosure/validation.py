@@ -146,6 +146,11 @@ def _message(err: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         return "应为“键: 值”映射"
     if kind == "string_too_long":
         return f"过长：最多 {ctx.get('max_length')} 字，实为 {len(str(given))} 字"
+    if kind == "too_long":  # a list, or a string checked after validation
+        unit = "字" if isinstance(given, str) else "项"
+        return f"过长：最多 {ctx.get('max_length')} {unit}，实为 {len(given) if hasattr(given, '__len__') else '更多'} {unit}"
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "finite_number"):
+        return f"应为数字（实为“{given}”）"
     if kind in ("string_too_short", "too_short"):
         return "不能为空"
     if kind in ("int_parsing", "int_type", "int_from_float"):

@@ -5,6 +5,7 @@ Markdown, bidi controls in bodies, and records scheduled for a later day.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from datetime import date
@@ -50,6 +51,7 @@ HOSTILE = {
     "title-list": ("documents/x.md", document(title="[a, b]"), ":2: "),
     "title-dict": ("documents/x.md", document(title="{a: 1}"), ":2: "),
     "title-null": ("documents/x.md", document(title="null"), ":2: "),
+    "title-300": ("documents/x.md", document(title="长" * 300), ":2: "),
     "written-int": ("documents/x.md", document(written=str(10**100)), ":5: "),
     "written-nan": ("documents/x.md", document(written=".nan"), ":5: "),
     "bidi-in-body": ("documents/x.md", document(body="第一行\n金额 \u202e0001\u202c 元"), ":10: "),
@@ -98,6 +100,7 @@ def test_check_and_build_refuse_alike_with_a_line(case: str, tmp_path: Path, cap
     assert checked == built == 1, (check_err, build_err)
     errors = [line for line in check_err.splitlines() if "x.md" in line and "警告" not in line]
     assert errors and all(expected in line or expected in check_err for line in errors[:1]), check_err
+    assert not re.search(r"[A-Za-z]+ [a-z]+ [a-z]+", " ".join(errors)), errors  # Chinese, not pydantic's English
     assert [line for line in build_err.splitlines() if "x.md" in line] == [line for line in check_err.splitlines() if "x.md" in line]
     assert not output.exists()
 
