@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, require
+from conftest import require
 from disclosure.web.modes import MODES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,20 +89,6 @@ def server(site_dir: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the whole module."""
-    require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - dev dependency
-        require(False, "the playwright Python package")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Visit:

@@ -20,7 +20,6 @@ import pytest
 from test_browser import page_types as page_types
 from test_browser import site_dir as site_dir
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, require
 from disclosure import serve
 from disclosure.http_headers import CONTENT_SECURITY_POLICY
 from disclosure.web.modes import MODES
@@ -32,20 +31,6 @@ document.addEventListener('securitypolicyviolation', function (e) {
 });
 """
 EXTRA = ["/feeds/", "/data/", "/no-such-page/", "/sitemap/", "/care/", "/a11y/", "/care/search/", "/a11y/search/"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the module."""
-    require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - dev dependency
-        require(False, "the playwright Python package")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _serve(site: Path, state: serve.BuildState, with_search: bool) -> Iterator[str]:

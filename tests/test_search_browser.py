@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, require
 from disclosure.pipeline import Settings, build_site
 from search.static_query import StaticSite
 
@@ -34,20 +33,6 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "site"
     build_site(Settings(content_dir=FIXTURE, output_dir=out, progress=False))
     return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium."""
-    require(CHROMIUM.exists(), str(CHROMIUM))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "the playwright Python package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class _Quiet(SimpleHTTPRequestHandler):
