@@ -281,7 +281,13 @@ def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> 
             )
             continue
         seen[fold] = (key, line, name)
-        found.append(AttachmentFile(item.title, published, file, file.stat().st_size, ATTACHMENT_TYPES[suffix]))
+        stat = file.stat()
+        if stat.st_nlink > 1 and not file.is_symlink():
+            # git never stores hard links: the same bytes live under another name, perhaps outside content/
+            problems.append(error(path, line, key, f"附件“{name}”是硬链接（另有 {stat.st_nlink - 1} 处同一文件），"
+                                  "其内容可能来自内容目录之外，已拒绝；请复制为普通文件（cp 不带 -l）"))
+            continue
+        found.append(AttachmentFile(item.title, published, file, stat.st_size, ATTACHMENT_TYPES[suffix]))
     return tuple(found), problems
 
 

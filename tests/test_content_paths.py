@@ -395,3 +395,15 @@ def test_hostile_build_with_an_outside_link_keeps_the_old_site(content: Path, se
     assert status == 1
     assert tree_digest(site) == old
     assert SECRET.decode() not in err
+
+
+def test_a_hard_linked_attachment_is_refused_at_its_line(content: Path, secret: Path, tmp_path: Path, run) -> None:
+    """A hard link carries another file's bytes under a content name (git never makes one): refused."""
+    os.link(secret, content / DOCS / "hard.txt")
+    path = write_record(content, attachments("hard.txt"))
+    status, err = run("build", "--content", content, "--output", tmp_path / "site")
+    assert status == 1 and "Traceback" not in err
+    assert f"{path}:9: 附件文件（attachments[0].file）: 附件“hard.txt”是硬链接" in err
+    assert not (tmp_path / "site").exists()
+    status, err = run("check", "--content", content)
+    assert status == 1 and "是硬链接" in err
