@@ -247,14 +247,48 @@ def scan_source(source: Any, located: strict_yaml.Located | None, allow: AllowLi
     found, more = scan_piece(source.body, path, source.body_line, lambda _line: "body", allow, today, "markdown")
     problems += found
     hashes |= more
-    # YAML escapes ("\x31\x33…") hide digits from the raw text; their values are checked too
     if located is not None:
-        for keys, value in _strings(located.value, ()):
-            for f in scan_text(value, today):
-                if f.sha256 not in hashes and not allow.admits(f, path):
-                    hashes.add(f.sha256)
-                    problems.append(_problem(path, located.line_of(keys), strict_yaml.key_text(keys) or "front_matter", f, None))
+        problems += scan_yaml_values(located, path, allow, today, hashes)
     return problems
+
+
+def scan_yaml_values(
+    located: strict_yaml.Located, path: Path, allow: AllowList, today: date | None = None, hashes: set[str] | None = None
+) -> list[Problem]:
+    """Return problems in parsed YAML values: what the raw text hides, as a page shows the values.
+
+    YAML escapes ("\x31\x33…") and folded or literal blocks hide digits from the raw text;
+    a value is also read as Markdown (emphasis, line breaks joined), and a list of words as
+    the page joins it ("联系1380013", "8000" → 联系1380013 8000).
+    """
+    hashes = set() if hashes is None else hashes
+    problems: list[Problem] = []
+
+    def report(keys: tuple[Any, ...], text: str) -> None:
+        plain = scan_text(text, today)
+        joined = [f for f, _ in scan_markup(text, "markdown", today)] if text else []
+        for f, note in [*((f, "") for f in plain), *((f, SPLIT) for f in joined)]:
+            if f.severity == "error" and f.sha256 not in hashes and not allow.admits(f, path):
+                hashes.add(f.sha256)
+                problems.append(_problem(path, located.line_of(keys), strict_yaml.key_text(keys) or "front_matter", f, None, note))
+
+    for keys, value in _strings(located.value, ()):
+        report(keys, value)
+    for keys, values in _string_lists(located.value, ()):
+        report(keys, " ".join(values))
+    return problems
+
+
+def _string_lists(value: Any, keys: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
+    if isinstance(value, list):
+        words = [v for v in value if isinstance(v, str)]
+        if len(words) > 1:
+            yield keys, words
+        for i, v in enumerate(value):
+            yield from _string_lists(v, (*keys, i))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _string_lists(v, (*keys, k))
 
 
 def _strings(value: Any, keys: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -268,7 +302,7 @@ def _strings(value: Any, keys: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...
             yield from _strings(v, (*keys, i))
 
 
-TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html", ".htm", ".xml", ".js", ".svg"}
+TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html", ".htm", ".xml", ".atom", ".rss", ".js", ".svg"}
 
 
 def scan_other_files(
@@ -290,7 +324,19 @@ def scan_other_files(
             continue
         problems += scan_name(path, allow)
         problems += scan_attachment(path, allow, today)
+        if path.suffix.lower() in (".yaml", ".yml") and path.stat().st_size <= 5_000_000:
+            problems += _scan_yaml_file(path, allow, today, {p.message for p in problems if p.path == str(path)})
     return problems
+
+
+def _scan_yaml_file(path: Path, allow: AllowList, today: date | None, said: set[str]) -> list[Problem]:
+    """Return problems in the values of a YAML file (site.yaml, reports/…), not said by the raw scan."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
+    located, _ = strict_yaml.load(text, str(path))  # its own reader reports the YAML's problems
+    if located is None:
+        return []
+    raw = {f.sha256 for f in scan_text(text, today)}
+    return [p for p in scan_yaml_values(located, path, allow, today, raw) if p.message not in said]
 
 
 MAX_ATTACHMENT_BYTES = 100_000_000
@@ -405,7 +451,7 @@ def output_findings(path: Path) -> list[tuple[Finding, int, int]]:
 
     text = html.unescape(raw)
     found = {(line, f.sha256): (f, line, column) for f, line, column in locate(text, scan_text(text), 1)}
-    mode: Mode = "xml" if suffix == ".xml" else "html"  # .json, .js: strings may hold HTML
+    mode: Mode = "xml" if suffix in (".xml", ".atom", ".rss") else "html"  # .json, .js: strings may hold HTML
 
     for f, offset in scan_markup(raw, mode):
         line, column = line_and_column(raw, offset, 1)

@@ -37,8 +37,33 @@ ZERO_WIDTH = (
 # What people put between the groups of a number: spaces, dashes, dots, slashes, brackets.
 SEPARATORS = (
     " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e"
-    "\u00b7\u2022\u30fb/\uff0f()\uff08\uff09"
+    "\u00b7\u2022\u30fb/\uff0f()\uff08\uff09\uff0c\u3001\uff1a"
+)  # not the ASCII comma and colon: they separate values in JSON, CSV and SVG coordinates
+# Digits a reader reads as digits although Unicode files them elsewhere: super- and subscripts,
+# circled and parenthesised digits (folded one to one, so positions stay), and Chinese numerals
+# (一三八〇〇一三八〇〇〇) in runs long enough to be a number, never a date or a count.
+_DIGIT_LIKE = str.maketrans(
+    {
+        **{c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+        **{c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+        **{c: str(i) for i, c in enumerate("⓪①②③④⑤⑥⑦⑧⑨")},
+        **{c: str(i) for i, c in enumerate("⓿❶❷❸❹❺❻❼❽❾")},
+        **{c: str(i + 1) for i, c in enumerate("⑴⑵⑶⑷⑸⑹⑺⑻⑼")},
+        **{c: str(i + 1) for i, c in enumerate("⒈⒉⒊⒋⒌⒍⒎⒏⒐")},
+    }
 )
+_DIGIT_LIKE_CHARS = re.compile("[" + "".join(chr(c) for c in _DIGIT_LIKE) + "]")
+_CHINESE_DIGITS = str.maketrans({c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"})
+_CHINESE_RUN = re.compile(r"[〇零一二三四五六七八九]{11,}[Xx]?")
+
+
+def fold_digit_like(text: str) -> str:
+    """Return `text` with digit-like characters as ASCII digits, same length (positions stay)."""
+    if _DIGIT_LIKE_CHARS.search(text):
+        text = text.translate(_DIGIT_LIKE)
+    if _CHINESE_RUN.search(text):
+        text = _CHINESE_RUN.sub(lambda m: m.group().translate(_CHINESE_DIGITS), text)
+    return text
 _ZW = ZERO_WIDTH
 _SEP = SEPARATORS
 _INVISIBLE = re.compile(f"[{ZERO_WIDTH}]")
@@ -198,6 +223,7 @@ def _is_letter_or_digit(c: str) -> bool:
 def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS) -> list[Finding]:
     """Return the personal numbers found in `text`, ordered by position (at most `limit`)."""
     found: list[Finding] = []
+    text = fold_digit_like(text)
     for run in (r for m in _STRETCH.finditer(text) for r in _RUN.finditer(text, m.start(), m.end())):
         s, e = run.span()
         if e - s < 11:
@@ -236,6 +262,16 @@ def _scan_groups(
             if len(value) < 11 or (j == last and closed_right) or "X" in value[:-1]:
                 continue
             lengths = [len(g[2]) for g in groups[i : j + 1]]
+            if j > i and lengths[0] <= 3 and all(n == 3 for n in lengths[1:]) and any(
+                "，" in text[a[1] : b[0]] for a, b in zip(groups[i:j], groups[i + 1 : j + 1], strict=True)
+            ):
+                continue  # 13,800,138,000 元: thousands, not a phone number
+            bare = value.replace("*", "")
+            if "*" in value and len(bare) >= 11:  # 138*00138000: every digit still there, the star hides none
+                finding = _classify(bare, text, groups[i][0], groups[j][1], [len(bare)], today)
+                if finding is not None and finding.severity == "error":
+                    candidates.append(finding)
+                    continue
             finding = _classify(value, text, groups[i][0], groups[j][1], lengths, today)
             if finding is not None:
                 candidates.append(finding)

@@ -35,6 +35,19 @@ Mode = Literal["html", "xml", "markdown"]
 
 INLINE_TAGS = frozenset(
     [
+        # HTML's phrasing elements (the sanitiser keeps some, e.g. <ruby>, and strips the others to
+        # their text, e.g. <label>): either way the reader sees their text run on with what surrounds it
+        "acronym",
+        "blink",
+        "button",
+        "label",
+        "meter",
+        "output",
+        "progress",
+        "rp",
+        "rt",
+        "rtc",
+        "ruby",
         "a",
         "abbr",
         "b",
@@ -81,10 +94,12 @@ _SEP = SEPARATORS
 _ZW = ZERO_WIDTH
 _DIGIT = r"(?:\d|&(?:amp;)?#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});?)"
 _ESCAPED_TAG = r"&(?:amp;)?lt;(?:[^<>&\n]|&(?:amp;)?(?:quot|#39|#x27|apos|amp);){0,300}?&(?:amp;)?gt;"
+# Markdown link syntax shows only its text: [138](url)0013 8000 reads 13800138000
+_LINK_MARK = r"\]\([^()\s]{0,300}\)|\]\[[^\[\]\n]{0,60}\]|!?\[|\]"
 _GLUE = {
     "html": rf"(?:[{_SEP}{_ZW}*\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};)",
     "xml": rf"(?:[{_SEP}{_ZW}*\s]|<[^<>]{{0,300}}>|{_ESCAPED_TAG}|&(?:amp;)?[A-Za-z]{{2,8}};|<!\[CDATA\[|\]\]>)",
-    "markdown": rf"(?:[{_SEP}{_ZW}*_~`\\\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};)",
+    "markdown": rf"(?:[{_SEP}{_ZW}*_~`\\\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};|{_LINK_MARK})",
 }
 _X = r"[Xx\uff38\uff58]"
 _REGION = {
@@ -103,7 +118,7 @@ _JOINS: dict[str, re.Pattern[str]] = {
         rf"(?:&(?:amp;)?lt;|<)/?(?:[\w.-]+:)?(?:{_INLINE_NAMES})(?![\w:.-])|&(?:amp;)?lt;!--|<!--|<!\[CDATA\[|\]\]>"
         rf"|&(?:amp;)?#|&(?:amp;)?(?!(?:lt|gt|quot|amp|apos);)[A-Za-z][A-Za-z0-9]*;|{_TEXT_BREAK}"
     ),
-    "markdown": re.compile(r"[<&\n\r\t*_~`\\\u00a0]"),
+    "markdown": re.compile(r"[<&\n\r\t*_~`\\\u00a0\[\]]"),
 }
 
 _HTML_TOKEN = re.compile(
@@ -113,7 +128,7 @@ _HTML_TOKEN = re.compile(
 )
 _MARKDOWN_TOKEN = re.compile(
     r"<(/?)([A-Za-z][\w:.-]*)[^<>]*>|<!--.*?-->"
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\\(?=[!-/:-@\[-`{-~])|[*_~`]|\n|\s",
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\\(?=[!-/:-@\[-`{-~])|[*_~`]|" + _LINK_MARK + r"|\n|\s",
     re.DOTALL,
 )
 _BLOCK_LINE = re.compile(r"[ \t]*(?:\n|\Z|[-+*][ \t]|\d{1,9}[.)][ \t]|#|>|\||```|~~~)")
@@ -295,8 +310,8 @@ def _markdown_replace(match: re.Match[str], raw: str) -> str:
         if _FRAME_LINE.match(raw, line_start) or _BLOCK_LINE.match(raw, match.end()):
             return BREAK
         return " "
-    if token in "*_~`\\":
-        return ""
+    if token in "*_~`\\" or token[0] in "[]!":
+        return ""  # emphasis, escapes and link syntax show nothing of themselves
     return " "
 
 

