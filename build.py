@@ -13,8 +13,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import signal
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -56,7 +59,32 @@ def build_day(text: str | None) -> date:
     raise ValueError(f"--today 应为 YYYY-MM-DD 格式的真实日期，如 2026-12-01；收到 {text!r}")
 
 
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt, so a stopped build cleans up like Ctrl+C."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
+    """Check or build; a stop at any moment (Ctrl+C, SIGTERM, SIGHUP) is one line and exit 130."""
+    try:
+        with interruptible():
+            return _run_build(args, check_only)
+    except KeyboardInterrupt:  # staging, if any, was removed on the way out
+        print("已中断：未发布，网站目录保持原样。", file=sys.stderr)
+        return 130
+
+
+def _run_build(args: argparse.Namespace, check_only: bool = False) -> int:
     try:
         today = build_day(args.today)
     except ValueError as bad:

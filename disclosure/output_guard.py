@@ -19,6 +19,7 @@ folder or of the repository is refused like the folder itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -129,7 +130,18 @@ def is_empty_folder(folder: Path) -> bool:
 def remove_made(folder: Path, kind: str) -> bool:
     """Delete `folder` if this tool made it (or it is empty); return whether it is gone."""
     if made_by_tool(folder, kind):
-        shutil.rmtree(folder, ignore_errors=True)
+        # the marker goes last: a build killed while deleting leaves a folder the next build still knows
+        for entry in list(folder.iterdir()):
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+        with contextlib.suppress(OSError):
+            (folder / MARKER).unlink()
+            os.rmdir(folder)
     elif is_empty_folder(folder):
         os.rmdir(folder)
     return not os.path.lexists(folder)

@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from disclosure.output_guard import OutputRefused, is_empty_folder, made_by_tool, mark, remove_made
+from disclosure.output_guard import MARKER, OutputRefused, is_empty_folder, made_by_tool, mark, remove_made
 
 STALE_AFTER_SECONDS = 60
 _MADE: set[str] = set()
@@ -252,11 +252,12 @@ def swap_into_place(staging: Path, output: Path, background: bool = False) -> No
         os.rename(staging, output)
     if not made_by_tool(retired, "site"):
         remove_made(retired, "site")  # the empty folder that was there before the first build
-    elif background and shutil.which("rm"):
-        # kept referenced: a Popen collected while rm still runs raises a ResourceWarning
+    elif background and shutil.which("rm") and shutil.which("find"):
+        # kept referenced: a Popen collected while rm still runs raises a ResourceWarning.
+        # The marker goes last, so a deletion cut short leaves a folder the next build still knows.
         _DETACHED.append(
             subprocess.Popen(
-                ["rm", "-rf", "--", str(retired)],
+                ["sh", "-c", f'find "$1" -mindepth 1 -depth ! -path "$1/{MARKER}" -delete; rm -rf -- "$1"', "sh", str(retired)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

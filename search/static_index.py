@@ -232,7 +232,13 @@ def _write_body_shards(inverted: Inverted, hashes: np.ndarray, total: int, shard
 
 
 def _js(call: str, *args: object) -> str:
+    """Return a shard as a script: JSON, with what a script must not hold raw escaped.
+
+    U+2028/U+2029 end a string literal in engines before ES2019 (old Android WebViews), and
+    `</script` or `<!--` would matter if a shard were ever inlined into a page.
+    """
     body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
+    body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
     return f"YGSearch.{call}({body});\n"
 
 

@@ -272,3 +272,30 @@ def test_no_child_keeps_the_lock_of_a_killed_build(tmp_path: Path) -> None:
     finally:
         for pid in (forked, started):
             os.kill(pid, signal.SIGKILL)
+
+
+def staging(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if "-staging-" in p.name]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_stopped_build_says_so_removes_staging_and_keeps_the_site(tmp_path: Path, sig: signal.Signals) -> None:
+    """Ctrl+C, SIGTERM (systemd, CI) and SIGHUP (a closed terminal): one Chinese line, exit 130, nothing left."""
+    content = corpus_content(tmp_path / "content", 2)
+    output = tmp_path / "site"
+    complete_build(content, output)
+    before = site_hash(output)
+    change_content(content, "site", 1)
+    process = subprocess.Popen(build_command(content, output), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not staging(tmp_path) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)  # stopped while it writes: the worst moment
+    time.sleep(0.2)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the build finished before the signal arrived")
+    assert process.returncode == 130, err
+    assert "已中断：未发布，网站目录保持原样。" in err and "Traceback" not in err, err[-2000:]
+    assert site_hash(output) == before
+    assert not staging(tmp_path)

@@ -145,3 +145,15 @@ def test_built_pages_load_no_image_from_another_host(hostile_site: Path) -> None
     images = [i.get("src", "") for i in lxml.html.parse(str(page)).iter("img")]
     assert all(not s.replace("\\", "/").startswith(("//", "http")) for s in images), images
     assert "evil.example" in page.read_text(encoding="utf-8")
+
+
+def test_search_shards_hold_no_raw_line_separator_or_closing_script(hostile_site: Path) -> None:
+    """Shards are scripts: U+2028/U+2029 break old engines, `</script` would break an inlined copy."""
+    from search.static_index import _js
+
+    assert _js("docs", 0, ["a\u2028b\u2029c</script><!--"]) == 'YGSearch.docs(0,["a\\u2028b\\u2029c\\u003c/script>\\u003c!--"]);\n'
+    shards = list((hostile_site / "search").rglob("*.js"))
+    assert shards
+    for shard in shards:
+        text = shard.read_text(encoding="utf-8")
+        assert "\u2028" not in text and "\u2029" not in text and "</script" not in text.lower(), shard

@@ -417,3 +417,26 @@ def test_new_refuses_what_check_refuses_and_leaves_no_file(content: Path, run: R
         assert "未新建任何文件" in err and "130600001-" in err and ".md:" in err  # path:line: 字段（key）: 说明
     assert snapshot(content) == before
     assert sorted(str(p) for p in content.rglob("*") if p.is_dir()) == folders  # no empty year folder either
+
+
+def test_a_deletion_cut_short_leaves_a_folder_the_next_build_still_removes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The marker is deleted last: a build killed while removing old staging leaves it marked."""
+    from disclosure.output_guard import MARKER, mark, remove_made
+
+    folder = tmp_path / ".site-staging-0001"
+    folder.mkdir()
+    for i in range(50):
+        (folder / f"f{i:02d}.html").write_text("x", encoding="utf-8")
+    mark(folder, "site")
+    (folder / "records").mkdir()
+    (folder / "records" / "a.html").write_text("x", encoding="utf-8")
+    deleted: list[str] = []
+    real_unlink = os.unlink
+
+    def recording_unlink(path: object, *args: object, **kwargs: object) -> None:
+        deleted.append(os.path.basename(os.fsdecode(path)))  # type: ignore[arg-type]
+        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "unlink", recording_unlink)
+    assert remove_made(folder, "site")
+    assert len(deleted) == 52 and deleted[-1] == MARKER

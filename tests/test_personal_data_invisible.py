@@ -222,3 +222,14 @@ def test_the_output_gate_reads_atom_feeds(tmp_path: Path) -> None:
     with pytest.raises(ContentInvalid) as refused:
         pd.check_output(staging, live, tmp_path / "content")
     assert any("all.atom" in p.path for p in refused.value.problems)
+
+
+def test_two_footer_fields_are_never_read_as_one_number(content: Path, tmp_path: Path) -> None:
+    """网站标识码 1306000000 and an ICP value starting with 1 once read as the mobile number 13060000001."""
+    site = content / "site.yaml"
+    lines = [line for line in site.read_text(encoding="utf-8").splitlines() if not line.startswith(("site_code:", "icp:"))]
+    site.write_text("\n".join([*lines, 'site_code: "1306000000"', 'icp: "1号"']) + "\n", encoding="utf-8")
+    assert errors_of_check(content) == []
+    build_site(Settings(content_dir=content, output_dir=tmp_path / "site", progress=False, use_cache=False))
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<li>网站标识码：1306000000</li><li>1号</li>" in home
