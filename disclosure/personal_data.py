@@ -188,13 +188,14 @@ def scan_piece(
     allow: AllowList,
     today: date | None = None,
     markup: Mode | None = None,
+    prose: bool = True,
 ) -> tuple[list[Problem], set[str]]:
     """Return problems for a piece of a file starting at `first_line`, and the hashes found.
 
     With `markup`, the piece is also read as a reader sees it (a Markdown body: emphasis,
     inline tags and line breaks joined), each number reported at its line in the source.
     """
-    findings = scan_text(text, today)
+    findings = scan_text(text, today, prose=prose)
     problems, hashes = [], set()
     reported: set[tuple[int, str]] = set()
     for f, line, column in locate(text, findings, first_line):
@@ -265,7 +266,7 @@ def scan_yaml_values(
     problems: list[Problem] = []
 
     def report(keys: tuple[Any, ...], text: str) -> None:
-        plain = scan_text(text, today)
+        plain = scan_text(text, today, prose=True)
         joined = [f for f, _ in scan_markup(text, "markdown", today)] if text else []
         for f, note in [*((f, "") for f in plain), *((f, SPLIT) for f in joined)]:
             if f.severity == "error" and f.sha256 not in hashes and not allow.admits(f, path):
@@ -365,7 +366,9 @@ def scan_attachment(path: Path, allow: AllowList, today: date | None = None) -> 
 
 def _scan_file_text(found: Any, path: Path, allow: AllowList, today: date | None) -> list[Problem]:
     """Return problems of a text file's own text, at their lines (a CSV cell as a spreadsheet shows it)."""
-    problems, _ = scan_piece(found.text, path, 1, lambda _line: "file", allow, today, _MARKUP_OF.get(found.kind))
+    problems, _ = scan_piece(
+        found.text, path, 1, lambda _line: "file", allow, today, _MARKUP_OF.get(found.kind), prose=found.kind != "csv"
+    )
     if found.kind == "csv":
         seen = {(p.line, p.message) for p in problems}
         for f, line, _column in _csv_findings(found.text, "\t" if path.suffix.lower() == ".tsv" else ",", raw_scan=False):

@@ -70,8 +70,13 @@ _INVISIBLE = re.compile(f"[{ZERO_WIDTH}]")
 _STAR = "*\uff0a\u2217"
 _X = "Xx\uff38\uff58"
 _RUN = re.compile(rf"\d(?:[{_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_SEP}{_ZW}]{{0,6}}[{_X}])?")
+# In prose (bodies, front matter, text attachments) the ASCII comma and colon separate groups too
+# (138,0013,8000); in JSON, CSV and SVG output they separate values, so only prose reads them so.
+_PROSE_SEP = _SEP + ",:"
+_RUN_PROSE = re.compile(rf"\d(?:[{_PROSE_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_PROSE_SEP}{_ZW}]{{0,6}}[{_X}])?")
 # a quick first pass: only stretches of 11+ digit-like characters reach the exact run pattern
 _STRETCH = re.compile(rf"\d[\d{_STAR}{_SEP}{_ZW}{_X}]{{10,}}")
+_STRETCH_PROSE = re.compile(rf"\d[\d{_STAR}{_PROSE_SEP}{_ZW}{_X}]{{10,}}")
 _GROUP = re.compile(rf"[\d{_STAR}{_X}{_ZW}]+")
 _EDGE_STARS = re.compile(r"^\*{1,2}(?=[0-9X])|(?<=[0-9X])\*{1,2}$")
 
@@ -220,11 +225,16 @@ def _is_letter_or_digit(c: str) -> bool:
     return "\uff10" <= c <= "\uff5a" and unicodedata.normalize("NFKC", c).isalnum()
 
 
-def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS) -> list[Finding]:
-    """Return the personal numbers found in `text`, ordered by position (at most `limit`)."""
+def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS, prose: bool = False) -> list[Finding]:
+    """Return the personal numbers found in `text`, ordered by position (at most `limit`).
+
+    `prose`: text people wrote (not JSON, CSV or SVG), where an ASCII comma or colon inside a
+    number is a separator too.
+    """
     found: list[Finding] = []
     text = fold_digit_like(text)
-    for run in (r for m in _STRETCH.finditer(text) for r in _RUN.finditer(text, m.start(), m.end())):
+    stretch, runs = (_STRETCH_PROSE, _RUN_PROSE) if prose else (_STRETCH, _RUN)
+    for run in (r for m in stretch.finditer(text) for r in runs.finditer(text, m.start(), m.end())):
         s, e = run.span()
         if e - s < 11:
             continue
@@ -263,7 +273,7 @@ def _scan_groups(
                 continue
             lengths = [len(g[2]) for g in groups[i : j + 1]]
             if j > i and lengths[0] <= 3 and all(n == 3 for n in lengths[1:]) and any(
-                "，" in text[a[1] : b[0]] for a, b in zip(groups[i:j], groups[i + 1 : j + 1], strict=True)
+                "，" in text[a[1] : b[0]] or "," in text[a[1] : b[0]] for a, b in zip(groups[i:j], groups[i + 1 : j + 1], strict=True)
             ):
                 continue  # 13,800,138,000 元: thousands, not a phone number
             bare = value.replace("*", "")

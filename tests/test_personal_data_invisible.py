@@ -157,6 +157,8 @@ DISGUISED_BODIES = [
     "电话：138[0013](/x/)8000。",
     "电话：[1380013][r]8000。\n\n[r]: https://example.gov.cn/",
     "电话：138，0013，8000。",
+    "电话：138,0013,8000。",
+    "电话：138:0013:8000。",
     "电话：138：0013：8000。",
     "电话：一三八〇〇一三八〇〇〇。",
     "电话：¹³⁸⁰⁰¹³⁸⁰⁰⁰。",
@@ -233,3 +235,10 @@ def test_two_footer_fields_are_never_read_as_one_number(content: Path, tmp_path:
     build_site(Settings(content_dir=content, output_dir=tmp_path / "site", progress=False, use_cache=False))
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<li>网站标识码：1306000000</li><li>1号</li>" in home
+
+
+def test_csv_cells_stay_apart_although_prose_commas_join(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("编号,数量\n1380013,8000\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("电话 138,0013,8000\n", encoding="utf-8")
+    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    assert [(Path(p.path).name, p.is_error) for p in problems] == [("b.txt", True)]
