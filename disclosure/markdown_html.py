@@ -20,7 +20,8 @@ from disclosure.validation import unfilled_body
 EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
 URL_SCHEMES = {"http", "https", "mailto"}
 # Landmarks and h1 belong to the page, not to a record's body.
-TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "header", "footer", "nav", "article", "aside", "h1"}
+# <bdo dir="rtl"> shows its text reversed: a number written backwards would read forwards
+TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "header", "footer", "nav", "article", "aside", "h1", "bdo"}
 ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     "td": {"colspan", "rowspan", "align"},

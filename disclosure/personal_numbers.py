@@ -33,11 +33,14 @@ ZERO_WIDTH = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+    # combining marks drawn on a digit (accents, the keycap ⃣ of 1️⃣): the digit still reads as itself
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 )
 # What people put between the groups of a number: spaces, dashes, dots, slashes, brackets.
 SEPARATORS = (
     " \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e"
     "\u00b7\u2022\u30fb/\uff0f()\uff08\uff09\uff0c\u3001\uff1a"
+    "\u2800\u2044\u2215\u3010\u3011\u3014\u3015\uff3b\uff3d"  # braille blank, fraction and division slash, 【】〔〕［］
 )  # not the ASCII comma and colon: they separate values in JSON, CSV and SVG coordinates
 # Digits a reader reads as digits although Unicode files them elsewhere: super- and subscripts,
 # circled and parenthesised digits (folded one to one, so positions stay), and Chinese numerals
@@ -50,11 +53,18 @@ _DIGIT_LIKE = str.maketrans(
         **{c: str(i) for i, c in enumerate("⓿❶❷❸❹❺❻❼❽❾")},
         **{c: str(i + 1) for i, c in enumerate("⑴⑵⑶⑷⑸⑹⑺⑻⑼")},
         **{c: str(i + 1) for i, c in enumerate("⒈⒉⒊⒋⒌⒍⒎⒏⒐")},
+        **{c: str(i + 1) for i, c in enumerate("➀➁➂➃➄➅➆➇➈")},
+        **{c: str(i + 1) for i, c in enumerate("➊➋➌➍➎➏➐➑➒")},
     }
 )
 _DIGIT_LIKE_CHARS = re.compile("[" + "".join(chr(c) for c in _DIGIT_LIKE) + "]")
-_CHINESE_DIGITS = str.maketrans({c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"})
-_CHINESE_RUN = re.compile(r"[〇零一二三四五六七八九]{11,}[Xx]?")
+# 〇 and the ○ used for it, 零, 幺 (how 1 is said in phone numbers), and the financial 壹 … 玖
+_CHINESE_DIGITS = str.maketrans(
+    {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+    | {c: str(i) for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+    | {"○": "0", "幺": "1", "貳": "2", "參": "3", "陸": "6"}
+)
+_CHINESE_RUN = re.compile(r"[〇○零一幺二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖]{11,}[Xx]?")
 
 
 def fold_digit_like(text: str) -> str:
@@ -218,6 +228,23 @@ def _normalise(raw: str) -> str:
     return _EDGE_STARS.sub("", text) if "*" in text else text
 
 
+def _closed(text: str, at: int, step: int) -> bool:
+    """Return whether the number's edge at `at` is part of a longer code (a digit, or letters mixed with digits).
+
+    "Tel13800138000" and "13800138000ext" are numbers with a word beside them; "a3f13800138000",
+    "13800138000b4" and "X13800138000" are parts of a code or hash.
+    """
+    if not 0 <= at < len(text) or not _is_letter_or_digit(text[at]):
+        return False
+    letters = 0
+    while 0 <= at < len(text) and _is_letter_or_digit(text[at]):
+        if text[at].isdigit():
+            return True
+        letters += 1
+        at += step
+    return letters == 1  # one letter: a code's prefix or check character (X…, credit codes' …L)
+
+
 def _is_letter_or_digit(c: str) -> bool:
     """Return True for an ASCII or full-width letter or digit: what closes a number's edge."""
     if c.isascii():
@@ -246,8 +273,8 @@ def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS, p
             groups = [g for g in groups if g[2]]
             if sum(len(g[2]) for g in groups) < 11:
                 continue
-        closed_left = s > 0 and _is_letter_or_digit(text[s - 1])
-        closed_right = e < len(text) and _is_letter_or_digit(text[e])
+        closed_left = _closed(text, s - 1, -1)
+        closed_right = _closed(text, e, 1)
         found += _scan_groups(text, groups, closed_left, closed_right, today, limit)
         if len(found) >= limit:
             break

@@ -163,6 +163,18 @@ DISGUISED_BODIES = [
     "电话：一三八〇〇一三八〇〇〇。",
     "电话：¹³⁸⁰⁰¹³⁸⁰⁰⁰。",
     "电话：①③⑧⓪⓪①③⑧⓪⓪⓪。",
+    # third round: a word touching the number, keycaps and combining marks, look-alike separators, more numerals
+    "联系Tel13800138000。",
+    "联系13800138000ext。",
+    "电话1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e31\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3。",
+    "电话1\u03013\u03018\u03010013\u03018000。",
+    "电话138\u28000013\u28008000。",
+    "电话138\u20440013\u20448000。",
+    "电话【138】0013【8000】。",
+    "电话➊➌➑⓪⓪➊➌➑⓪⓪⓪。",
+    "电话幺三八零零幺三八零零零。",
+    "电话一三八○○一三八○○○。",
+    "电话壹叁捌零零壹叁捌零零零。",
 ]
 
 
@@ -185,7 +197,7 @@ def test_an_id_number_in_chinese_numerals_is_refused(content: Path) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["共 13,800,138,000 元。", "二〇一九年十二月三十一日前完成，第一三八条。", "①本条 ②第二款", "1,380,013,800 人次", "10：30 至 12：00"],
+    ["编码 a3f13800138000b4 与 ABC123DEF13800138000（代码中的数字）。", "共 13,800,138,000 元。", "二〇一九年十二月三十一日前完成，第一三八条。", "①本条 ②第二款", "1,380,013,800 人次", "10：30 至 12：00"],
 )
 def test_amounts_dates_and_list_marks_stay_allowed(content: Path, body: str) -> None:
     write(content, body=body)
@@ -242,3 +254,10 @@ def test_csv_cells_stay_apart_although_prose_commas_join(tmp_path: Path) -> None
     (tmp_path / "b.txt").write_text("电话 138,0013,8000\n", encoding="utf-8")
     problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
     assert [(Path(p.path).name, p.is_error) for p in problems] == [("b.txt", True)]
+
+
+def test_a_reversed_number_in_bdo_is_published_as_written(tmp_path: Path) -> None:
+    """<bdo dir=rtl> would show 00083100831 as 13800138000: the sanitiser drops the element, keeping its text."""
+    from disclosure.markdown_html import render
+
+    assert "bdo" not in render('电话<bdo dir="rtl">00083100831</bdo>。')
