@@ -47,6 +47,13 @@ def refuse_output(args: argparse.Namespace) -> int:
     return 0
 
 
+def port_number(text: str) -> int:
+    """Return a TCP port (0–65535; 0: any free port) for argparse, or refuse it in Chinese."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 1–65535 之间的整数，收到 {text!r}")
+    return int(text)
+
+
 def build_day(text: str | None) -> date:
     """Return the day to build as of (`--today`, DESIGN §3.8); raise ValueError with a Chinese message."""
     if text is None:
@@ -129,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="生成后在本机预览，内容改动时自动重建并刷新浏览器")
     serve.add_argument("--content", default="content")
     serve.add_argument("--output", default="site")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port_number, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 

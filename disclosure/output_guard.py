@@ -188,12 +188,40 @@ def path_refusal(path: Path, what: str, content: Path) -> str | None:
             return f"{shown} 是代码仓库 {root} 或其上级目录，生成时会被整体替换，{_ADVICE}。"
     if ".git" in path.parts:
         return f"{shown} 位于 git 仓库数据目录 .git 之内，{_ADVICE}。"
+    # the same folder under another name (a bind mount, a second mount of the disk): compare identities
+    content_id, path_ids = _identity(content), {_identity(p) for p in (path, *path.parents)} - {None}
+    if content_id is not None and content_id in path_ids:
+        return f"{shown} 经另一个名字（如 bind 挂载）位于内容目录 {content} 之内，生成结果会混入内容，{_ADVICE}。"
+    content_ids = {_identity(p) for p in (content, *content.parents)} - {None}
+    if _identity(path) in content_ids:
+        return f"{shown} 经另一个名字（如 bind 挂载）是内容目录或其上级目录，生成时会被整体替换，{_ADVICE}。"
     return None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Return (device, inode) of an existing folder, the same whatever name reaches it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+MAX_NAME = 200  # bytes: room for ".<name>-staging-<8 hex>" under the usual 255-byte limit
 
 
 def folder_refusal(path: Path, what: str, kind: str, content: Path) -> str | None:
     """Return why the build may not replace or fill `path`, or None when it may."""
+    try:
+        return _folder_refusal(path, what, kind, content)
+    except OSError as exc:  # a name the file system refuses, a folder that cannot be read
+        return f"{what} {path} 无法使用（{exc.strerror or exc}），{_ADVICE}。"
+
+
+def _folder_refusal(path: Path, what: str, kind: str, content: Path) -> str | None:
     resolved = path.resolve()
+    if len(resolved.name.encode("utf-8")) > MAX_NAME:
+        return f"{what}的名称 {resolved.name[:40]}… 过长（最多 {MAX_NAME} 字节：旁边还要建临时目录和缓存目录），{_ADVICE}。"
     found = path_refusal(resolved, what, content)
     if found:
         return found
@@ -215,6 +243,9 @@ def cache_folder(output: Path) -> Path:
 
 def check_output_folder(output: Path, content: Path, with_cache: bool = True) -> None:
     """Raise OutputRefused unless `output`, its cache and staging folders are safe to replace."""
+    found = folder_refusal(output, "输出目录", "site", content)  # first: a name too long for its siblings
+    if found:
+        raise OutputRefused(found)
     staging = output.resolve().parent / f".{output.resolve().name}-staging-"
     checks = [(output, "输出目录", "site"), (staging, "临时生成目录", "site")]
     if with_cache:

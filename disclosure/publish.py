@@ -176,7 +176,10 @@ def build_lock(output: Path) -> Iterator[None]:
     """Hold an exclusive lock for building `output`; raise BuildLocked if another build has it."""
     path = lock_path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)  # close-on-exec: no program inherits it
+    try:  # close-on-exec: no program inherits it; no-follow: a planted symlink creates nothing elsewhere
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise OutputRefused(f"锁文件 {path} 无法使用（{exc.strerror or exc}；不能是符号链接或目录），已拒绝；请删除它后重试（未改动任何文件）") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import mimetypes
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -237,9 +238,14 @@ def serve(args: argparse.Namespace) -> int:
     rebuild(settings, state, fixed_today)
     if not settings.output_dir.is_dir():
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
+    try:  # bound before anything is announced or watched: a port in use is a message, not an abort
+        socket.create_server((args.host, args.port)).close()  # werkzeug would print English and exit
+        server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)))
+    except OSError as exc:
+        print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
+        return 1
     threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today), daemon=True).start()
-    print(f"预览地址：http://{args.host}:{args.port}/  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
-    server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)))
+    print(f"预览地址：http://{args.host}:{server.server_port}/  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

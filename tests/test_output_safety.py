@@ -440,3 +440,62 @@ def test_a_deletion_cut_short_leaves_a_folder_the_next_build_still_removes(tmp_p
     monkeypatch.setattr(os, "unlink", recording_unlink)
     assert remove_made(folder, "site")
     assert len(deleted) == 52 and deleted[-1] == MARKER
+
+
+def test_a_bind_mounted_alias_of_the_content_is_refused(content: Path, tmp_path: Path, run: Run) -> None:
+    """A second name for the content folder (mount --bind) is the content folder: compared by device and inode."""
+    alias = tmp_path / "alias"
+    alias.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(content), str(alias)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("bind mounts are not permitted here")
+    try:
+        before = snapshot(content)
+        status, err = run("build", "--content", content, "--output", alias / "site")
+        assert_refused(status, err)
+        assert "bind" in err
+        status, err = run("build", "--content", alias, "--output", content / "x")
+        assert_refused(status, err)
+        assert snapshot(content) == before
+    finally:
+        subprocess.run(["umount", str(alias)], check=False)
+
+
+def test_an_output_name_too_long_for_its_siblings_is_refused_before_anything_is_made(content: Path, tmp_path: Path, run: Run) -> None:
+    for length in (205, 245, 250, 300):
+        output = tmp_path / "long" / ("s" * length)
+        status, err = run("build", "--content", content, "--output", output)
+        assert_refused(status, err)
+        assert "过长" in err or "无法使用" in err
+    assert not (tmp_path / "long").exists() or not any((tmp_path / "long").iterdir())
+
+
+def test_a_symlinked_lock_creates_nothing_where_it_points(content: Path, tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "elsewhere"
+    (tmp_path / ".site.lock").symlink_to(target)
+    status, err = run("build", "--content", content, "--output", tmp_path / "site")
+    assert status == 1 and "锁文件" in err and "Traceback" not in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "tomorrow", "2026-2-1"])
+def test_report_with_a_bad_date_gives_a_message(content: Path, run: Run, value: str) -> None:
+    status, err = run("report", "--content", content, "--date", value)
+    assert status == 1 and "--date 应为 YYYY-MM-DD" in err and "Traceback" not in err
+
+
+def test_serve_on_a_port_in_use_or_out_of_range_says_so(content: Path, tmp_path: Path) -> None:
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        command = [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--output", str(tmp_path / "site")]
+        done = subprocess.run([*command, "--port", str(port)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "端口可能已被占用" in done.stderr and "预览地址" not in done.stderr, done.stderr[-800:]
+        done = subprocess.run([*command, "--port", "99999"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "端口应为 1–65535" in done.stderr
+    finally:
+        taken.close()
