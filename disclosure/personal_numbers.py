@@ -82,7 +82,7 @@ _X = "Xx\uff38\uff58"
 _RUN = re.compile(rf"\d(?:[{_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_SEP}{_ZW}]{{0,6}}[{_X}])?")
 # In prose (bodies, front matter, text attachments) the ASCII comma and colon separate groups too
 # (138,0013,8000); in JSON, CSV and SVG output they separate values, so only prose reads them so.
-_PROSE_SEP = _SEP + ",:"
+_PROSE_SEP = _SEP + ",:\"'\u2018\u2019\u201c\u201d\u2026"  # and quotes, ellipsis: “138”“0013”, 138…0013…8000
 _RUN_PROSE = re.compile(rf"\d(?:[{_PROSE_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_PROSE_SEP}{_ZW}]{{0,6}}[{_X}])?")
 # a quick first pass: only stretches of 11+ digit-like characters reach the exact run pattern
 _STRETCH = re.compile(rf"\d[\d{_STAR}{_SEP}{_ZW}{_X}]{{10,}}")

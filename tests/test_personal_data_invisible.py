@@ -175,6 +175,8 @@ DISGUISED_BODIES = [
     "电话幺三八零零幺三八零零零。",
     "电话一三八○○一三八○○○。",
     "电话壹叁捌零零壹叁捌零零零。",
+    "电话“138”“0013”“8000”。",
+    "电话138…0013…8000。",
 ]
 
 
@@ -206,7 +208,7 @@ def test_amounts_dates_and_list_marks_stay_allowed(content: Path, body: str) -> 
 
 def test_a_keyword_list_the_page_joins_is_read_joined(content: Path) -> None:
     path = write(content, extra='keywords: ["联系1380013", "8000"]\n')
-    assert any(e.startswith(f"{path}:12: 主题词（keywords）") and MASKED in e for e in errors_of_check(content))
+    assert any(e.startswith(f"{path}:12: 主题词（keywords") and MASKED in e for e in errors_of_check(content))
 
 
 @pytest.mark.parametrize(
