@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 import signal
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from disclosure.fields import parse_iso_date
 from disclosure.kinds import KINDS
 from disclosure.output_guard import OutputRefused, check_output_folder
 from disclosure.personal_data import redact
@@ -54,16 +54,14 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def build_day(text: str | None) -> date:
-    """Return the day to build as of (`--today`, DESIGN §3.8); raise ValueError with a Chinese message."""
+def day_option(text: str | None, option: str = "--today") -> date:
+    """Return the day a date option names (today when not given); raise ValueError with a Chinese message."""
     if text is None:
         return date.today()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
+        return parse_iso_date(text)  # the rule every date of the content follows
     except ValueError:
-        pass
-    raise ValueError(f"--today 应为 YYYY-MM-DD 格式的真实日期，如 2026-12-01；收到 {text!r}")
+        raise ValueError(f"{option} 应为 YYYY-MM-DD 格式的真实日期，如 2026-12-01；收到 {text!r}") from None
 
 
 @contextlib.contextmanager
@@ -93,7 +91,7 @@ def run_build(args: argparse.Namespace, check_only: bool = False) -> int:
 
 def _run_build(args: argparse.Namespace, check_only: bool = False) -> int:
     try:
-        today = build_day(args.today)
+        today = day_option(args.today)
     except ValueError as bad:
         print(bad, file=sys.stderr)
         return 1
@@ -168,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if refuse_output(args):
             return 1
         try:
-            build_day(args.today)
+            day_option(args.today)
         except ValueError as bad:
             print(bad, file=sys.stderr)
             return 1
@@ -186,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         from disclosure.report_cli import run_report
 
-        return run_report(args)
+        try:
+            day = day_option(args.date, "--date")
+        except ValueError as bad:
+            print(bad, file=sys.stderr)
+            return 1
+        return run_report(args, day)
     if args.command == "schema":
         from disclosure.schema import write_schema
 

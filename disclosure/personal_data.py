@@ -275,32 +275,29 @@ def scan_yaml_values(
 
     for keys, value in _strings(located.value, ()):
         report(keys, value)
-    for keys, values in _string_lists(located.value, ()):
+    for keys, values in _string_lists(located.value):
         report(keys, " ".join(values))
     return problems
 
 
-def _string_lists(value: Any, keys: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
-    if isinstance(value, list):
-        words = [v for v in value if isinstance(v, str)]
+def _nodes(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Yield every node of parsed YAML (mappings, lists, scalars) with the keys that lead to it."""
+    yield keys, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        yield from _nodes(v, (*keys, k))
+
+
+def _strings(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    return ((k, v) for k, v in _nodes(value, keys) if isinstance(v, str))
+
+
+def _string_lists(value: Any) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
+    """Yield each list holding two or more strings: a page shows them side by side."""
+    for keys, node in _nodes(value):
+        words = [v for v in node if isinstance(v, str)] if isinstance(node, list) else []
         if len(words) > 1:
             yield keys, words
-        for i, v in enumerate(value):
-            yield from _string_lists(v, (*keys, i))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _string_lists(v, (*keys, k))
-
-
-def _strings(value: Any, keys: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
-    if isinstance(value, str):
-        yield keys, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, (*keys, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, (*keys, i))
 
 
 TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html", ".htm", ".xml", ".atom", ".rss", ".js", ".svg"}

@@ -74,20 +74,29 @@ def fold_digit_like(text: str) -> str:
     if _CHINESE_RUN.search(text):
         text = _CHINESE_RUN.sub(lambda m: m.group().translate(_CHINESE_DIGITS), text)
     return text
-_ZW = ZERO_WIDTH
-_SEP = SEPARATORS
 _INVISIBLE = re.compile(f"[{ZERO_WIDTH}]")
 _STAR = "*\uff0a\u2217"
 _X = "Xx\uff38\uff58"
-_RUN = re.compile(rf"\d(?:[{_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_SEP}{_ZW}]{{0,6}}[{_X}])?")
+
+
+def _number_patterns(separators: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Return (stretch, run) for numbers whose groups `separators` may split.
+
+    The stretch is a quick first pass: only stretches of 11+ digit-like characters reach
+    the exact run pattern.
+    """
+    between = f"[{separators}{ZERO_WIDTH}]{{0,6}}"
+    stretch = re.compile(rf"\d[\d{_STAR}{separators}{ZERO_WIDTH}{_X}]{{10,}}")
+    run = re.compile(rf"\d(?:{between}[\d{_STAR}])*(?:{between}[{_X}])?")
+    return stretch, run
+
+
 # In prose (bodies, front matter, text attachments) the ASCII comma and colon separate groups too
-# (138,0013,8000); in JSON, CSV and SVG output they separate values, so only prose reads them so.
-_PROSE_SEP = _SEP + ",:\"'\u2018\u2019\u201c\u201d\u2026"  # and quotes, ellipsis: “138”“0013”, 138…0013…8000
-_RUN_PROSE = re.compile(rf"\d(?:[{_PROSE_SEP}{_ZW}]{{0,6}}[\d{_STAR}])*(?:[{_PROSE_SEP}{_ZW}]{{0,6}}[{_X}])?")
-# a quick first pass: only stretches of 11+ digit-like characters reach the exact run pattern
-_STRETCH = re.compile(rf"\d[\d{_STAR}{_SEP}{_ZW}{_X}]{{10,}}")
-_STRETCH_PROSE = re.compile(rf"\d[\d{_STAR}{_PROSE_SEP}{_ZW}{_X}]{{10,}}")
-_GROUP = re.compile(rf"[\d{_STAR}{_X}{_ZW}]+")
+# (138,0013,8000), and so do quotes and the ellipsis (“138”“0013”, 138…0013…8000); in JSON, CSV
+# and SVG output they separate values, so only prose reads them so.
+_PLAIN = _number_patterns(SEPARATORS)
+_PROSE = _number_patterns(SEPARATORS + ",:\"'\u2018\u2019\u201c\u201d\u2026")
+_GROUP = re.compile(rf"[\d{_STAR}{_X}{ZERO_WIDTH}]+")
 _EDGE_STARS = re.compile(r"^\*{1,2}(?=[0-9X])|(?<=[0-9X])\*{1,2}$")
 
 PROVINCES = frozenset(
@@ -260,7 +269,7 @@ def scan_text(text: str, today: date | None = None, limit: int = MAX_FINDINGS, p
     """
     found: list[Finding] = []
     text = fold_digit_like(text)
-    stretch, runs = (_STRETCH_PROSE, _RUN_PROSE) if prose else (_STRETCH, _RUN)
+    stretch, runs = _PROSE if prose else _PLAIN
     for run in (r for m in stretch.finditer(text) for r in runs.finditer(text, m.start(), m.end())):
         s, e = run.span()
         if e - s < 11:

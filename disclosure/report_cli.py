@@ -17,15 +17,8 @@ from disclosure.problems import ContentInvalid, Problem, sort_problems, summary_
 from disclosure.web.filters import cn_date
 
 
-def run_report(args: argparse.Namespace) -> int:
-    """Print the report for `args.content` as of `args.date` (default today); 1 if content is invalid."""
-    try:
-        today = date.fromisoformat(args.date) if args.date else date.today()
-        if args.date and len(args.date) != 10:
-            raise ValueError(args.date)
-    except ValueError:
-        print(f"--date 应为 YYYY-MM-DD 格式的真实日期，如 2026-12-01；收到 {args.date!r}", file=sys.stderr)
-        return 1
+def run_report(args: argparse.Namespace, today: date) -> int:
+    """Print the report for `args.content` as of `today`; 1 if content is invalid."""
     settings = Settings(content_dir=Path(args.content), today=today, progress=False)
     try:
         outcome = check_site(settings)

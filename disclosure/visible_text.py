@@ -90,16 +90,14 @@ _ELEMENT = "\x00"  # an XML element boundary, until the escaped HTML inside has 
 MAX_WINDOW = 20_000  # raw characters; overlapping windows are merged up to this
 WINDOW = 48  # raw characters of context either side of a region (keywords, letter edges)
 
-_SEP = SEPARATORS
-_ZW = ZERO_WIDTH
 _DIGIT = r"(?:\d|&(?:amp;)?#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});?)"
 _ESCAPED_TAG = r"&(?:amp;)?lt;(?:[^<>&\n]|&(?:amp;)?(?:quot|#39|#x27|apos|amp);){0,300}?&(?:amp;)?gt;"
 # Markdown link syntax shows only its text: [138](url)0013 8000 reads 13800138000
 _LINK_MARK = r"\]\([^()\s]{0,300}\)|\]\[[^\[\]\n]{0,60}\]|!?\[|\]"
 _GLUE = {
-    "html": rf"(?:[{_SEP}{_ZW}*\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};)",
-    "xml": rf"(?:[{_SEP}{_ZW}*\s]|<[^<>]{{0,300}}>|{_ESCAPED_TAG}|&(?:amp;)?[A-Za-z]{{2,8}};|<!\[CDATA\[|\]\]>)",
-    "markdown": rf"(?:[{_SEP}{_ZW}*_~`\\\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};|{_LINK_MARK})",
+    "html": rf"(?:[{SEPARATORS}{ZERO_WIDTH}*\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};)",
+    "xml": rf"(?:[{SEPARATORS}{ZERO_WIDTH}*\s]|<[^<>]{{0,300}}>|{_ESCAPED_TAG}|&(?:amp;)?[A-Za-z]{{2,8}};|<!\[CDATA\[|\]\]>)",
+    "markdown": rf"(?:[{SEPARATORS}{ZERO_WIDTH}*_~`\\\s]|<[^<>]{{0,300}}>|&[A-Za-z]{{2,8}};|{_LINK_MARK})",
 }
 _X = r"[Xx\uff38\uff58]"
 _REGION = {
