@@ -53,6 +53,7 @@ class BuildState:
         self.id = 0
         self.ok = True
         self.problems: list[str] = []
+        self.warned: set[str] = set()  # warnings already printed in this preview session
         self.lock = threading.Lock()
 
     def record(self, ok: bool, problems: list[str]) -> None:
@@ -77,9 +78,21 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
     except BuildLocked as locked:
         lines = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"]
         state.record(False, lines)
+    if state.ok:
+        # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
+        # build prints only the warnings the last save brought, so an edit's own problem shows
+        first = state.id == 1
+        new = [] if first else [line for line in lines if line not in state.warned]
+        for line in new:
+            print(line, file=sys.stderr)
+        state.warned = set(lines)
+        counted = len(lines) - len(new)
+        note = f"；{counted} 条提示不影响发布，查看：python build.py check --content {settings.content_dir}" if counted else ""
+        print(f"已生成 {len(outcome.site.records)} 条记录的网站{note}。", file=sys.stderr)
+        return
     for line in lines:
         print(line, file=sys.stderr)
-    print("已重新生成。" if state.ok else "有错误，网站保持上一次的版本。", file=sys.stderr)
+    print("有错误，网站保持上一次的版本。", file=sys.stderr)
 
 
 def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> WSGIApp:
@@ -209,6 +222,8 @@ class PreviewHandler(WSGIRequestHandler):
 
     def log(self, type: str, message: str, *args: Any) -> None:
         """Log with control characters shown as escapes: a request line cannot drive the terminal."""
+        if type == "info" and " /__build" in getattr(self, "requestline", ""):
+            return  # the open tab's once-a-second reload poll: not worth a line each time
         text = message % args if args else message
         super().log(type, "%s", "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text))
 

@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
@@ -449,3 +450,29 @@ def test_the_preview_log_shows_control_characters_as_escapes(caplog: pytest.LogC
     err = caplog.text
     assert "\x1b" not in err and "\r" not in err and "\x07" not in err
     assert "\\x1b[2J\\r\\x07" in err
+    handler.requestline = "GET /__build HTTP/1.1"
+    with caplog.at_level("INFO", logger="werkzeug"):
+        handler.log("info", '"%s" %s %s', handler.requestline, "200", "-")
+    assert "/__build" not in caplog.text  # the reload poll is not logged
+
+
+def test_the_first_preview_build_counts_its_warnings_and_later_ones_print_only_new_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer's `make run` is quiet; a save that brings a warning shows that warning."""
+    from disclosure import serve
+    from disclosure.pipeline import Settings
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "tests" / "fixtures" / "valid", content)
+    settings = Settings(content_dir=content, output_dir=tmp_path / "site", progress=False)
+    state = serve.BuildState()
+    serve.rebuild(settings, state)
+    first = capsys.readouterr().err.strip().splitlines()
+    assert len(first) == 1 and "条提示不影响发布" in first[0] and "python build.py check" in first[0]
+    record = content / "documents" / "2018" / "guobanhan-2018-71.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("国办函〔2018〕71号", "国办函(2018)71号"), encoding="utf-8")
+    serve.rebuild(settings, state)
+    later = capsys.readouterr().err.strip().splitlines()
+    assert len(later) == 2 and "guobanhan-2018-71.md:5:" in later[0] and "警告" in later[0]
+    assert later[1].startswith("已生成")
