@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from disclosure.fields import parse_iso_date
+from disclosure.core.fields import parse_iso_date
+from disclosure.core.output_guard import OutputRefused, check_output_folder
+from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
 from disclosure.kinds import KINDS
-from disclosure.output_guard import OutputRefused, check_output_folder
-from disclosure.personal_data import redact
+from disclosure.outputs.publish import BuildLocked, WriteFailed
 from disclosure.pipeline import Settings, build_site, check_site
-from disclosure.problems import ContentInvalid, Problem, sort_problems, summary_line
-from disclosure.publish import BuildLocked, WriteFailed
+from disclosure.rules.personal_data import redact
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -170,19 +170,19 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as bad:
             print(bad, file=sys.stderr)
             return 1
-        from disclosure.serve import serve
+        from disclosure.cli.serve import serve
 
         return serve(args)
     if args.command == "new":
-        from disclosure.scaffold import new_record
+        from disclosure.cli.scaffold import new_record
 
         return new_record(args)
     if args.command == "allow-number":
-        from disclosure.personal_data import allow_number_command
+        from disclosure.rules.personal_data import allow_number_command
 
         return allow_number_command()
     if args.command == "report":
-        from disclosure.report_cli import run_report
+        from disclosure.cli.report import run_report
 
         try:
             day = day_option(args.date, "--date")
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return run_report(args, day)
     if args.command == "schema":
-        from disclosure.schema import write_schema
+        from disclosure.cli.schema import write_schema
 
         return write_schema(args.output, args.content)
     return 2

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Loopback load test of the search service as documented for production (docs/search.md):
-gunicorn with `search/gunicorn_conf.py`, with 2 and with 4 workers, driven by 4, 64 and 200
+gunicorn with `search/service/gunicorn_conf.py`, with 2 and with 4 workers, driven by 4, 64 and 200
 concurrent clients for a fixed time each.
 
 Each client is a keep-alive HTTP/1.1 connection sending `/api/search` queries back to back
@@ -92,7 +92,7 @@ def start_gunicorn(site: Path, workers: int, port: int, extra_env: dict[str, str
         "PYTHONPATH": str(REPO),
         **(extra_env or {}),
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:search.gunicorn_conf", "search.wsgi:app"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:search.service.gunicorn_conf", "search.service.wsgi:app"]
     process = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.test import Client  # noqa: E402
 
-from search.service import create_search_app  # noqa: E402
-from search.static_query import StaticSite  # noqa: E402
+from search.index.static_query import StaticSite  # noqa: E402
+from search.service.app import create_search_app  # noqa: E402
 
 TAX = "国务院关于印发个人所得税专项附加扣除暂行办法的通知"
 WASTE = "国务院办公厅关于印发“无废城市”建设试点工作方案的通知"

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from disclosure.body_cache import (
+from disclosure.core.output_guard import cache_folder, check_output_folder, made_by_tool, mark
+from disclosure.core.problems import ContentInvalid, Problem
+from disclosure.core.progress import Progress
+from disclosure.core.sources import confined
+from disclosure.outputs.feeds import write_feeds
+from disclosure.outputs.open_data import write_open_data
+from disclosure.outputs.publish import build_lock, staging_directory, write_errors_as_messages
+from disclosure.rules.personal_data import check_output
+from disclosure.site.body_cache import (
     BodyCache,
     RecordCache,
     discard,
@@ -22,20 +30,12 @@ from disclosure.body_cache import (
     unseal_folder,
     verify_folder,
 )
-from disclosure.content import read_content
-from disclosure.feeds import write_feeds
-from disclosure.open_data import write_open_data
-from disclosure.openness import build_openness
-from disclosure.output_guard import cache_folder, check_output_folder, made_by_tool, mark
-from disclosure.personal_data import check_output
-from disclosure.problems import ContentInvalid, Problem
-from disclosure.progress import Progress
-from disclosure.publish import build_lock, staging_directory, write_errors_as_messages
-from disclosure.site_model import Site, build_site_model
-from disclosure.sources import confined
+from disclosure.site.content import read_content
+from disclosure.site.model import Site, build_site_model
+from disclosure.site.openness import build_openness
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
-from search.stage import SERVICE_FOLDER, write_search_indexes
+from search.index.stage import SERVICE_FOLDER, write_search_indexes
 
 
 @dataclass(frozen=True)

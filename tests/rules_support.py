@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from disclosure.core.problems import ContentInvalid
 from disclosure.pipeline import Outcome, Settings, check_site
-from disclosure.problems import ContentInvalid
 
 RULES = Path(__file__).parent / "fixtures" / "rules"
 TODAY = date(2026, 11, 27)

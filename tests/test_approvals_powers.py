@@ -13,8 +13,8 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from disclosure.flowchart import BOX_W, PAD, char_width, draw_flowchart
-from disclosure.powers import PowerMeta
+from disclosure.kinds.power import PowerMeta
+from disclosure.kinds.power_flowchart import BOX_W, PAD, char_width, draw_flowchart
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lists"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -440,8 +440,8 @@ def test_flowchart_is_served_as_svg(built: Path) -> None:
 
 def test_drawing_strips_characters_xml_cannot_hold(site_dir: Path) -> None:
     """Defence in depth: even a label that skipped validation draws valid XML."""
-    from disclosure import strict_yaml
-    from disclosure.sources import read_source
+    from disclosure.core import strict_yaml
+    from disclosure.core.sources import read_source
 
     source, _ = read_source(site_dir / "powers/check.md")
     assert source is not None

@@ -1,7 +1,7 @@
 """The Content-Security-Policy holds in a real browser (issue 10, §6).
 
 The sample site is served by the preview server (`build.py serve`'s app), which sends the
-production headers (`disclosure/http_headers.py`), once with the search service and once
+production headers (`search/service/http_headers.py`), once with the search service and once
 as a static host would (static search in the browser). Debian's Chromium opens one page of
 every page type — discovered from `<body data-page>` like tests/test_browser.py, in each
 mode, plus the flowchart drawing, feeds, data, the 404 page and both kinds of search — and
@@ -20,9 +20,9 @@ import pytest
 from test_browser import page_types as page_types
 from test_browser import site_dir as site_dir
 
-from disclosure import serve
-from disclosure.http_headers import CONTENT_SECURITY_POLICY
+from disclosure.cli import serve
 from disclosure.web.modes import MODES
+from search.service.http_headers import CONTENT_SECURITY_POLICY
 
 LISTEN = """
 window.__violations = [];

@@ -17,10 +17,10 @@ import pytest
 from lxml import html
 
 from conftest import REPO, tree_digest
-from disclosure.output_guard import mark
+from disclosure.core.output_guard import mark
+from disclosure.core.progress import Progress
+from disclosure.outputs.publish import staging_directory
 from disclosure.pipeline import Settings, load_site
-from disclosure.progress import Progress
-from disclosure.publish import staging_directory
 from disclosure.web.freeze import make_freezer
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from whoosh import index
 
-from disclosure import body_cache
-from disclosure.output_guard import MARKER
+from disclosure.core.output_guard import MARKER
+from disclosure.site import body_cache
 
 Run = Callable[..., tuple[int, str]]
 
@@ -166,7 +166,7 @@ def test_check_never_changes_a_damaged_cache(content: Path, tmp_path: Path, run:
 
 
 def test_only_a_file_in_the_marked_cache_folder_is_discarded(tmp_path: Path) -> None:
-    from disclosure.body_cache import discard
+    from disclosure.site.body_cache import discard
 
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -8,8 +8,8 @@ import typing
 from pydantic import BaseModel
 
 from conftest import REPO
+from disclosure.core.labels import LABELS, label_for
 from disclosure.kinds import KINDS
-from disclosure.labels import LABELS, label_for
 
 GUIDE = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.publish import BuildLocked, build_lock
+from disclosure.outputs.publish import BuildLocked, build_lock
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
@@ -216,7 +216,7 @@ import ctypes, multiprocessing, os, signal, subprocess, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import disclosure.pipeline  # what a build imports: the pools and the at-fork hooks
-from disclosure.publish import build_lock
+from disclosure.outputs.publish import build_lock
 
 def linger(keep_alive):
     if keep_alive:  # a child that does not die with its parent: it must still not hold the lock

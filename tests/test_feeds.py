@@ -12,10 +12,10 @@ import feedparser
 import pytest
 from lxml import etree
 
-from disclosure.feeds import feed_specs
+from disclosure.core.problems import ContentInvalid
 from disclosure.kinds import KINDS
+from disclosure.outputs.feeds import feed_specs
 from disclosure.pipeline import Settings, build_site, check_site
-from disclosure.problems import ContentInvalid
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "feeds"
 HOSTILE = '"><script>alert(1)</script>{{ 7*7 }}'

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from disclosure.core.problems import ContentInvalid, sort_problems
 from disclosure.pipeline import Settings, build_site, check_site
-from disclosure.problems import ContentInvalid, sort_problems
 from tests.conftest import tree_digest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "feeds"
@@ -155,7 +155,7 @@ COSTLY_SHAPES = ["*a* _b_ ", "[[[[", "<b>a</b> ", "段落文字。"]
 @pytest.mark.parametrize("lead", ["", "> "])
 def test_no_body_under_the_bounds_costs_more_than_seconds(unit: str, lead: str) -> None:
     """The class: many blocks, dense inline markup, both. Past a bound: refused at once; under: renders fast."""
-    from disclosure.markdown_html import (
+    from disclosure.core.markdown_html import (
         INLINE_MARKS,
         MAX_BLOCKS,
         MAX_BODY_CHARS,

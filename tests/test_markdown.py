@@ -8,7 +8,7 @@ import markdown
 import pytest
 
 from conftest import FIXTURES, REPO
-from disclosure.markdown_html import EXTENSIONS, is_plain, plain_paragraphs, to_html
+from disclosure.core.markdown_html import EXTENSIONS, is_plain, plain_paragraphs, to_html
 
 REAL_BODIES = sorted(
     [*(REPO / "content").rglob("*.md"), *(FIXTURES / "corpus").rglob("*.md")],

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.approvals import ApprovalListMeta, items_of
-from disclosure.open_data import RECORD_FIELDS, data_tables
+from disclosure.core.records import DecisionMeta
+from disclosure.kinds.approval import ApprovalListMeta, items_of
+from disclosure.kinds.power import PowerMeta
+from disclosure.outputs.open_data import RECORD_FIELDS, data_tables
 from disclosure.pipeline import Settings, build_site, check_site
-from disclosure.powers import PowerMeta
-from disclosure.records import DecisionMeta
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "feeds"
 HOSTILE = '"><script>alert(1)</script>{{ 7*7 }}'

@@ -18,8 +18,8 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from disclosure.markdown_html import TAGS, render
-from disclosure.open_data import neutralise_formula
+from disclosure.core.markdown_html import TAGS, render
+from disclosure.outputs.open_data import neutralise_formula
 from disclosure.pipeline import Settings, build_site
 
 FIXTURE = Path(__file__).parent / "fixtures" / "feeds"
@@ -149,7 +149,7 @@ def test_built_pages_load_no_image_from_another_host(hostile_site: Path) -> None
 
 def test_search_shards_hold_no_raw_line_separator_or_closing_script(hostile_site: Path) -> None:
     """Shards are scripts: U+2028/U+2029 break old engines, `</script` would break an inlined copy."""
-    from search.static_index import _js
+    from search.index.static_index import _js
 
     assert _js("docs", 0, ["a\u2028b\u2029c</script><!--"]) == 'YGSearch.docs(0,["a\\u2028b\\u2029c\\u003c/script>\\u003c!--"]);\n'
     shards = list((hostile_site / "search").rglob("*.js"))

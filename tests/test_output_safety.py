@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, tree_digest
-from disclosure.output_guard import MARKER, OutputRefused, check_output_folder
-from disclosure.publish import BuildLocked, build_lock, remove_stale_staging, staging_directory
+from disclosure.core.output_guard import MARKER, OutputRefused, check_output_folder
+from disclosure.outputs.publish import BuildLocked, build_lock, remove_stale_staging, staging_directory
 
 Run = Callable[..., tuple[int, str]]
 
@@ -320,7 +320,7 @@ def test_an_unmarked_old_site_with_a_user_file_is_refused(content: Path, tmp_pat
 
 
 def test_the_names_an_old_site_may_hold_are_what_the_build_writes(sample_site: Path) -> None:
-    from disclosure.output_guard import SITE_FILES, SITE_FOLDERS
+    from disclosure.core.output_guard import SITE_FILES, SITE_FOLDERS
     from disclosure.web.app import create_app
     from disclosure.web.modes import MODES
 
@@ -328,7 +328,7 @@ def test_the_names_an_old_site_may_hold_are_what_the_build_writes(sample_site: P
         assert entry.name in (SITE_FOLDERS if entry.is_dir() else SITE_FILES), entry.name
     site = pytest.importorskip("disclosure.pipeline").load_site(
         pytest.importorskip("disclosure.pipeline").Settings(REPO / "content", use_cache=False),
-        pytest.importorskip("disclosure.progress").Progress(enabled=False),
+        pytest.importorskip("disclosure.core.progress").Progress(enabled=False),
         read_only=True,
     )[0]
     for rule in create_app(site).url_map.iter_rules():
@@ -421,7 +421,7 @@ def test_new_refuses_what_check_refuses_and_leaves_no_file(content: Path, run: R
 
 def test_a_deletion_cut_short_leaves_a_folder_the_next_build_still_removes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The marker is deleted last: a build killed while removing old staging leaves it marked."""
-    from disclosure.output_guard import MARKER, mark, remove_made
+    from disclosure.core.output_guard import MARKER, mark, remove_made
 
     folder = tmp_path / ".site-staging-0001"
     folder.mkdir()

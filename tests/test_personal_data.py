@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from disclosure import personal_data as pd
-from disclosure.content import validate_record_file
+from disclosure.core.problems import ContentInvalid
 from disclosure.kinds import KIND_BY_NAME
-from disclosure.problems import ContentInvalid
+from disclosure.rules import personal_data as pd
+from disclosure.site.content import validate_record_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path("tests/fixtures/personal_data")

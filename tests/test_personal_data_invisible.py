@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from disclosure import personal_data as pd
+from disclosure.core.problems import ContentInvalid
 from disclosure.pipeline import Settings, build_site, check_site
-from disclosure.problems import ContentInvalid
+from disclosure.rules import personal_data as pd
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MASKED = "138****8000"
@@ -260,6 +260,6 @@ def test_csv_cells_stay_apart_although_prose_commas_join(tmp_path: Path) -> None
 
 def test_a_reversed_number_in_bdo_is_published_as_written(tmp_path: Path) -> None:
     """<bdo dir=rtl> would show 00083100831 as 13800138000: the sanitiser drops the element, keeping its text."""
-    from disclosure.markdown_html import render
+    from disclosure.core.markdown_html import render
 
     assert "bdo" not in render('电话<bdo dir="rtl">00083100831</bdo>。')

@@ -27,11 +27,11 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from disclosure import personal_data as pd
+from disclosure.core.problems import ContentInvalid
+from disclosure.core.visible_text import quick, render
 from disclosure.pipeline import Settings, build_site
-from disclosure.problems import ContentInvalid
-from disclosure.visible_text import quick, render
-from search.service import create_search_app
+from disclosure.rules import personal_data as pd
+from search.service.app import create_search_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = "依《政府信息公开条例》第十五条不得公开；请打码或删除"
@@ -101,8 +101,8 @@ SPLIT_BODIES = [
 
 @pytest.mark.parametrize(("name", "body", "kind"), SPLIT_BODIES, ids=[c[0] for c in SPLIT_BODIES])
 def test_split_numbers_in_bodies_are_reported_at_their_source_line(content: Path, name: str, body: str, kind: str) -> None:
-    from disclosure.content import validate_record_file
     from disclosure.kinds import KIND_BY_NAME
+    from disclosure.site.content import validate_record_file
 
     path = write_record(content, name, body)
     _, problems = validate_record_file(path, KIND_BY_NAME["document"], r"^.+/\d{4}-\d+$")

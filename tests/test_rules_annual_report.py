@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from rules_support import RULES, copy_site, edit, load, problems_of
 
-from disclosure.annual_report import read_reports
 from disclosure.pipeline import Settings, build_site
+from disclosure.rules.annual_report import read_reports
 
 REAL = RULES / "annual_reports"
 REPORT = "reports/2019.yaml"

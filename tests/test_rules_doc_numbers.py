@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rules_support import copy_site, edit, load, problems_of
 
-from disclosure.doc_numbers import doc_number_key, parse_doc_number
+from disclosure.core.doc_numbers import doc_number_key, parse_doc_number
 
 RECORD = "documents/2019/rules-2019.md"
 FIXED = "（年份用六角括号〔〕，数字用半角），请在源文件中改正"

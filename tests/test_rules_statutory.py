@@ -8,7 +8,7 @@ import pytest
 from rules_support import copy_site, edit, load, problems_of
 
 from disclosure.pipeline import Settings, build_site
-from disclosure.statutory import items_for_level
+from disclosure.rules.statutory import items_for_level
 
 EMPTY = "没有任何记录；法定主动公开内容不应留空"
 
@@ -94,8 +94,8 @@ def test_statutory_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_power_items_fill_items_five_and_six_by_their_type(tmp_path) -> None:
     """The sample's 行政许可 and 行政处罚 power items publish what 第二十条（五）（六） ask for."""
     from conftest import REPO
+    from disclosure.core.progress import Progress
     from disclosure.pipeline import Settings, load_site
-    from disclosure.progress import Progress
 
     site, problems = load_site(Settings(REPO / "content", tmp_path / "site", use_cache=False), Progress(enabled=False))
     assert site.openness is not None

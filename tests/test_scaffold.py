@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, tree_digest
+from disclosure.core.labels import label_for
 from disclosure.kinds import KINDS
-from disclosure.labels import label_for
 
 Run = Callable[..., tuple[int, str]]
 DAY = "2024-03-01"

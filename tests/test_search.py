@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from disclosure.content import read_synonyms
+from disclosure.core.progress import Progress
 from disclosure.pipeline import Settings, build_site, load_site
-from disclosure.progress import Progress
+from disclosure.site.content import read_synonyms
 from search.analysis import parse_query, terms
-from search.body_index import body_keys, term_key
-from search.service import create_search_app
-from search.stage import write_search_indexes
-from search.static_query import StaticSite
+from search.index.body_index import body_keys, term_key
+from search.index.stage import write_search_indexes
+from search.index.static_query import StaticSite
+from search.service.app import create_search_app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search"
 

@@ -1,6 +1,6 @@
 """The static search page in headless Chromium: from file:// and from a plain static host.
 
-It must find what the Python mirror of search.js (search.static_query) finds, in the same
+It must find what the Python mirror of search.js (search.index.static_query) finds, in the same
 order, so the service tests of test_search.py cover the browser too. Chromium comes from
 Debian (`.ci/run` installs it), driven by the playwright package; where either is missing
 the tests fail under CI=true and are skipped elsewhere.
@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from disclosure.pipeline import Settings, build_site
-from search.static_query import StaticSite
+from search.index.static_query import StaticSite
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search"
 QUERIES = ["税", "得税", '"专项附加扣除"', "个税", "個人所得稅", "国发(2018)41号", "000014349/2018-00204", "国务院", "保定市人民政府 监控", "金融危机", "<img src=x onerror=alert(1)>",

@@ -27,10 +27,10 @@ from urllib.parse import quote
 import pytest
 from werkzeug.test import Client
 
-from disclosure import serve
-from disclosure.http_headers import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, nginx_lines
-from search.limits import RECEIVED_KEY, Admission, DeploymentSlots, Limits, Overloaded, queued_seconds
-from search.service import create_search_app
+from disclosure.cli import serve
+from search.service.app import create_search_app
+from search.service.http_headers import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, nginx_lines
+from search.service.limits import RECEIVED_KEY, Admission, DeploymentSlots, Limits, Overloaded, queued_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
@@ -430,9 +430,9 @@ def test_the_gunicorn_worker_stamps_each_request_for_the_queue_limit(sample_site
 def test_gunicorn_settings_size_the_slots_to_the_threads() -> None:
     from gunicorn.workers.gthread import ThreadWorker
 
-    from search import gunicorn_conf
+    from search.service import gunicorn_conf
 
-    source = (REPO / "search" / "gunicorn_conf.py").read_text(encoding="utf-8")
+    source = (REPO / "search" / "service" / "gunicorn_conf.py").read_text(encoding="utf-8")
     assert re.search(r'SEARCH_PROCESS_SLOTS", str\(threads\)', source)
     assert "SEARCH_DEPLOYMENT_SLOTS" in source
     assert issubclass(gunicorn_conf.worker_class, ThreadWorker)  # gthread, stamping requests
@@ -440,7 +440,7 @@ def test_gunicorn_settings_size_the_slots_to_the_threads() -> None:
 
 def test_the_preview_log_shows_control_characters_as_escapes(caplog: pytest.LogCaptureFixture) -> None:
     """A request line with an ANSI escape or a carriage return cannot drive the staff member's terminal."""
-    from disclosure.serve import PreviewHandler
+    from disclosure.cli.serve import PreviewHandler
 
     handler = PreviewHandler.__new__(PreviewHandler)
     handler.client_address = ("127.0.0.1", 1)
@@ -460,7 +460,7 @@ def test_the_first_preview_build_counts_its_warnings_and_later_ones_print_only_n
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A newcomer's `make run` is quiet; a save that brings a warning shows that warning."""
-    from disclosure import serve
+    from disclosure.cli import serve
     from disclosure.pipeline import Settings
 
     content = tmp_path / "content"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure import strict_yaml
+from disclosure.core import strict_yaml
 
 HEADER = """---
 title: 测试文件

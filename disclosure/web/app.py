@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from disclosure.site_model import Site
+from disclosure.site.model import Site
 from disclosure.web import filters, lists, modes, openness_views, reuse, views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
+from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
-from disclosure.records import Record
-from disclosure.site_model import Site
+from disclosure.site.model import Site
 
 
 def cn_date(value: date | None) -> str:

@@ -13,18 +13,18 @@ from urllib.parse import unquote
 from flask import url_for
 from flask_frozen import Freezer, FrozenFlaskWarning
 
-from disclosure.progress import Progress
-from disclosure.site_model import Site
-from disclosure.web.app import create_app
-from disclosure.web.incremental import (
+from disclosure.core.progress import Progress
+from disclosure.core.workers import worker_pool
+from disclosure.outputs.incremental import (
     global_digest,
     link_unchanged,
     page_fingerprint,
     read_manifest,
     write_manifest,
 )
+from disclosure.site.model import Site
+from disclosure.web.app import create_app
 from disclosure.web.urls import all_pages
-from disclosure.workers import worker_pool
 
 PARALLEL_THRESHOLD = 400
 

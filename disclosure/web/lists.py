@@ -3,7 +3,7 @@
 /approvals/ (by action, 实施机关 and year: one static page per facet, no JavaScript),
 /powers/ (权力清单 by type, then agency), /risks/ (廉政风险等级目录 by level, then agency)
 and each power item's flowchart as an SVG file. Like every view, these only look things
-up in the site model (through the indexes in disclosure.approvals and disclosure.powers).
+up in the site model (through the indexes in disclosure.kinds.approval and disclosure.kinds.power).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
-from disclosure.approvals import ACTIONS, LETTERS, ApprovalFacet, ApprovalItem, Entry, approval_index
-from disclosure.powers import LEVEL_SLUGS, PowerMeta, Step, edges_of, power_index
-from disclosure.site_model import Site
+from disclosure.kinds.approval import ACTIONS, LETTERS, ApprovalFacet, ApprovalItem, Entry, approval_index
+from disclosure.kinds.power import LEVEL_SLUGS, PowerMeta, Step, edges_of, power_index
+from disclosure.site.model import Site
 
 blueprint = Blueprint("lists", __name__)
 PAGE_SIZE = 40  # keeps a page under 50 KB with its stylesheets

@@ -22,8 +22,8 @@ from pathlib import Path
 from flask import request
 from markupsafe import Markup, escape
 
-from disclosure.publish import make_parent
-from disclosure.workers import worker_pool
+from disclosure.core.workers import worker_pool
+from disclosure.outputs.publish import make_parent
 
 STANDARD = "std"
 # URL prefix (also the class mode-<prefix> on <html>) → the name readers see

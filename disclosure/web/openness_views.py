@@ -1,6 +1,6 @@
 """The 政府信息公开 section: 指南 · 制度 · 法定主动公开内容 · 年报 (国办公开办函〔2019〕61号).
 
-Views only look things up in `site.openness`, built once by disclosure.openness.
+Views only look things up in `site.openness`, built once by disclosure.site.openness.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 
-from disclosure.annual_report import APPLICANTS, GROUPS, REVIEW_COLUMNS
-from disclosure.labels import LABELS
-from disclosure.openness import Openness
-from disclosure.site_model import Site
+from disclosure.core.labels import LABELS
+from disclosure.rules.annual_report import APPLICANTS, GROUPS, REVIEW_COLUMNS
+from disclosure.site.model import Site
+from disclosure.site.openness import Openness
 
 blueprint = Blueprint("openness", __name__)
 

@@ -1,7 +1,7 @@
 """Pages for re-users: /feeds/ (subscribe) and /data/ (downloads), plus feed autodiscovery.
 
 The feed and data files themselves are written by their own build stages
-(`disclosure.feeds`, `disclosure.open_data`); these views only describe them.
+(`disclosure.outputs.feeds`, `disclosure.outputs.open_data`); these views only describe them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from disclosure.feeds import (
+from disclosure.core.records import Record
+from disclosure.outputs.feeds import (
     FEEDS_PATH,
     FeedSpec,
     facet_feed_path,
@@ -19,10 +20,9 @@ from disclosure.feeds import (
     record_feed_paths,
     select_updates,
 )
-from disclosure.open_data import data_tables
-from disclosure.records import Record
-from disclosure.site_model import Facet
-from disclosure.structured_data import record_json_ld
+from disclosure.outputs.open_data import data_tables
+from disclosure.outputs.structured_data import record_json_ld
+from disclosure.site.model import Facet
 from disclosure.web.views import the_site
 
 blueprint = Blueprint("reuse", __name__)

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from disclosure.site_model import Site
+from disclosure.site.model import Site
 from disclosure.web.lists import list_pages
 from disclosure.web.openness_views import openness_pages
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
+from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
-from disclosure.records import Record
-from disclosure.site_model import Facet, Site
-from search.stage import facet_choices
+from disclosure.site.model import Facet, Site
+from search.index.stage import facet_choices
 
 blueprint = Blueprint("site", __name__)
 LATEST = 12
@@ -77,7 +77,7 @@ def page(slug: str) -> str:
 @blueprint.route("/search/")
 def search() -> str:
     # The static page: results come from search/static/search.js, or from the service
-    # (search.service), which answers this same URL when it runs.
+    # (search.service.app), which answers this same URL when it runs.
     return render_template("search.html", choices=facet_choices(the_site()))
 
 

@@ -1,6 +1,6 @@
 /* 阳光公开 static search: answers /search/?q=… in the browser from search/data/ (no server).
    Same tokenising rule as search/analysis.py; the index format is described in
-   search/static_index.py. Files are loaded with <script> tags, so this works from file://. */
+   search/index/static_index.py. Files are loaded with <script> tags, so this works from file://. */
 (function () {
   "use strict";
   var results = document.getElementById("search-results");

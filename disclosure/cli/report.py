@@ -1,0 +1,55 @@
+"""`python build.py report`: what the disclosure office should act on now.
+
+Lists records published late (条例第二十六条), policy-document columns with nothing new in
+six months (国办秘函〔2019〕19号), and last year's annual report when overdue (条例第四十九条).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
+from disclosure.pipeline import Settings, check_site
+from disclosure.site.openness import staleness_report
+from disclosure.web.filters import cn_date
+
+
+def run_report(args: argparse.Namespace, today: date) -> int:
+    """Print the report for `args.content` as of `today`; 1 if content is invalid."""
+    settings = Settings(content_dir=Path(args.content), today=today, progress=False)
+    try:
+        outcome = check_site(settings)
+    except ContentInvalid as invalid:
+        for problem in sort_problems(invalid.problems):
+            print(problem, file=sys.stderr)
+        print(summary_line(invalid.problems), file=sys.stderr)
+        print("内容有错误，无法生成自查报告；请先改正以上错误。", file=sys.stderr)
+        return 1
+    print(report_text(outcome.site, settings.content_dir, today))
+    return 0
+
+
+def report_text(site, root: Path, today: date) -> str:  # type: ignore[no-untyped-def]
+    """Return the report as printed: three numbered sections, one problem line each."""
+    openness = site.openness
+    late = [p for p in openness.late if not p.message.startswith("未核查")]
+    unchecked = [p for p in openness.late if p.message.startswith("未核查")]
+    others = staleness_report(site, root, today)
+    stale = [p for p in others if p.message.startswith("栏目")]
+    missing = [p for p in others if not p.message.startswith("栏目")]
+    lines = [f"政府信息公开自查报告（截至 {cn_date(today)}）", ""]
+    sections: list[tuple[str, list[Problem], str]] = [
+        ("一、未在 20 个工作日内公开的信息（条例第二十六条）", late, "无"),
+        ("二、超过 6 个月没有新政策文件的栏目", stale, "无"),
+        ("三、上一年度政府信息公开工作年度报告（条例第四十九条）", missing, "已按期提供或尚未到期"),
+    ]
+    for heading, items, none in sections:
+        lines.append(f"{heading}：{len(items)} 项" if items else f"{heading}：{none}")
+        lines += [f"  {p}" for p in sort_problems(items)]
+        lines.append("")
+    if unchecked:
+        lines.append(f"另有 {len(unchecked)} 条记录因节假日数据未知，未核查公开时限（见 content/holidays.yaml）。")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,270 @@
+"""`python build.py serve`: build, serve the site (and the search service) on 127.0.0.1,
+rebuild when content or templates change, and reload the browser.
+
+For previews only. In production `site/` is served by any web server and the search
+service by gunicorn (see README). The preview still behaves like production where it
+matters: every answer carries the security headers (`search/service/http_headers.py`; the
+reload script is a file, `/__reload.js`, so the CSP needs no inline script), a bad path
+is 400/404 (never 500), slow clients are dropped after `CLIENT_TIMEOUT` seconds and more
+than `MAX_IN_FLIGHT` requests at once get a fast 503 with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import mimetypes
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from watchfiles import watch
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from disclosure.core.output_guard import OutputRefused
+from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
+from disclosure.outputs.publish import BuildLocked, WriteFailed
+from disclosure.pipeline import Settings, build_site
+from search.service.http_headers import SECURITY_HEADERS
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+RELOAD_TAG = b'<script src="/__reload.js"></script>'
+# polls /__build; reloads when a new build is in, shows the problems of a failed one
+# (styles set through the CSSOM, which the CSP allows, not a style attribute)
+RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build').then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,1000)}).catch(function(){setTimeout(poll,2000)})}poll()})();
+"""
+MAX_IN_FLIGHT = 32
+CLIENT_TIMEOUT = 5.0
+MAX_PATH_CHARS = 1024
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class BuildState:
+    """The outcome of the latest build, as the browser's reload script sees it."""
+
+    def __init__(self) -> None:
+        self.id = 0
+        self.ok = True
+        self.problems: list[str] = []
+        self.warned: set[str] = set()  # warnings already printed in this preview session
+        self.lock = threading.Lock()
+
+    def record(self, ok: bool, problems: list[str]) -> None:
+        with self.lock:
+            self.id += 1
+            self.ok, self.problems = ok, problems
+
+
+def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = None) -> None:
+    """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome."""
+    settings = dataclasses.replace(settings, today=fixed_today or date.today())  # a preview left running overnight
+    try:
+        outcome = build_site(settings)
+        lines = [str(p) for p in sort_problems(outcome.warnings)]
+        state.record(True, lines)
+    except ContentInvalid as invalid:
+        lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
+        state.record(False, lines)
+    except (OutputRefused, WriteFailed) as failed:  # disk full, a refused folder: a message, never a traceback
+        lines = [failed.message]
+        state.record(False, lines)
+    except BuildLocked as locked:
+        lines = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"]
+        state.record(False, lines)
+    if state.ok:
+        # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
+        # build prints only the warnings the last save brought, so an edit's own problem shows
+        first = state.id == 1
+        new = [] if first else [line for line in lines if line not in state.warned]
+        for line in new:
+            print(line, file=sys.stderr)
+        state.warned = set(lines)
+        counted = len(lines) - len(new)
+        note = f"；{counted} 条提示不影响发布，查看：python build.py check --content {settings.content_dir}" if counted else ""
+        print(f"已生成 {len(outcome.site.records)} 条记录的网站{note}。", file=sys.stderr)
+        return
+    for line in lines:
+        print(line, file=sys.stderr)
+    print("有错误，网站保持上一次的版本。", file=sys.stderr)
+
+
+def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> WSGIApp:
+    """Return a WSGI app serving files under `output`, with the reload script in HTML pages."""
+    in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+
+    @Request.application  # type: ignore[arg-type]
+    def files(request: Request) -> Response | WSGIApp:
+        path = request.path
+        if request.method not in ("GET", "HEAD"):
+            return Response("只支持 GET 请求", status=405, mimetype="text/plain", headers={"Allow": "GET, HEAD"})
+        if not is_clean_path(path):
+            return Response("请求的地址不正确", status=400, mimetype="text/plain")
+        if path == "/__build":
+            with state.lock:
+                body = json.dumps({"id": state.id, "ok": state.ok, "problems": state.problems}, ensure_ascii=False)
+            return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+        if path == "/__reload.js":
+            return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
+        if search_app is not None and (path.startswith("/api/") or (path == "/search/" and request.args.get("q"))):
+            return search_app  # type: ignore[return-value]
+        file = resolve(output, path)
+        if file is None:
+            missing = output / "404.html"
+            body = missing.read_bytes() if missing.is_file() else "页面不存在".encode()
+            return Response(inject(body), status=404, mimetype="text/html")
+        mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        data = file.read_bytes()
+        if mime == "text/html":
+            data = inject(data)
+        return Response(data, mimetype=mime)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not in_flight.acquire(blocking=False):
+            busy = Response("预览服务器繁忙，请稍后再试", status=503, mimetype="text/plain", headers={"Retry-After": "1"})
+            return with_headers(busy)(environ, start_response)
+        try:
+            return list(files(environ, with_security_headers(start_response)))
+        except Exception:  # a file vanished during a rebuild, a path the OS refuses: never a 500
+            return with_headers(Response("页面不存在", status=404, mimetype="text/plain"))(environ, start_response)
+        finally:
+            in_flight.release()
+
+    return app
+
+
+def with_headers(response: Response) -> Response:
+    """Return `response` with the security headers it does not set itself."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def with_security_headers(start_response: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap `start_response` so every answer (the search service's too) carries the security headers."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        present = {name.lower() for name, _ in headers}
+        headers = headers + [(k, v) for k, v in SECURITY_HEADERS.items() if k.lower() not in present]
+        return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+    return start
+
+
+def is_clean_path(path: str) -> bool:
+    """Return whether a decoded URL path can name a file of the site: no NUL or other control
+    character, no backslash, no `..` or hidden (`.x`) segment, valid UTF-8, not overlong."""
+    if len(path) > MAX_PATH_CHARS or not path.startswith("/"):
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c in "\\\ufffd" or 0xD800 <= ord(c) <= 0xDFFF for c in path):
+        return False
+    return not any(segment.startswith(".") for segment in path.split("/"))
+
+
+def resolve(root: Path, url_path: str) -> Path | None:
+    """Return the file for a URL path inside `root` (index.html for folders), never outside it."""
+    root = root.resolve()
+    try:
+        candidate = (root / url_path.lstrip("/")).resolve()
+        if root != candidate and root not in candidate.parents:
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return None
+
+
+def inject(html: bytes) -> bytes:
+    """Return an HTML page with the reload script's tag (a file: the CSP allows no inline script)."""
+    marker = b"</body>"
+    return html.replace(marker, RELOAD_TAG + marker, 1) if marker in html else html + RELOAD_TAG
+
+
+def search_service(output: Path) -> WSGIApp | None:
+    """Return the search service over the built index, when the search package provides one."""
+    try:
+        from search.service.app import create_search_app  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return create_search_app(output)  # type: ignore[no-any-return]
+
+
+class PreviewHandler(WSGIRequestHandler):
+    """A request handler that drops a client sending nothing for `CLIENT_TIMEOUT` seconds, and
+    sends the security headers on every answer, its own error answers too (414 for a long
+    URL, 431 for long or many headers, 400/505 for a malformed request line or version),
+    which http.server writes without going through the app."""
+
+    timeout = CLIENT_TIMEOUT
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # a request line it could not read leaves the version at HTTP/0.9, for which
+        # http.server writes no status line and no header at all: answer as HTTP/1.0
+        if not str(getattr(self, "request_version", "")).startswith("HTTP/1."):
+            self.request_version = "HTTP/1.0"
+        self.close_connection = True
+        super().send_error(code, message, explain)
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        self._sent_headers: set[str] = set()
+        super().send_response_only(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        getattr(self, "_sent_headers", set()).add(keyword.lower())
+        super().send_header(keyword, value)
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        """Log with control characters shown as escapes: a request line cannot drive the terminal."""
+        if type == "info" and " /__build" in getattr(self, "requestline", ""):
+            return  # the open tab's once-a-second reload poll: not worth a line each time
+        text = message % args if args else message
+        super().log(type, "%s", "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text))
+
+    def end_headers(self) -> None:
+        sent = getattr(self, "_sent_headers", set())
+        for name, value in SECURITY_HEADERS.items():
+            if name.lower() not in sent:
+                super().send_header(name, value)
+        super().end_headers()
+
+
+def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
+    """Return the preview's HTTP server (threaded, slow clients dropped), bound and ready."""
+    return make_server(host, port, app, threaded=True, request_handler=PreviewHandler)
+
+
+def watch_and_rebuild(settings: Settings, state: BuildState, fixed_today: date | None) -> None:
+    for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False):
+        rebuild(settings, state, fixed_today)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Build, then serve until interrupted; return the exit status."""
+    settings = Settings(content_dir=Path(args.content), output_dir=Path(args.output))
+    state = BuildState()
+    fixed_today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
+    rebuild(settings, state, fixed_today)
+    if not settings.output_dir.is_dir():
+        print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
+    try:  # bound before anything is announced or watched: a port in use is a message, not an abort
+        socket.create_server((args.host, args.port)).close()  # werkzeug would print English and exit
+        server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)))
+    except OSError as exc:
+        print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
+        return 1
+    threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today), daemon=True).start()
+    print(f"预览地址：http://{args.host}:{server.server_port}/  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,359 @@
+"""Approval-item lists (`content/approvals/`): 关停并转放 — the model, the CSV reader, the rules.
+
+Items are written inline (`items:`) or in a sibling CSV file (`items_csv:`) with the
+Chinese headers of DESIGN §3.3. Either way they end up as typed `ApprovalItem`s in
+`record.extra["items"]`, each with the file and line it came from, so views never read
+a file. The site-wide index (/approvals/ by action, agency and year, item histories)
+is computed from the site model by `approval_index`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from disclosure.core import strict_yaml
+from disclosure.core.fields import IsoDate, Text
+from disclosure.core.problems import Problem, error, warning
+from disclosure.core.records import NonEmpty, RecordMeta, Strict, titled
+from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
+
+if TYPE_CHECKING:
+    from disclosure.core.records import Record
+    from disclosure.site.model import Site
+
+_f = titled("approval")  # field titles from this kind's labels (labels.KIND_LABELS["approval"])
+
+# action → (关停并转放 letter, ASCII URL segment, does it need `to`?)
+ACTIONS: dict[str, tuple[str, str, bool]] = {
+    "取消": ("关", "quxiao", False),
+    "停止实施": ("停", "tingzhi", False),
+    "并联审批": ("并", "binglian", True),
+    "转变管理方式": ("转", "zhuanbian", True),
+    "下放": ("放", "xiafang", True),
+    "移交": ("放", "yijiao", True),
+    "部分取消": ("关", "bufen-quxiao", False),
+    "部分下放": ("放", "bufen-xiafang", True),
+}
+ACTION_BY_SLUG = {slug: action for action, (_, slug, _) in ACTIONS.items()}
+LETTERS = ("关", "停", "并", "转", "放")
+TO_HINT = {
+    "并联审批": "牵头机关或合并后的事项",
+    "转变管理方式": "改为何种管理方式，如 备案监管制",
+    "下放": "承接的下级机关",
+    "移交": "承接的社会组织、行业协会或中介机构",
+    "部分下放": "承接的下级机关",
+}
+CSV_HEADERS = {
+    "序号": "number",
+    "项目名称": "name",
+    "实施机关": "implementing_agency",
+    "设定依据": "basis",
+    "处理决定": "action",
+    "承接单位": "to",
+    "备注": "note",
+}
+REQUIRED_HEADERS = ("序号", "项目名称", "实施机关", "处理决定")
+_NUMBER = re.compile(r"^([1-9]\d*)(?:\.([1-9]\d*))?$")
+
+
+class ApprovalItem(Strict):
+    """One row of an approval-item list."""
+
+    number: NonEmpty = _f("items.number", description="1、2、3……；子项写作 3.1、3.2")
+    name: NonEmpty = _f("items.name")
+    implementing_agency: NonEmpty = _f("items.implementing_agency")
+    basis: Text | None = _f("items.basis", default=None)
+    action: Literal[tuple(ACTIONS)] = _f("items.action")  # type: ignore[valid-type]
+    to: NonEmpty | None = _f("items.to", default=None, description="并联审批、转变管理方式、下放、移交时必填")
+    note: Text | None = _f("items.note", default=None)
+
+    @property
+    def letter(self) -> str:
+        return ACTIONS[self.action][0]
+
+    @property
+    def action_slug(self) -> str:
+        return ACTIONS[self.action][1]
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the item's row on its list's page."""
+        return "item-" + self.number.replace(".", "-")
+
+
+class ApprovalListMeta(RecordMeta):
+    """A list of approval items cancelled, devolved … (`content/approvals/`)."""
+
+    effective: IsoDate = _f("effective")
+    items: tuple[ApprovalItem, ...] = _f("items", default=())
+    items_csv: NonEmpty | None = _f(
+        "items_csv", default=None, description="与本文件同目录的 CSV 文件名；表头：" + ",".join(CSV_HEADERS)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedItem:
+    """An item and where it was written: the Markdown file or the CSV, and its line."""
+
+    item: ApprovalItem | None  # None: the row had errors (still counted for 序号 continuity)
+    source: Path
+    line: int
+    key: str  # items[3]
+    number: str
+
+
+def prepare_approval_list(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[Mapping[str, Any], list[Problem]]:
+    """Return `{"items": (ApprovalItem, …)}` read inline or from the CSV, and every problem."""
+    assert isinstance(meta, ApprovalListMeta)
+    problems: list[Problem] = []
+    placed: list[PlacedItem] = []
+    if meta.items and meta.items_csv:
+        problems.append(error(path, lines.get("items_csv", 1), "items_csv", "items 与 items_csv 只能写一个：事项要么写在本文件中，要么写在 CSV 文件中"))
+    elif meta.items_csv:
+        placed, found = read_items_csv(meta.items_csv, path, lines.get("items_csv", 1))
+        problems += found
+    elif meta.items:
+        placed = [
+            PlacedItem(item, path, lines.get(f"items[{i}]", 1), f"items[{i}]", item.number)
+            for i, item in enumerate(meta.items)
+        ]
+    else:
+        problems.append(error(path, lines.get("effective", 1), "items", "清单没有事项：请写 items（逐项列出）或 items_csv（同目录的 CSV 文件名）"))
+    problems += check_items(placed, lines)
+    return {"items": tuple(p.item for p in placed if p.item is not None)}, problems
+
+
+def read_items_csv(name: str, path: Path, line: int) -> tuple[list[PlacedItem], list[Problem]]:
+    """Return the items of the CSV file `name` beside `path`, each with its CSV line."""
+    file, refused = sibling_file(path, name)
+    if refused == IN_FOLDER or not name.lower().endswith(".csv"):
+        return [], [error(path, line, "items_csv", f"“{name}”应为与本文件同一目录下的 .csv 文件名，不能含路径")]
+    if refused:
+        return [], [error(path, line, "items_csv", f"CSV 文件“{shown_name(name)}”{refused}")]
+    if file is None:
+        return [], [error(path, line, "items_csv", f"CSV 文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）")]
+    data, problems = read_bytes(file)
+    if data is None:
+        return [], problems
+    if len(data) > MAX_FILE_BYTES:
+        return [], [error(file, 1, "file", "文件超过 5 MB，请拆分")]
+    text, problems = decode_csv(data, file)
+    if text is None:
+        return [], problems
+    placed, found = parse_items_csv(text, file)
+    return placed, problems + found
+
+
+def decode_csv(data: bytes, file: Path) -> tuple[str | None, list[Problem]]:
+    """Return the CSV text: UTF-8 (BOM or not), else GBK as Excel on Chinese Windows saves it."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return None, [error(file, line, "encoding", "CSV 文件含有空字符（NUL），可能是 UTF-16 编码或 Excel 工作簿；请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”")]
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return body.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gbk")
+    except UnicodeDecodeError:
+        line = body[: utf8_error.start].count(b"\n") + 1
+        return None, [error(file, line, "encoding", "CSV 文件既不是 UTF-8 也不是 GBK 编码，无法读取；请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”")]
+    return text, [warning(file, 1, "encoding", "CSV 文件是 GBK 编码（中文 Windows 版 Excel 的默认格式），已按 GBK 读取；建议另存为“CSV UTF-8（逗号分隔）”")]
+
+
+def parse_items_csv(text: str, file: Path) -> tuple[list[PlacedItem], list[Problem]]:
+    """Return the rows of a decoded CSV as items; problems carry the CSV line of the row."""
+    from disclosure.core.validation import validate_model  # late: validation imports records
+
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))  # a cell may be as long as its file
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as bad:  # a cell over the size limit, a stray quote in strict mode …
+        return [], [error(file, reader.line_num or line, "items_csv", f"CSV 文件在这一行无法读取（{bad}）；请在 Excel 中另存为 CSV 后重试")]
+    rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        return [], [error(file, 1, "items_csv", "CSV 文件是空的：第一行应为表头 " + ",".join(CSV_HEADERS))]
+    header_line, header = rows[0]
+    header = [h.strip() for h in header]
+    problems: list[Problem] = []
+    unknown = [h for h in header if h not in CSV_HEADERS]
+    missing = [h for h in REQUIRED_HEADERS if h not in header]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append("缺少列：" + "、".join(missing))
+        if unknown:
+            parts.append("不认识的列：" + "、".join(f"“{h}”" for h in unknown))
+        problems.append(error(file, header_line, "items_csv", f"CSV 表头不对（{'；'.join(parts)}）；第一行应为 {','.join(CSV_HEADERS)}"))
+        return [], problems
+    repeated = [h for h, n in Counter(header).items() if n > 1]
+    if repeated:
+        return [], [error(file, header_line, "items_csv", f"CSV 表头中“{repeated[0]}”列重复")]
+    placed: list[PlacedItem] = []
+    for i, (line, row) in enumerate(rows[1:]):
+        key = f"items[{i}]"
+        if len(row) > len(header):
+            problems.append(error(file, line, key, f"这一行有 {len(row)} 格，多于表头的 {len(header)} 列（单元格中的逗号要用英文双引号括起来）"))
+            continue
+        value = {
+            CSV_HEADERS[h]: cell.strip() for h, cell in zip(header, row, strict=False) if cell.strip()
+        }
+        located = strict_yaml.Located(value, {(): line, **{(k,): line for k in CSV_HEADERS.values()}})
+        item, found = validate_model(ApprovalItem, located, file, f"第 {line} 行")
+        problems += [Problem(p.path, p.line, f"{key}.{p.key}", p.message, p.severity) for p in found]
+        placed.append(PlacedItem(item, file, line, key, value.get("number", "")))
+    return placed, problems
+
+
+def check_items(placed: list[PlacedItem], lines: dict[str, int]) -> list[Problem]:
+    """Return problems of 序号 continuity and of `to` where the action needs it."""
+    problems: list[Problem] = []
+    expected_top = 1
+    last_top: int | None = None
+    expected_sub = 1
+    def where(p: PlacedItem, key: str) -> int:
+        return p.line if p.source.suffix.lower() == ".csv" else lines.get(f"{p.key}.{key}", p.line)
+
+    for p in placed:
+        number = p.number
+        match = _NUMBER.match(number)
+        if not match:
+            if number:
+                problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"序号“{number}”应为正整数，子项写作 3.1、3.2"))
+            expected_top += 1
+        else:
+            top, sub = int(match.group(1)), match.group(2)
+            if sub is None:
+                if top != expected_top:
+                    after = f"上一项为 {last_top}" if last_top else "清单从 1 开始"
+                    problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"序号不连续：应为 {expected_top}（{after}），实为 {number}"))
+                last_top, expected_top, expected_sub = top, top + 1, 1
+            else:
+                want = f"{last_top}.{expected_sub}" if last_top else "1"
+                if last_top is None or top != last_top or int(sub) != expected_sub:
+                    problems.append(error(p.source, where(p, "number"), f"{p.key}.number", f"子项序号不连续：应为 {want}，实为 {number}"))
+                expected_sub = int(sub) + 1
+        item = p.item
+        if item is not None and ACTIONS[item.action][2] and not item.to:
+            problems.append(error(p.source, where(p, "action"), f"{p.key}.to", f"处理决定为“{item.action}”时必须写承接单位（{TO_HINT[item.action]}）"))
+    return problems
+
+
+# ---- the site-wide index: /approvals/ by action, agency and year, and item histories ----
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item in one list: what /approvals/ shows per row."""
+
+    item: ApprovalItem
+    record: Record
+
+    @property
+    def effective(self) -> date:
+        meta = self.record.meta
+        assert isinstance(meta, ApprovalListMeta)
+        return meta.effective
+
+
+@dataclass(frozen=True)
+class ApprovalFacet:
+    dimension: str  # all | action | agency | year
+    key: str
+    label: str
+    entries: tuple[Entry, ...]
+
+    def counts(self) -> list[tuple[str, int]]:
+        """Return (action, count) in the order of ACTIONS, for actions that occur."""
+        found = Counter(e.item.action for e in self.entries)
+        return [(a, found[a]) for a in ACTIONS if found[a]]
+
+
+@dataclass(frozen=True)
+class ApprovalIndex:
+    lists: tuple[Record, ...]
+    all: ApprovalFacet
+    facets: dict[str, dict[str, ApprovalFacet]]
+    histories: dict[str, tuple[Entry, ...]]  # normalised item name → entries, oldest first
+
+    def facet(self, dimension: str, key: str) -> ApprovalFacet | None:
+        return self.facets.get(dimension, {}).get(key)
+
+    def history(self, item: ApprovalItem) -> tuple[Entry, ...]:
+        """Return the item's entries in every list, oldest first, when it appears in more than one."""
+        found = self.histories.get(item_key(item.name), ())
+        return found if len(found) > 1 else ()
+
+
+def item_key(name: str) -> str:
+    """Return an item name normalised for matching across lists (spaces, bracket styles)."""
+    return re.sub(r"\s+", "", name).replace("(", "（").replace(")", "）")
+
+
+def items_of(record: Record) -> tuple[ApprovalItem, ...]:
+    items: tuple[ApprovalItem, ...] = record.extra.get("items", ())
+    return items
+
+
+_LAST: list[tuple[Site, ApprovalIndex]] = []
+
+
+def approval_index(site: Site) -> ApprovalIndex:
+    """Return the approval index of `site`, computed once per site model."""
+    if _LAST and _LAST[0][0] is site:
+        return _LAST[0][1]
+    lists = tuple(
+        sorted((r for r in site.records if r.kind == "approval"), key=lambda r: (_effective(r), r.meta.index_number))
+    )
+    entries = [Entry(item, record) for record in lists for item in items_of(record)]
+    by: dict[str, dict[str, list[Entry]]] = {"action": defaultdict(list), "agency": defaultdict(list), "year": defaultdict(list)}
+    labels: dict[tuple[str, str], str] = {}
+    histories: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        item = entry.item
+        by["action"][item.action_slug].append(entry)
+        labels["action", item.action_slug] = item.action
+        key = site.agency_key(item.implementing_agency)
+        by["agency"][key].append(entry)
+        labels["agency", key] = item.implementing_agency
+        year = str(entry.effective.year)
+        by["year"][year].append(entry)
+        labels["year", year] = f"{year}年"
+        histories[item_key(item.name)].append(entry)
+    order = {
+        "action": [ACTIONS[a][1] for a in ACTIONS],
+        "agency": sorted(by["agency"], key=lambda k: labels["agency", k]),
+        "year": sorted(by["year"], reverse=True),
+    }
+    facets = {
+        dim: {k: ApprovalFacet(dim, k, labels[dim, k], tuple(by[dim][k])) for k in order[dim] if by[dim].get(k)}
+        for dim in by
+    }
+    index = ApprovalIndex(
+        lists=lists,
+        all=ApprovalFacet("all", "", "全部", tuple(entries)),
+        facets=facets,
+        histories={k: tuple(v) for k, v in histories.items()},
+    )
+    _LAST[:] = [(site, index)]
+    return index
+
+
+def _effective(record: Record) -> date:
+    meta = record.meta
+    assert isinstance(meta, ApprovalListMeta)
+    return meta.effective

@@ -1,0 +1,142 @@
+"""What a kind of record declares about itself: the one place the rest of the build asks.
+
+A kind is one module in `disclosure/kinds/` (plus its templates) that builds a `Kind`:
+its model and rules, its labels, the records it links to, its dated events, its feed,
+search and JSON-LD contributions, its open-data tables, its scaffold, its site-wide
+index and the pages that show it. Feeds, open data, search, incremental freezing,
+scaffold and schema loop over `KINDS` and call these hooks; none of them names a kind.
+
+Hooks only see core types (records, metadata, problems): a kind never imports the
+rules, the site model, the outputs, the web layer or search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from disclosure.core.problems import Problem
+from disclosure.core.records import Record, RecordMeta
+
+# Problems in one record's front matter beyond the model's (dates in order …).
+Rules = Callable[[RecordMeta, dict[str, int], Path], list[Problem]]
+# Derives what a record needs beyond its front matter (items from a sibling CSV, a flowchart
+# SVG …); returns it for `Record.extra`, with the problems found on the way.
+Prepare = Callable[[RecordMeta, dict[str, int], Path], tuple[Mapping[str, Any], list[Problem]]]
+# The front-matter lines `build.py new` writes for a kind after the common ones, given the
+# publication day and the agency's full name.
+Scaffold = Callable[[date, str], str]
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated event of a record beyond its publication, 更新记录 and repeal: a decision's stage."""
+
+    event: str  # stable ASCII id part: stage-2019-10-17-hearing
+    day: date
+    label: str  # 听证
+    note: str  # what happened, in the content's words
+    key: str  # the front-matter key it was written at: stages[2].date
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One open-data table: file name, title, column → Chinese header, and its rows.
+
+    `rows` is given every record of the kind (newest first) and the site-wide index the
+    kind built (`Kind.index`), or None when it builds none.
+    """
+
+    name: str  # decisions → decisions.csv / decisions.json
+    title: str
+    columns: dict[str, str]
+    rows: Callable[[tuple[Record, ...], Any], list[Row]]
+
+
+@dataclass(frozen=True, slots=True)
+class KindPage:
+    """A page a kind adds beyond its record pages (/approvals/, /powers/ …), as data.
+
+    The web layer turns each into a Flask route: `rules` are URL rules, `endpoint` its
+    name under the `kinds` blueprint, `context(index, **values)` the template's variables
+    (it returns None for values that name nothing: a 404), `urls(index)` every set of
+    values to freeze, and `mimetype` anything but HTML (an SVG).
+    """
+
+    endpoint: str
+    rules: tuple[str, ...]
+    template: str | None
+    context: Callable[..., Mapping[str, Any] | None]
+    urls: Callable[[Any], Iterable[Mapping[str, Any]]]
+    mimetype: str | None = None
+    feed: str | None = None  # the feed path the page links to (kind/approval)
+
+
+def nothing(*_args: Any) -> tuple[()]:
+    """Return nothing: the default of every optional hook."""
+    return ()
+
+
+def no_extra_fields(day: date, agency: str) -> str:
+    """Return nothing: a kind with only the fields every record has."""
+    return ""
+
+
+def no_json_ld(record: Record) -> dict[str, Any]:
+    """Return no kind-specific schema.org properties."""
+    return {}
+
+
+def no_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> None:
+    """Build no site-wide index."""
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of record: where it lives and everything the build asks of it."""
+
+    name: str  # used in URLs and the search API: document, decision …
+    folder: str  # folder under content/
+    label: str  # 政府文件 …
+    model: type[RecordMeta]
+    template: str  # the record page
+    labels: Mapping[str, str] = field(default_factory=dict)  # this kind's field labels (labels.KIND_LABELS)
+    rules: Rules | None = None
+    prepare: Prepare | None = None
+    scaffold: Scaffold = no_extra_fields
+    # Links: the 索引号 (or titles) of other records this record's page shows; and whether
+    # its page also shows other records of its own kind (an item's history across lists).
+    links: Callable[[RecordMeta], Iterable[str]] = nothing
+    shows_own_kind: bool = False
+    # Dated events announced in feeds and change history, with the key they were written at.
+    events: Callable[[RecordMeta], Iterable[Event]] = nothing
+    # Feeds: (label, value) rows after the common metadata, and HTML after the body.
+    feed_rows: Callable[[RecordMeta], Iterable[tuple[str, str]]] = nothing
+    feed_html: Callable[[Record], Iterable[str]] = nothing
+    # Text bound for feeds and pages beyond the common fields, by front-matter key (XML check).
+    texts: Callable[[Record], Mapping[str, str]] = lambda record: {}
+    # Search: text searched with the record (beyond title, numbers, keywords and summary).
+    search_text: Callable[[Record], Iterable[str]] = nothing
+    # Open data: the kind's tables.
+    tables: tuple[Table, ...] = ()
+    # schema.org: the type of its pages and the properties it adds.
+    json_ld_type: str = "CreativeWork"
+    json_ld: Callable[[Record], dict[str, Any]] = no_json_ld
+    # Site-wide index built once from all records of the kind and the agencies' names in
+    # order (Site.indexes[name]), and the pages that show it.
+    index: Callable[[tuple[Record, ...], tuple[str, ...]], Any] = no_index
+    pages: tuple[KindPage, ...] = ()
+    # Jinja globals its templates use (approval_counts, flow_next …), given the kind's index.
+    template_globals: Callable[[Any], Mapping[str, Callable[..., Any]]] = lambda index: {}
+
+
+def paginated(values: Mapping[str, Any], pages: int) -> Iterator[dict[str, Any]]:
+    """Yield `values` for page 1 and `values` plus `page` for pages 2 … `pages`."""
+    yield dict(values)
+    for number in range(2, pages + 1):
+        yield {**values, "page": number}

@@ -1,0 +1,359 @@
+"""Power items (`content/powers/`): 权力事项 with their procedure (steps, flow) and 廉政风险点.
+
+The model, the rules over the flow graph (unknown step ids, unreachable steps, cycles,
+time limits against the law) and the site-wide indexes for /powers/ and /risks/.
+The flowchart itself is drawn by `disclosure.kinds.power_flowchart` at validation time.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BeforeValidator
+
+from disclosure.core.fields import Text, one_or_many
+from disclosure.core.problems import Problem, error, warning
+from disclosure.core.records import NonEmpty, RecordMeta, Strict, titled
+
+if TYPE_CHECKING:
+    from disclosure.core.records import Record
+    from disclosure.site.model import Site
+
+_f = titled("power")  # field titles from this kind's labels (labels.KIND_LABELS["power"])
+
+# The ten types of 中办发〔2015〕21号, with the national codes 01–10.
+POWER_TYPES = (
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政征收",
+    "行政给付",
+    "行政检查",
+    "行政确认",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+)
+LEVELS = ("高", "中", "低")
+LEVEL_SLUGS = {"高": "high", "中": "medium", "低": "low"}
+LICENCE_DAYS = 20  # 行政许可法第四十二条
+LICENCE_EXTENSION = 10
+STEP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class LawArticle(Strict):
+    law: NonEmpty = _f("basis.law", description="如 中华人民共和国行政许可法")
+    article: NonEmpty = _f("basis.article", description="如 第四十二条")
+
+
+class Supervision(Strict):
+    phone: NonEmpty = _f("supervision.phone")
+    address: NonEmpty | None = _f("supervision.address", default=None)
+
+
+class Risk(Strict):
+    point: NonEmpty = _f("steps.risks.point")
+    level: Literal["高", "中", "低"] = _f("steps.risks.level")
+    measures: Annotated[tuple[NonEmpty, ...], BeforeValidator(one_or_many)] = _f(
+        "steps.risks.measures", min_length=1
+    )
+    owner: NonEmpty = _f("steps.risks.owner", description="责任人，如 科室负责人、分管领导")
+
+
+class Step(Strict):
+    id: NonEmpty = _f("steps.id", description="英文字母、数字、- 或 _，如 shouli；flow 和网页锚点用它")
+    name: NonEmpty = _f("steps.name")
+    post: NonEmpty = _f("steps.post")
+    limit_days: int | None = _f("steps.limit_days", default=None, ge=0, le=3650)
+    description: Text | None = _f("steps.description", default=None)
+    risks: tuple[Risk, ...] = _f("steps.risks", default=())
+
+    @property
+    def anchor(self) -> str:
+        return f"step-{self.id}"
+
+
+class Edge(Strict):
+    from_: NonEmpty = _f("flow.from", alias="from")
+    to: NonEmpty = _f("flow.to")
+    when: Text | None = _f("flow.when", default=None)
+
+
+class PowerMeta(RecordMeta):
+    """A 权力事项 with its 公示 fields, steps and flow (`content/powers/`)."""
+
+    code: NonEmpty = _f("code")
+    power_type: Literal[POWER_TYPES] = _f("power_type")  # type: ignore[valid-type]
+    basis: tuple[LawArticle, ...] = _f("basis", min_length=1)
+    legal_limit_days: int | None = _f("legal_limit_days", default=None, ge=0, le=3650)
+    promised_limit_days: int | None = _f("promised_limit_days", default=None, ge=0, le=3650)
+    fee: NonEmpty = _f("fee", description="收费标准及依据，或“不收费”")
+    supervision: Supervision = _f("supervision")
+    steps: tuple[Step, ...] = _f("steps", min_length=1)
+    flow: tuple[Edge, ...] = _f("flow", default=())
+
+    @property
+    def type_code(self) -> str:
+        return f"{POWER_TYPES.index(self.power_type) + 1:02d}"
+
+
+# ---- the flow graph ----
+
+
+def edges_of(meta: PowerMeta) -> list[tuple[str, str, str | None]]:
+    """Return the flow as (from, to, when); without `flow` the steps run in order."""
+    if meta.flow:
+        return [(e.from_, e.to, e.when) for e in meta.flow]
+    ids = [s.id for s in meta.steps]
+    return [(a, b, None) for a, b in pairwise(ids)]
+
+
+def power_rules(meta: RecordMeta, lines: dict[str, int], path: Path) -> list[Problem]:
+    """Return problems in a power item's steps, flow, risks and time limits."""
+    assert isinstance(meta, PowerMeta)
+    problems: list[Problem] = []
+
+    def line(key: str) -> int:
+        while key:
+            if key in lines:
+                return lines[key]
+            key = key.rpartition(".")[0] if "." in key else key.rpartition("[")[0]
+        return 1
+
+    seen: dict[str, int] = {}
+    for i, step in enumerate(meta.steps):
+        key = f"steps[{i}].id"
+        if not STEP_ID.match(step.id):
+            problems.append(error(path, line(key), key, f"步骤编号“{step.id}”只能用英文字母、数字、- 和 _，如 shouli（网页锚点和流程连线用它）"))
+        if step.id in seen:
+            problems.append(error(path, line(key), key, f"步骤编号“{step.id}”重复：第 {seen[step.id]} 行已有"))
+        seen.setdefault(step.id, line(key))
+    if len(seen) < len(meta.steps):
+        return problems
+    known = "、".join(seen)
+    graph_ok = True
+    for i, edge in enumerate(meta.flow):
+        for end, value in (("from", edge.from_), ("to", edge.to)):
+            if value not in seen:
+                key = f"flow[{i}].{end}"
+                problems.append(error(path, line(key), key, f"流程中的步骤编号“{value}”不存在；已有的步骤：{known}"))
+                graph_ok = False
+    if not graph_ok:
+        return problems
+    edges = edges_of(meta)
+    cycle = find_cycle(meta.steps[0].id, [s.id for s in meta.steps], edges)
+    if cycle is not None:
+        closing, ids = cycle
+        key = f"flow[{closing}]"
+        names = {s.id: s.name for s in meta.steps}
+        shown = " → ".join(f"{names[i]}（{i}）" for i in ids)
+        problems.append(error(path, line(key), key, f"流程出现循环：{shown}；流程图应从第一步单向走到办结，退回补正等情形请写在步骤说明中"))
+        return problems
+    reached = reachable(meta.steps[0].id, edges)
+    for i, step in enumerate(meta.steps):
+        if step.id not in reached:
+            key = f"steps[{i}].id"
+            problems.append(error(path, line(key), key, f"步骤“{step.name}”（{step.id}）从第一步“{meta.steps[0].name}”出发无法到达；请在 flow 中补上指向它的连线"))
+    if problems:
+        return problems
+    problems += _limit_warnings(meta, edges, line, path)
+    return problems
+
+
+def _limit_warnings(meta: PowerMeta, edges: list[tuple[str, str, str | None]], line: Any, path: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    total, route = longest_limit_path(meta, edges)
+    names = {s.id: s.name for s in meta.steps}
+    shown = "→".join(names[i] for i in route)
+    legal = meta.legal_limit_days
+    if legal is not None and total > legal:
+        problems.append(
+            warning(path, line("legal_limit_days"), "legal_limit_days", f"各环节时限合计最长 {total} 个工作日（{shown}），超过法定时限 {legal} 个工作日")
+        )
+    if meta.promised_limit_days is not None and legal is not None and meta.promised_limit_days > legal:
+        problems.append(
+            warning(path, line("promised_limit_days"), "promised_limit_days", f"承诺时限 {meta.promised_limit_days} 个工作日长于法定时限 {legal} 个工作日")
+        )
+    if meta.power_type == "行政许可":
+        for key, days in (("legal_limit_days", legal), ("promised_limit_days", meta.promised_limit_days)):
+            if days is not None and days > LICENCE_DAYS:
+                problems.append(warning(path, line(key), key, _licence_message(days)))
+        if legal is None and total > LICENCE_DAYS:
+            problems.append(warning(path, line("steps"), "steps", f"各环节时限合计最长 {total} 个工作日（{shown}）；{_licence_message(total)}"))
+    return problems
+
+
+def _licence_message(days: int) -> str:
+    if days <= LICENCE_DAYS + LICENCE_EXTENSION:
+        return (
+            f"{days} 个工作日超过行政许可法定的 {LICENCE_DAYS} 个工作日；只有经本行政机关负责人批准才可延长 "
+            f"{LICENCE_EXTENSION} 日，并应告知申请人理由（行政许可法第四十二条）"
+        )
+    return (
+        f"{days} 个工作日超过行政许可法第四十二条的 {LICENCE_DAYS} 个工作日加延长 {LICENCE_EXTENSION} 日；"
+        "除非法律、法规另有规定，请核对时限并在设定依据中写明该规定"
+    )
+
+
+def find_cycle(start: str, ids: list[str], edges: list[tuple[str, str, str | None]]) -> tuple[int, list[str]] | None:
+    """Return (index of the edge closing a cycle, the cycle's step ids), or None for a DAG.
+
+    Depth-first with an explicit stack, not recursion: a 500-step procedure must get a
+    message, never a RecursionError (issue 10).
+    """
+    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for n, (a, b, _) in enumerate(edges):
+        out[a].append((n, b))
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    for root in [start, *ids]:
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        pending = [iter(out[root])]
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                pending.pop()
+                state[path.pop()] = 2
+                continue
+            n, nxt = step
+            if state.get(nxt) == 1:
+                return n, [*path[path.index(nxt) :], nxt]
+            if nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(iter(out[nxt]))
+    return None
+
+
+def reachable(start: str, edges: list[tuple[str, str, str | None]]) -> set[str]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for a, b, _ in edges:
+        out[a].append(b)
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in out[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def longest_limit_path(meta: PowerMeta, edges: list[tuple[str, str, str | None]]) -> tuple[int, list[str]]:
+    """Return the largest sum of step limits along any route from the first step, and that route."""
+    limit = {s.id: s.limit_days or 0 for s in meta.steps}
+    out: dict[str, list[str]] = defaultdict(list)
+    for a, b, _ in edges:
+        out[a].append(b)
+    # Longest path in a DAG (find_cycle ran first), in reverse topological order: no recursion.
+    order: list[str] = []
+    seen: set[str] = set()
+    first = meta.steps[0].id
+    stack: list[tuple[str, bool]] = [(first, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(n, False) for n in reversed(out[node]) if n not in seen]
+    best: dict[str, tuple[int, str | None]] = {}  # node → (total from here, next node on the route)
+    for node in order:  # every successor comes before its predecessors
+        tails = [(best[n][0], n) for n in out[node] if n in best]
+        total, after = max(tails, key=lambda t: t[0]) if tails else (0, None)
+        best[node] = (limit[node] + total, after)
+    route: list[str] = []
+    hop: str | None = first
+    while hop is not None:
+        route.append(hop)
+        hop = best[hop][1]
+    return best[first][0], route
+
+
+# ---- the site-wide indexes: /powers/ and /risks/ ----
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEntry:
+    """One 廉政风险点 with the power item and step it belongs to."""
+
+    record: Record
+    step: Step
+    risk: Risk
+
+
+@dataclass(frozen=True)
+class PowerIndex:
+    by_type: list[tuple[str, str, list[tuple[str, list[Record]]]]]  # (type, code, [(agency, records)])
+    risks: list[tuple[str, list[tuple[str, list[RiskEntry]]]]]  # (level, [(agency, entries)])
+    risk_counts: dict[str, int]
+
+
+_LAST: list[tuple[Site, PowerIndex]] = []
+
+
+def power_index(site: Site) -> PowerIndex:
+    """Return the 权力清单 by type then agency, and the risk catalogue by level then agency."""
+    if _LAST and _LAST[0][0] is site:
+        return _LAST[0][1]
+    powers = sorted((r for r in site.records if r.kind == "power"), key=lambda r: _meta(r).code)
+    order = {a.name: n for n, a in enumerate(site.agencies)}
+    by_type = []
+    for n, power_type in enumerate(POWER_TYPES, start=1):
+        grouped: dict[str, list[Record]] = defaultdict(list)
+        for record in powers:
+            if _meta(record).power_type == power_type:
+                grouped[record.meta.agency[0]].append(record)
+        if grouped:
+            agencies = sorted(grouped, key=lambda a: order.get(a, len(order)))
+            by_type.append((power_type, f"{n:02d}", [(a, grouped[a]) for a in agencies]))
+    risks = []
+    counts: dict[str, int] = {}
+    for level in LEVELS:
+        grouped_risks: dict[str, list[RiskEntry]] = defaultdict(list)
+        for record in powers:
+            for step in _meta(record).steps:
+                for risk in step.risks:
+                    if risk.level == level:
+                        grouped_risks[record.meta.agency[0]].append(RiskEntry(record, step, risk))
+        counts[level] = sum(len(v) for v in grouped_risks.values())
+        agencies = sorted(grouped_risks, key=lambda a: order.get(a, len(order)))
+        risks.append((level, [(a, grouped_risks[a]) for a in agencies]))
+    index = PowerIndex(by_type, risks, counts)
+    _LAST[:] = [(site, index)]
+    return index
+
+
+def _meta(record: Record) -> PowerMeta:
+    meta = record.meta
+    assert isinstance(meta, PowerMeta)
+    return meta
+
+
+def prepare_power(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[Mapping[str, Any], list[Problem]]:
+    """Return `{"svg": …}`: the flowchart drawn at build time (only for a valid flow)."""
+    from disclosure.kinds.power_flowchart import draw_flowchart
+
+    assert isinstance(meta, PowerMeta)
+    if power_rules_blocking(meta):
+        return {}, []
+    svg = draw_flowchart(meta)
+    root = ET.fromstring(svg)
+    return {"svg": svg, "svg_width": root.get("width"), "svg_height": root.get("height")}, []
+
+
+def power_rules_blocking(meta: PowerMeta) -> bool:
+    """Return True when the flow cannot be drawn (the rules report why)."""
+    ids = [s.id for s in meta.steps]
+    if len(set(ids)) < len(ids) or any(e.from_ not in ids or e.to not in ids for e in meta.flow):
+        return True
+    return find_cycle(ids[0], ids, edges_of(meta)) is not None

@@ -1,0 +1,46 @@
+"""schema.org JSON-LD for record pages; the template serialises it with Jinja's |tojson."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from disclosure.core.records import Record
+from disclosure.kinds import KIND_BY_NAME
+from disclosure.outputs.open_data import day_text, record_url
+from disclosure.site.model import Site
+
+
+def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
+    """Return schema.org data for a record page: Legislation for documents, else CreativeWork."""
+    meta = record.meta
+    publisher = [{"@type": "GovernmentOrganization", "name": name} for name in meta.agency]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Legislation" if record.kind == "document" else "CreativeWork",
+        "name": meta.title,
+        "identifier": meta.index_number,
+        "url": record_url(site, record),
+        "inLanguage": "zh-CN",
+        "datePublished": day_text(meta.published),
+        "dateCreated": day_text(meta.written),
+        "author": publisher,
+        "publisher": publisher[0] if len(publisher) == 1 else publisher,
+        "about": meta.category,
+        "genre": KIND_BY_NAME[record.kind].label if record.kind in KIND_BY_NAME else record.kind,
+        "isPartOf": {"@type": "WebSite", "name": site.config.name, "url": site.config.root_url + "/"},
+    }
+    if meta.summary:
+        data["description"] = meta.summary
+    if meta.keywords:
+        data["keywords"] = "，".join(meta.keywords)
+    if meta.changes:
+        data["dateModified"] = day_text(max(c.date for c in meta.changes))
+    if record.kind == "document":
+        data["legislationDate"] = day_text(meta.written)
+        data["legislationPassedBy"] = publisher
+        data["legislationLegalForce"] = "https://schema.org/InForce" if meta.validity == "有效" else "https://schema.org/NotInForce"
+        if meta.doc_number:
+            data["legislationIdentifier"] = meta.doc_number
+    if meta.validity_date:
+        data["expires"] = day_text(meta.validity_date)
+    return data

@@ -1,0 +1,66 @@
+"""Timeliness (条例第二十六条): proactive information goes public within 20 working days
+of being formed or changed. Counted on the real calendar (disclosure.rules.workdays).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from disclosure.core.problems import Problem, warning
+from disclosure.core.records import Record
+from disclosure.rules.workdays import WorkCalendar
+
+LIMIT = 20
+
+
+def check_timeliness(
+    records: tuple[Record, ...], calendar: WorkCalendar, repealing: Callable[[Record], Record | None]
+) -> list[Problem]:
+    """Return a warning per record published (or whose change was published) too late, or unchecked."""
+    problems: list[Problem] = []
+    for record in records:
+        meta = record.meta
+        problem = _late(record, "published", meta.written, meta.published, "成文日期", calendar)
+        if problem:
+            problems.append(problem)
+        if meta.validity != "有效" and meta.validity_date is not None:
+            shown = _change_published(record, meta.validity_date, repealing(record))
+            if shown is not None:
+                problem = _late(record, "validity_date", meta.validity_date, shown, f"{meta.validity}日期", calendar)
+                if problem:
+                    problems.append(problem)
+    return problems
+
+
+def _change_published(record: Record, changed: date, repealing_record: Record | None) -> date | None:
+    """Return the day a change of validity was made public: a 更新记录 entry, the repealing record, or the record."""
+    if record.meta.published >= changed:
+        return None  # first published after the change: its publication is already checked
+    notes = sorted(c.date for c in record.meta.changes if c.date >= changed)
+    if notes:
+        return notes[0]
+    if repealing_record is not None and repealing_record.meta.published >= changed:
+        return repealing_record.meta.published
+    return None
+
+
+def _late(record: Record, key: str, start: date, shown: date, what: str, calendar: WorkCalendar) -> Problem | None:
+    due = calendar.add_workdays(start, LIMIT)
+    line = record.line(key)
+    if due is None:
+        year = next(y for y in range(start.year, start.year + 2) if not calendar.knows(y))
+        if shown <= start:  # published the same day: timely whatever the calendar
+            return None
+        return warning(
+            record.source, line, key,
+            f"未核查是否及时公开：{year}年的法定节假日未知（chinesecalendar 未收录，content/holidays.yaml 也没有），"
+            f"无法计算{what} {start} 后的第 {LIMIT} 个工作日",
+        )
+    if shown <= due:
+        return None
+    if key == "published":
+        text = f"发布日期 {shown} 晚于成文日期 {start} 后的第 {LIMIT} 个工作日 {due}（政府信息公开条例第二十六条）"
+    else:
+        text = f"{what} {start} 的变更于 {shown} 才公开，晚于变更后的第 {LIMIT} 个工作日 {due}（政府信息公开条例第二十六条）"
+    return warning(record.source, line, key, text)

@@ -1,0 +1,434 @@
+"""Read and validate everything under content/: configuration, records, fixed pages.
+
+Nothing here writes output. Every problem of every file is collected; the caller decides
+whether the run can go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from disclosure.core import markdown_html
+
+from disclosure.rules import personal_data
+
+from disclosure.core import strict_yaml
+
+from disclosure.core import xml_text
+from disclosure.site.body_cache import BodyCache, RecordCache, body_key, engine_digest
+from disclosure.core.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
+from disclosure.rules.guide import check_site_config
+from disclosure.kinds import KINDS, Kind
+from disclosure.core.problems import Problem, error
+from disclosure.core.progress import Progress
+from disclosure.core.records import AttachmentFile, Page, PageMeta, Record, RecordMeta
+from disclosure.core.sources import (
+    SourceFile,
+    confined,
+    escapes,
+    outside_links,
+    outside_problem,
+    read_source,
+    read_text,
+    shown_name,
+    sibling_file,
+    walk_files,
+)
+from disclosure.core.validation import check_record_rules, normalise_doc_numbers, validate_model
+from disclosure.core.workers import worker_pool
+
+ATTACHMENT_TYPES = {
+    ".pdf": "PDF",
+    ".ofd": "OFD",
+    ".doc": "Word",
+    ".docx": "Word",
+    ".wps": "WPS",
+    ".xls": "Excel",
+    ".xlsx": "Excel",
+    ".et": "WPS 表格",
+    ".csv": "CSV",
+    ".txt": "文本",
+    ".zip": "ZIP",
+    ".rar": "RAR",
+    ".7z": "7z",
+    ".jpg": "JPEG 图片",
+    ".jpeg": "JPEG 图片",
+    ".png": "PNG 图片",
+}
+PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything read from a content folder, validated and typed."""
+
+    root: Path
+    site: SiteConfig
+    agencies: tuple[Agency, ...]
+    categories: tuple[Category, ...]
+    records: tuple[Record, ...]
+    pages: tuple[Page, ...]
+    extra: dict[str, object] = field(default_factory=dict)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
+
+
+def read_yaml_file(path: Path) -> tuple[strict_yaml.Located | None, list[Problem]]:
+    """Return a whole-file YAML document (site.yaml …), or None and the problems."""
+    if not path.is_file():
+        return None, [error(path, 1, "file", "缺少此文件")]
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    return strict_yaml.load(text, str(path))
+
+
+def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tuple[Category, ...], list[Problem]]:
+    """Return site.yaml, agencies.yaml and categories.yaml validated, and their problems."""
+    problems: list[Problem] = []
+    site: SiteConfig | None = None
+    located, found = read_yaml_file(root / "site.yaml")
+    problems += found
+    if located is not None:
+        site, found = validate_model(SiteConfig, located, root / "site.yaml", "site.yaml 的内容")
+        problems += found
+        if site is not None:
+            problems += check_site_config(site, located, root / "site.yaml")
+
+    agencies: list[Agency] = []
+    path = root / "agencies.yaml"
+    located, found = read_yaml_file(path)
+    problems += found
+    if located is not None:
+        agencies, found = _validate_list(Agency, located, path)
+        problems += found
+        seen: dict[str, int] = {}
+        for i, agency in enumerate(agencies):
+            line = located.line_of((i, "name"))
+            if agency.name in seen:
+                problems.append(error(path, line, f"[{i}].name", f"机构“{agency.name}”重复：第 {seen[agency.name]} 行已有"))
+            seen.setdefault(agency.name, line)
+
+    categories: list[Category] = []
+    path = root / "categories.yaml"
+    located, found = read_yaml_file(path)
+    problems += found
+    if located is not None:
+        nodes, found = _validate_list(CategoryNode, located, path, allow_str=True)
+        problems += found
+        categories = flatten_categories(tuple(nodes))
+        seen = {}
+        for category in categories:
+            if category.path in seen:
+                problems.append(error(path, 1, "name", f"分类“{category.path}”重复"))
+            seen[category.path] = 1
+    return site, tuple(agencies), tuple(categories), problems
+
+
+def read_synonyms(root: Path) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """Return synonyms.yaml (a term → the terms searched with it); the file is optional."""
+    path = root / "synonyms.yaml"
+    if not path.is_file():
+        return {}, []
+    located, problems = read_yaml_file(path)
+    if located is None or located.value is None:
+        return {}, problems
+    if not isinstance(located.value, dict):
+        return {}, [*problems, error(path, located.line_of(()), "file", "应为映射：每行写“词: [同义词, …]”")]
+    table: dict[str, tuple[str, ...]] = {}
+    for key, items in located.value.items():
+        values = [items] if isinstance(items, str) else items
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
+            problems.append(error(path, located.line_of((key,)), str(key), "同义词应为非空的文字列表，如 个税: [个人所得税]"))
+            continue
+        table[str(key).strip()] = tuple(v.strip() for v in values)
+    return table, problems
+
+
+def _validate_list(model, located, path, allow_str=False):  # type: ignore[no-untyped-def]
+    """Return a top-level YAML list validated item by item, and the problems."""
+    if not isinstance(located.value, list):
+        return [], [error(path, located.line_of(()), "file", "应为列表：每项以 - 开头")]
+    items, problems = [], []
+    for i, value in enumerate(located.value):
+        if allow_str and isinstance(value, str):
+            items.append(value)
+            continue
+        sub = strict_yaml.Located(
+            value, {p[1:]: line for p, line in located.lines.items() if p[:1] == (i,)}
+        )
+        item, found = validate_model(model, sub, path, f"第 {i + 1} 项")
+        problems += [_prefix(p, i) for p in found]
+        if item is not None:
+            items.append(item)
+    return items, problems
+
+
+def _prefix(problem: Problem, index: int) -> Problem:
+    key = problem.key if problem.key not in ("front_matter", "yaml") else ""
+    return Problem(problem.path, problem.line, f"[{index}]" + (f".{key}" if key else ""), problem.message, problem.severity)
+
+
+def find_record_files(root: Path, kind: Kind) -> list[Path]:
+    """Return the Markdown files of one kind, in a stable order (symlinked folders are not entered)."""
+    return walk_files(root / kind.folder, ".md")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    kind: Kind
+    source: SourceFile
+    meta: RecordMeta
+    lines: dict[str, int]
+    attachments: tuple[AttachmentFile, ...]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def validate_record_file(
+    path: Path,
+    kind: Kind,
+    index_pattern: str,
+    allow: personal_data.AllowList | None = None,
+    cache: RecordCache | None = None,
+    cache_salt: str = "",
+) -> tuple[_Pending | None, list[Problem]]:
+    """Return one record file validated (body not yet rendered), or None and its problems.
+
+    With `cache`, a file whose bytes were validated before (same kind, pattern, allow-list
+    and engine: `cache_salt`) is not parsed again; its attachments are still looked at.
+    """
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
+    key = hashlib.sha256(f"{cache_salt}\0{kind.name}\0{path}\0{source.digest}".encode()).hexdigest()
+    cacheable = cache is not None and kind.prepare is None
+    if cacheable and (hit := cache.get(key)) is not None:  # type: ignore[union-attr]
+        meta, lines, problems = hit
+        attachments, found = resolve_attachments(meta, lines, path)
+        return _Pending(kind, source, meta, lines, attachments), problems + found
+    pending, problems = _validate_source(source, path, kind, index_pattern, allow, problems)
+    if cacheable and pending is not None:
+        cache.put(key, (pending.meta, pending.lines, [p for p in problems if not p.key.startswith("attachments")]))  # type: ignore[union-attr]
+    return pending, problems
+
+
+def _validate_source(
+    source: SourceFile,
+    path: Path,
+    kind: Kind,
+    index_pattern: str,
+    allow: personal_data.AllowList | None,
+    problems: list[Problem],
+) -> tuple[_Pending | None, list[Problem]]:
+    located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
+    problems += found
+    problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
+    if located is None:
+        return None, problems
+    problems += normalise_doc_numbers(located, path)
+    meta, found = validate_model(kind.model, located, path)
+    problems += found
+    problems += markdown_html.lint(source.body, path, source.body_line)
+    problems += xml_text.body_problems(source.body, path, source.body_line)
+    if meta is None:
+        return None, problems
+    lines = {strict_yaml.key_text(k): v for k, v in located.lines.items() if k}
+    problems += check_record_rules(meta, lines, path, index_pattern)
+    if kind.rules:
+        problems += kind.rules(meta, lines, path)
+    extra: Mapping[str, Any] = {}
+    if kind.prepare:
+        extra, found = kind.prepare(meta, lines, path)
+        problems += found
+    attachments, found = resolve_attachments(meta, lines, path)
+    problems += found
+    return _Pending(kind, source, meta, lines, attachments, extra), problems
+
+
+def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[tuple[AttachmentFile, ...], list[Problem]]:
+    """Return the record's attachments with size and type, refusing paths outside its folder.
+
+    Names are published in NFC; two names that are one in NFC or differ only in case
+    (one file on a case-insensitive host) are refused, naming both.
+    """
+    found: list[AttachmentFile] = []
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, int, str]] = {}
+    for i, item in enumerate(meta.attachments):
+        key = f"attachments[{i}].file"
+        line = lines.get(key, 1)
+        name = item.file
+        file, refused = sibling_file(path, name)
+        if refused:
+            problems.append(error(path, line, key, f"附件“{shown_name(name)}”{refused}"))
+            continue
+        published = unicodedata.normalize("NFC", name)
+        suffix = Path(published).suffix.lower()
+        if suffix not in ATTACHMENT_TYPES:
+            allowed = "、".join(sorted({s.lstrip('.') for s in ATTACHMENT_TYPES}))
+            problems.append(error(path, line, key, f"附件类型“{suffix or '无扩展名'}”不允许发布；允许：{allowed}"))
+            continue
+        if file is None:
+            problems.append(error(path, line, key, f"附件文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）"))
+            continue
+        fold = published.casefold()
+        if fold in seen:
+            other, other_line, other_name = seen[fold]
+            problems.append(
+                error(path, line, key, f"附件“{name}”与第 {other_line} 行的 {other}“{other_name}”"
+                      "只差 Unicode 规范化形式或大小写，发布后是同一个网址：请改名其中一个")
+            )
+            continue
+        seen[fold] = (key, line, name)
+        stat = file.stat()
+        if stat.st_nlink > 1 and not file.is_symlink():
+            # git never stores hard links: the same bytes live under another name, perhaps outside content/
+            problems.append(error(path, line, key, f"附件“{name}”是硬链接（另有 {stat.st_nlink - 1} 处同一文件），"
+                                  "其内容可能来自内容目录之外，已拒绝；请复制为普通文件（cp 不带 -l）"))
+            continue
+        found.append(AttachmentFile(item.title, published, file, stat.st_size, ATTACHMENT_TYPES[suffix]))
+    return tuple(found), problems
+
+
+def _named_files(pending: list[_Pending]) -> set[Path]:
+    """Return the files that records name in their front matter (attachments, items_csv)."""
+    named: set[Path] = set()
+    for item in pending:
+        folder = item.source.path.parent
+        named.update(folder / a.file for a in item.meta.attachments)
+        csv = getattr(item.meta, "items_csv", None)
+        if isinstance(csv, str):
+            named.add(folder / csv)
+    return named
+
+
+def _render_one(body: str) -> tuple[str, str]:
+    html = markdown_html.render(body)
+    return html, markdown_html.plain_text(html)
+
+
+def render_bodies(bodies: list[str], cache: BodyCache, progress: Progress) -> list[tuple[str, str]]:
+    """Return (html, text) for every body, from the cache where possible, else on all cores."""
+    keys = [body_key(b) for b in bodies]
+    known = cache.get_many(keys)
+    missing = {k: b for k, b in zip(keys, bodies, strict=True) if k not in known}
+    progress.start("渲染正文", len(missing))
+    fresh: dict[str, tuple[str, str]] = {}
+    todo = list(missing.items())
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) >= PARALLEL_THRESHOLD and workers > 1:
+        with worker_pool(workers) as pool:
+            results = pool.map(_render_one, [b for _, b in todo], chunksize=16)
+            for n, ((key, _), result) in enumerate(zip(todo, results, strict=True), start=1):
+                fresh[key] = result
+                progress.update(n)
+    else:
+        for n, (key, body) in enumerate(todo, start=1):
+            fresh[key] = _render_one(body)
+            progress.update(n)
+    cache.put_many(fresh)
+    known.update(fresh)
+    return [known[k] for k in keys]
+
+
+def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tuple[list[Page], list[Problem]]:
+    """Return the fixed pages of content/pages/ and their problems."""
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    for path in walk_files(root / "pages", ".md", recursive=False):
+        if not PAGE_SLUG.match(path.stem):
+            problems.append(error(path, 1, "file", "固定页面的文件名只能用小写字母、数字和连字符，如 apply.md"))
+            continue
+        source, found = read_source(path)
+        problems += found
+        if source is None:
+            continue
+        located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
+        problems += found
+        problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
+        if located is None:
+            continue
+        meta, found = validate_model(PageMeta, located, path)
+        found += markdown_html.lint(source.body, path, source.body_line)
+        problems += found
+        if meta is not None and not any(p.is_error for p in found):  # a body refused as too costly is never rendered
+            pages.append(Page(path.stem, meta, path, markdown_html.render(source.body)))
+    return pages, problems
+
+
+def read_content(
+    root: Path, cache: BodyCache, progress: Progress, records_cache: RecordCache | None = None
+) -> tuple[Content | None, list[Problem]]:
+    """Return the whole content folder validated, or None when errors were found.
+
+    Problems (errors and warnings) are returned either way.
+    """
+    if not root.is_dir():
+        return None, [error(root, 1, "file", "内容目录不存在")]
+    with confined(root) as resolved:
+        content, problems = _read_confined(resolved, cache, progress, records_cache)
+    # a file refused on reading is also an outside link: say it once
+    return content, list(dict.fromkeys(problems))
+
+
+def _read_confined(
+    root: Path, cache: BodyCache, progress: Progress, records_cache: RecordCache | None
+) -> tuple[Content | None, list[Problem]]:
+    """Return the content folder `root` (resolved, confined) validated, and every problem."""
+    links, problems = outside_links(root)
+    site, agencies, categories, found = read_config(root)
+    problems += found
+    pattern = site.index_number_pattern if site else r"^.+/\d{4}-\d+$"
+    allow_file = root / personal_data.ALLOW_FILE
+    if escapes(allow_file):  # reported by outside_links; never read
+        allow = personal_data.AllowList(root)
+    else:
+        allow, found = personal_data.load_allow_list(root)
+        problems += found
+
+    files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
+    progress.start("校验记录", len(files))
+    pending: list[_Pending] = []
+    allow_text, _ = read_text(allow_file) if allow_file.is_file() else ("", [])
+    salt = "\0".join([engine_digest(), pattern, os.getcwd(), allow_text or ""])
+    for n, (kind, path) in enumerate(files, start=1):
+        item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
+        problems += [replace(p, kind=kind.name) for p in found]  # labelled as that kind's keys
+        if item is not None:
+            pending.append(item)
+        progress.update(n)
+    pages, found = read_pages(root, allow)
+    problems += found
+    synonyms, found = read_synonyms(root)
+    problems += found
+    # every other file: YAML, CSV, guide parts, attachment names (政府信息公开条例 Art. 15)
+    handled = {path for _, path in files} | set(walk_files(root / "pages", ".md", recursive=False)) | links
+    problems += personal_data.scan_other_files(root, allow, handled)
+    named = _named_files(pending)  # reported at the front-matter line that names them
+    problems += [outside_problem(link) for link in sorted(links) if link not in named]
+    if site is None or any(p.is_error for p in problems):
+        return None, problems
+
+    rendered = render_bodies([p.source.body for p in pending], cache, progress)
+    records = tuple(
+        Record(
+            kind=p.kind.name,
+            meta=p.meta,
+            source=p.source.path,
+            lines=p.lines,
+            body_html=html,
+            body_text=text,
+            digest=p.source.digest,
+            attachments=p.attachments,
+            extra=p.extra,
+        )
+        for p, (html, text) in zip(pending, rendered, strict=True)
+    )
+    return Content(root, site, agencies, categories, records, tuple(pages), synonyms=synonyms), problems

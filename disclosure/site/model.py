@@ -1,0 +1,275 @@
+"""The site model: every record indexed by URL, agency, category, year and kind, cross-linked.
+
+Built once after validation, then only read: views, feeds, search and data all look
+things up here and never touch the disk.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from disclosure.core.config import Agency, Category, SiteConfig
+from disclosure.site.content import Content
+from disclosure.kinds import KINDS
+from disclosure.core.problems import Problem, display_path, error, warning
+from disclosure.core.records import DecisionMeta, Page, Record
+
+if TYPE_CHECKING:
+    from disclosure.site.openness import Openness
+
+PAGE_SIZE = 50
+
+
+@functools.lru_cache(maxsize=4096)
+def facet_slug(prefix: str, name: str) -> str:
+    """Return a stable ASCII URL segment for a Chinese name (agency, category)."""
+    return f"{prefix}{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One way of slicing the catalogue: all records of an agency, a category, a year, a kind."""
+
+    dimension: str  # agency | category | year | kind
+    key: str  # URL segment
+    label: str
+    records: tuple[Record, ...]
+
+    @property
+    def current_count(self) -> int:
+        """Return how many of the facet's records are 现行有效 (neither 失效 nor 废止)."""
+        return sum(r.is_current for r in self.records)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.records) // PAGE_SIZE))
+
+    def page(self, number: int) -> tuple[Record, ...]:
+        start = (number - 1) * PAGE_SIZE
+        return self.records[start : start + PAGE_SIZE]
+
+
+@dataclass(frozen=True)
+class Site:
+    """The validated site, indexed for lookup."""
+
+    config: SiteConfig
+    agencies: tuple[Agency, ...]
+    categories: tuple[Category, ...]
+    records: tuple[Record, ...]  # newest first
+    pages: dict[str, Page]
+    built_on: date
+    by_slug: dict[str, Record] = field(default_factory=dict)
+    by_index: dict[str, Record] = field(default_factory=dict)
+    facets: dict[str, dict[str, Facet]] = field(default_factory=dict)
+    repealed_by: dict[str, Record] = field(default_factory=dict)
+    repeals: dict[str, tuple[Record, ...]] = field(default_factory=dict)
+    openness: Openness | None = None  # the 政府信息公开 section, attached by disclosure.site.openness
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
+
+    @property
+    def all_records(self) -> Facet:
+        return Facet("all", "", "全部", self.records)
+
+    def facet(self, dimension: str, key: str) -> Facet | None:
+        return self.facets.get(dimension, {}).get(key)
+
+    def agency(self, name: str) -> Agency | None:
+        return next((a for a in self.agencies if a.name == name), None)
+
+    def agency_key(self, name: str) -> str:
+        return facet_slug("a-", name)
+
+    def category_key(self, path: str) -> str:
+        return facet_slug("c-", path)
+
+    def child_categories(self, path: str) -> list[Facet]:
+        """Return the facets of the direct sub-categories of `path` that hold records."""
+        prefix = f"{path}/"
+        children = [c for c in self.categories if c.path.startswith(prefix) and "/" not in c.path[len(prefix) :]]
+        found = (self.facet("category", self.category_key(c.path)) for c in children)
+        return [f for f in found if f is not None]
+
+    def basis_record(self, ref: str | None) -> Record | None:
+        """Return the record a decision's basis points at, when it is on this site."""
+        return self.by_index.get(ref) if ref else None
+
+    def current_count(self) -> int:
+        """Return how many records are 现行有效 (neither 失效 nor 废止)."""
+        return sum(r.is_current for r in self.records)
+
+
+SCHEDULE_DAYS = 366  # a `published` further ahead than this is taken for a typo (2099 for 2019)
+
+
+def build_site_model(content: Content, today: date) -> tuple[Site | None, list[Problem]]:
+    """Return the indexed site, or None and the problems that span records.
+
+    Records published after `today` are held back (scheduled publishing, DESIGN §3.8):
+    they are in no page, feed, index or data file of this build, and a warning says so.
+    """
+    held, problems = check_dates(content.records, today)
+    if any(p.is_error for p in problems):
+        return None, problems
+    if held:
+        content = replace(content, records=tuple(r for r in content.records if r.slug not in held))
+    found = check_cross_record(content)
+    if found:
+        return None, problems + found
+    records = tuple(sorted(content.records, key=lambda r: (r.meta.published, r.meta.index_number), reverse=True))
+    by_index = {r.meta.index_number: r for r in records}
+    by_title = {r.meta.title: r for r in records}
+
+    repealed_by: dict[str, Record] = {}
+    repeals: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        target = record.meta.repealed_by
+        if target:
+            repealing = by_index.get(target) or by_title[target]
+            repealed_by[record.slug] = repealing
+            repeals[repealing.slug].append(record)
+
+    facets: dict[str, dict[str, Facet]] = {}
+    by_agency: dict[str, list[Record]] = defaultdict(list)
+    by_category: dict[str, list[Record]] = defaultdict(list)
+    by_year: dict[int, list[Record]] = defaultdict(list)
+    by_kind: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        for name in record.meta.agency:
+            by_agency[name].append(record)
+        parts = record.meta.category.split("/")
+        for depth in range(1, len(parts) + 1):
+            by_category["/".join(parts[:depth])].append(record)
+        by_year[record.year].append(record)
+        by_kind[record.kind].append(record)
+    facets["agency"] = {
+        facet_slug("a-", a.name): Facet("agency", facet_slug("a-", a.name), a.name, tuple(by_agency[a.name]))
+        for a in content.agencies
+        if by_agency[a.name]
+    }
+    facets["category"] = {
+        facet_slug("c-", c.path): Facet("category", facet_slug("c-", c.path), c.path, tuple(by_category[c.path]))
+        for c in content.categories
+        if by_category[c.path]
+    }
+    facets["year"] = {
+        str(y): Facet("year", str(y), f"{y}年", tuple(by_year[y])) for y in sorted(by_year, reverse=True)
+    }
+    facets["kind"] = {
+        k.name: Facet("kind", k.name, k.label, tuple(by_kind[k.name])) for k in KINDS if by_kind[k.name]
+    }
+    site = Site(
+        config=content.site,
+        agencies=content.agencies,
+        categories=content.categories,
+        records=records,
+        pages={p.slug: p for p in content.pages},
+        built_on=today,
+        by_slug={r.slug: r for r in records},
+        by_index=by_index,
+        facets=facets,
+        repealed_by=repealed_by,
+        repeals={k: tuple(v) for k, v in repeals.items()},
+        synonyms=content.synonyms,
+    )
+    return site, problems
+
+
+def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[Problem]]:
+    """Return the slugs of records held back until their `published` day, and the date problems.
+
+    A change or a decision stage cannot lie after the build day (nor after a scheduled
+    publication): it would pin the record to the top of the home page and every feed.
+    `validity_date` may lie ahead (a planned repeal); `record_updates` announces it on the day.
+    """
+    held: set[str] = set()
+    problems: list[Problem] = []
+    latest = today + timedelta(days=SCHEDULE_DAYS)
+    for record in records:
+        meta = record.meta
+        if meta.published > latest:
+            problems.append(error(record.source, record.line("published"), "published",
+                                  f"发布日期 {meta.published} 晚于构建日期 {today} 一年以上，请核对年份（定时发布最多提前 {SCHEDULE_DAYS} 天）"))
+            continue
+        if meta.published > today:
+            held.add(record.slug)
+            problems.append(warning(record.source, record.line("published"), "published",
+                                    f"发布日期 {meta.published} 晚于构建日期 {today}：本条暂不发布（定时发布），到期后重新构建即发布"))
+        limit = max(today, meta.published)
+        dated = [(f"changes[{i}].date", c.date) for i, c in enumerate(meta.changes)]
+        if isinstance(meta, DecisionMeta):
+            dated += [(f"stages[{i}].date", s.date) for i, s in enumerate(meta.stages)]
+        for key, day in dated:
+            if day > limit:
+                problems.append(error(record.source, record.line(key), key,
+                                      f"日期 {day} 晚于构建日期 {today}：尚未发生的更新或阶段不能公开，请核对日期或到期后再写入"))
+    return held, problems
+
+
+def check_cross_record(content: Content) -> list[Problem]:
+    """Return problems that only show when records are seen together."""
+    problems: list[Problem] = []
+    problems += _unique(content.records)
+    agency_names = [a.name for a in content.agencies]
+    short_names = {a.short_name: a.name for a in content.agencies if a.short_name}
+    category_paths = [c.path for c in content.categories]
+    by_index = {r.meta.index_number for r in content.records}
+    titles = {r.meta.title for r in content.records}
+    for record in content.records:
+        meta = record.meta
+        for i, name in enumerate(meta.agency):
+            if name not in agency_names:
+                key = "agency" if len(meta.agency) == 1 else f"agency[{i}]"
+                problems.append(error(record.source, record.line(key), key, _unknown(name, agency_names, short_names, "发布机构", "agencies.yaml")))
+        if meta.category not in category_paths:
+            problems.append(error(record.source, record.line("category"), "category", _unknown(meta.category, category_paths, {}, "主题分类", "categories.yaml")))
+        if meta.repealed_by and meta.repealed_by not in by_index and meta.repealed_by not in titles:
+            problems.append(error(record.source, record.line("repealed_by"), "repealed_by", f"找不到索引号或标题为“{meta.repealed_by}”的记录"))
+        if meta.repealed_by in (meta.index_number, meta.title):
+            problems.append(error(record.source, record.line("repealed_by"), "repealed_by", "记录不能废止自身"))
+        if isinstance(meta, DecisionMeta):
+            for i, basis in enumerate(meta.basis):
+                if basis.ref and "://" not in basis.ref and basis.ref not in by_index:
+                    key = f"basis[{i}].ref"
+                    problems.append(error(record.source, record.line(key), key, f"本站没有索引号为“{basis.ref}”的记录"))
+    return problems
+
+
+def _unknown(name: str, known: list[str], aliases: dict[str, str], what: str, where: str) -> str:
+    if name in aliases:
+        return f"“{name}”是简称；{what}请写全称“{aliases[name]}”"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    hint = f"；最接近的是“{close[0]}”" if close else ""
+    return f"“{name}”不在 {where} 中{hint}"
+
+
+def _unique(records: Iterable[Record]) -> list[Problem]:
+    """Return problems for a repeated 索引号, and for two 索引号 that map to one URL."""
+    problems: list[Problem] = []
+    by_index: dict[str, Record] = {}
+    by_slug: dict[str, Record] = {}
+    for record in records:
+        first = by_index.setdefault(record.meta.index_number, record)
+        if first is not record:
+            where = f"{display_path(first.source)}:{first.line('index_number')}"
+            problems.append(
+                error(record.source, record.line("index_number"), "index_number",
+                      f"索引号“{record.meta.index_number}”与 {where} 重复")
+            )
+            continue
+        # 'a/b' and 'a-b', or 'A…' and 'a…' on a case-insensitive disk, share one URL
+        first = by_slug.setdefault(record.slug.lower(), record)
+        if first is not record:
+            where = f"{display_path(first.source)}:{first.line('index_number')}"
+            problems.append(
+                error(record.source, record.line("index_number"), "index_number",
+                      f"与 {where} 的记录会生成同一个网址 /records/{record.slug}/，请更正索引号")
+            )
+    return problems

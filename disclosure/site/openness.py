@@ -1,0 +1,107 @@
+"""The 政府信息公开 section (国办公开办函〔2019〕61号): 指南 · 制度 · 法定主动公开内容 · 年报.
+
+Built once from the site model plus the section's own content files (guide.md,
+statutory.yaml, holidays.yaml, reports/<year>.yaml); views only look things up here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from disclosure.rules.annual_report import AnnualReport, missing_report, read_reports
+from disclosure.core.config import Guide
+from disclosure.rules.guide import read_guide_page
+from disclosure.core.problems import Problem, warning
+from disclosure.core.records import Page, Record
+from disclosure.rules.statutory import StatutoryItem, read_statutory
+from disclosure.rules.timeliness import check_timeliness
+from disclosure.rules.workdays import WorkCalendar, read_holidays
+
+if TYPE_CHECKING:
+    from disclosure.site.model import Site
+
+RULES_KEYWORD = "政府信息公开制度"  # 主题词含此词的记录列入“政府信息公开制度”栏目
+STALE_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Openness:
+    """Everything the 政府信息公开 section shows, computed once."""
+
+    guide: Guide | None
+    guide_page: Page | None
+    rules: tuple[Record, ...]
+    statutory: tuple[StatutoryItem, ...]
+    reports: tuple[AnnualReport, ...]
+    calendar: WorkCalendar
+    late: tuple[Problem, ...]  # timeliness warnings, also listed by `build.py report`
+
+    @property
+    def guide_updated(self) -> date | None:
+        """Return the later of site.yaml's guide.updated and guide.md's updated."""
+        days = [d for d in (self.guide.updated if self.guide else None, self.guide_page.meta.updated if self.guide_page else None) if d]
+        return max(days) if days else None
+
+    def statutory_item(self, key: str) -> StatutoryItem | None:
+        return next((item for item in self.statutory if item.key == key), None)
+
+    def report(self, year: int) -> AnnualReport | None:
+        return next((r for r in self.reports if r.year == year), None)
+
+
+def build_openness(site: Site, root: Path) -> tuple[Site, list[Problem]]:
+    """Return `site` with its 政府信息公开 section attached, and the section's problems."""
+    problems: list[Problem] = []
+    guide_page, found = read_guide_page(root)
+    problems += found
+    calendar, found = read_holidays(root)
+    problems += found
+    statutory, found = read_statutory(root, site.config.level, site.categories, site.records)
+    problems += found
+    reports, found = read_reports(root, site.records, site.config.level)
+    problems += found
+    late = check_timeliness(site.records, calendar, lambda r: site.repealed_by.get(r.slug))
+    problems += late
+    rules = tuple(r for r in site.records if RULES_KEYWORD in r.meta.keywords)
+    openness = Openness(site.config.guide, guide_page, rules, statutory, reports, calendar, tuple(late))
+    return dataclasses.replace(site, openness=openness), problems
+
+
+def staleness_report(site: Site, root: Path, today: date) -> list[Problem]:
+    """Return what `build.py report` lists besides late records: stale columns, a missing annual report."""
+    openness = site.openness
+    assert openness is not None
+    problems: list[Problem] = []
+    limit = _months_before(today, STALE_MONTHS)
+    columns: list[tuple[str, tuple[Record, ...]]] = [(item.heading, item.records) for item in openness.statutory if item.records]
+    documents = site.facet("kind", "document")
+    if documents is not None:
+        columns.insert(0, ("政府文件", documents.records))
+    for name, records in columns:
+        latest = max(r.meta.published for r in records)
+        if latest < limit:
+            newest = max(records, key=lambda r: r.meta.published)
+            problems.append(
+                warning(newest.source, newest.line("published"), "published",
+                        f"栏目“{name}”最近一次发布是 {latest}，已超过 {STALE_MONTHS} 个月没有新的政策文件（截至 {today}）")
+            )
+    missing = missing_report(openness.reports, root, site.config.level, today)
+    if missing:
+        problems.append(missing)
+    return problems
+
+
+def _months_before(day: date, months: int) -> date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -1,0 +1,277 @@
+"""The body index: every Chinese character and bigram of every record's body, without Whoosh.
+
+Putting the bigrams of the whole corpus (58 MB of text, about 7 M distinct (bigram, record)
+pairs) into Whoosh costs minutes; here they are computed and inverted with numpy in a few
+seconds, and cached per record between builds.
+
+Keys: a Chinese character c is the integer ord(c); a bigram ab is ord(a) << 16 | ord(b).
+Text is normalised exactly as `search.analysis.normalise` does it (NFKC, lower case,
+Traditional → Simplified); only Chinese runs (`analysis.CJK`) give keys, as in
+`analysis.terms`. A query term matches a body when its key is there; a query part (all its
+terms) matches when all its keys are there (bigram-AND, like the metadata fields).
+
+Files in `.search/body/` (for the service):
+
+- `keys.npy`  sorted distinct keys (uint32)
+- `offsets.npy`  postings of keys[i] are records[offsets[i]:offsets[i+1]] (uint32)
+- `records.npy`  record numbers (positions in `docs.json`), ascending per key (uint16
+  below 65,536 records, else uint32)
+- `docs.json`  per record number: 索引号, published (YYYYMMDD)
+- `text.bin`, `text.npy`  the body text of each record as a reader sees the page
+  (`visible_text.text_of`; whitespace collapsed, blocks and cells apart by BLOCK_MARK), zlib
+  compressed, and the offsets of each record's piece: for snippets and phrase checks.
+
+The static index writes the same postings as `b/<n>.js` (see `search.index.static_index`).
+
+Incremental: `<cache>/search/body.pickle` keeps, per `Record.digest`, the record's keys and
+compressed text; a build computes only the records whose source changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import re
+import unicodedata
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from disclosure.core.visible_text import BLOCK_MARK, text_of
+from disclosure.core.workers import worker_pool
+from search.analysis import FORMAT_VERSION, fold_table
+
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # analysis.CJK
+BODY_FOLDER = "body"
+CACHE_FILE = "body.pickle"
+PARALLEL_THRESHOLD = 400  # records to compute; below this one process is faster
+
+
+@cache
+def _fold_lut() -> np.ndarray:
+    lut = np.arange(0x10000, dtype=np.uint32)
+    for source, target in fold_table().items():
+        lut[source] = ord(target)
+    return lut
+
+
+# Every character whose NFKC form holds a Chinese character lies in these ranges (checked
+# over all of Unicode when written): only text with one of them needs NFKC, which is slow.
+_NFKC_RANGES = (
+    (0x2E80, 0x2FDF), (0x3038, 0x303A), (0x3192, 0x319F), (0x3200, 0x33FF),
+    (0xF900, 0xFAFF), (0x1F200, 0x1F2FF), (0x2F800, 0x2FA1F),
+)  # fmt: skip
+_NFKC_RUNS = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _NFKC_RANGES) + "]+")
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _in(cps: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    mask = np.zeros(cps.shape, dtype=bool)
+    for low, high in ranges:
+        mask |= (cps >= low) & (cps <= high)
+    return mask
+
+
+
+
+def body_keys(text: str) -> np.ndarray:
+    """Return the sorted distinct keys (characters and bigrams) of a body text."""
+    # Same keys as normalise() + terms(): NFKC matters only where it yields Chinese
+    # characters, lower case changes none, the fold table maps Chinese characters only.
+    cps = _codes(text)
+    if _in(cps, _NFKC_RANGES).any():
+        cps = _codes(_NFKC_RUNS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text))
+    cps = _fold_lut()[np.where(cps < 0x10000, cps, 0)]
+    chinese = _in(cps, CJK_RANGES)
+    pair = chinese[:-1] & chinese[1:]
+    bigrams = (cps[:-1][pair] << 16) | cps[1:][pair]
+    return np.unique(np.concatenate([cps[chinese], bigrams]))
+
+
+def term_key(term: str) -> int | None:
+    """Return the key of a query term (one character or a bigram), None for other terms."""
+    if not term or term[0] < "\u3400" or len(term) > 2:
+        return None
+    return ord(term) if len(term) == 1 else ord(term[0]) << 16 | ord(term[1])
+
+
+def key_term(key: int) -> str:
+    return chr(key) if key < 0x10000 else chr(key >> 16) + chr(key & 0xFFFF)
+
+
+def display_text(text: str) -> str:
+    """Return the stored text of a body: whitespace collapsed, block breaks kept visible (BLOCK_MARK)."""
+    return BLOCK_MARK.join(" ".join(line.split()) for line in text.split("\n") if line.strip())
+
+
+def _compute(body_html: str) -> tuple[bytes, bytes]:
+    # what a reader sees of the page (personal_data's gate reads the page the same way):
+    # a snippet never joins what the page keeps apart (two table cells, two paragraphs)
+    text = text_of(body_html)
+    return body_keys(text).tobytes(), zlib.compress(display_text(text).encode("utf-8"), 1)
+
+
+def _compute_many(bodies: list[str]) -> list[tuple[bytes, bytes]]:
+    return [_compute(b) for b in bodies]
+
+
+@dataclass
+class Inverted:
+    """The postings of all bodies: keys, offsets into records."""
+
+    keys: np.ndarray
+    offsets: np.ndarray
+    records: np.ndarray
+    texts: list[bytes]
+    digests: list[str] = field(default_factory=list)  # per record number
+    previous: dict[str, bytes] = field(default_factory=dict)  # keys of records gone since the last build
+    record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint32
+
+    def subset(self, mask: np.ndarray) -> Inverted:
+        """Return the postings of the keys where `mask` is true."""
+        lengths = np.diff(self.offsets.astype(np.int64))[mask]
+        starts = self.offsets[:-1].astype(np.int64)[mask]
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return Inverted(self.keys[mask], offsets.astype(np.uint32), self.records[gather], [])
+
+
+class BodyJob:
+    """The per-record work of a build, started at once in worker processes (so that it runs
+    beside the Whoosh writer) and collected by `result()`."""
+
+    def __init__(self, items: Sequence[tuple[str, str]], cache_dir: Path | None) -> None:
+        self.items = list(items)
+        self.cached: dict[str, tuple[bytes, bytes]] = {}
+        self.path = cache_dir / CACHE_FILE if cache_dir else None
+        if self.path and self.path.is_file():
+            try:
+                with self.path.open("rb") as f:
+                    stamp, cached = pickle.load(f)
+                if stamp == FORMAT_VERSION:
+                    self.cached = cached
+            except Exception:  # a damaged cache is recomputed, never trusted
+                self.cached = {}
+        self.todo = [(d, b) for d, b in dict(self.items).items() if d not in self.cached]
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Any] = []
+        workers = min(os.cpu_count() or 1, 4)
+        if workers > 1 and len(self.todo) >= PARALLEL_THRESHOLD:
+            bodies = [b for _, b in self.todo]
+            size = -(-len(bodies) // (workers * 4))
+            self.pool = worker_pool(workers)
+            self.futures = [self.pool.submit(_compute_many, bodies[i : i + size]) for i in range(0, len(bodies), size)]
+
+    def close(self) -> None:
+        """Stop the workers (the build failed)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def computed(self) -> list[tuple[bytes, bytes]]:
+        if self.pool is None:
+            return _compute_many([b for _, b in self.todo])
+        try:
+            return [x for future in self.futures for x in future.result()]
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def result(self) -> tuple[Inverted, int]:
+        """Return the inverted body index of the items (in record order) and how many were computed."""
+        fresh = dict(zip((d for d, _ in self.todo), self.computed(), strict=True))
+        cached, items = self.cached, self.items
+        wanted = {d for d, _ in items}
+        previous = {d: v[0] for d, v in cached.items() if d not in wanted}
+        if self.path and (fresh or previous):
+            cached = {d: v for d, v in cached.items() if d in wanted} | fresh
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".partial")
+            with partial.open("wb") as f:
+                pickle.dump((FORMAT_VERSION, cached), f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(self.path)
+        else:
+            cached = cached | fresh
+        computed = [cached[d] for d, _ in items]
+        keys, offsets, records = invert([k for k, _ in computed])
+        texts = [t for _, t in computed]
+        digests = [d for d, _ in items]
+        return Inverted(keys, offsets, records, texts, digests, previous, [k for k, _ in computed]), len(fresh)
+
+
+def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (keys, offsets, records) from the per-record sorted keys."""
+    arrays = [np.frombuffer(k, dtype=np.uint32) for k in per_record]
+    lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+    if not len(arrays) or not lengths.sum():
+        empty = np.zeros(0, dtype=np.uint32)
+        return empty, np.zeros(1, dtype=np.uint32), empty
+    combined = np.concatenate(arrays).astype(np.uint64) << np.uint64(32)
+    combined |= np.repeat(np.arange(len(arrays), dtype=np.uint64), lengths)
+    combined.sort()
+    keys_all = (combined >> np.uint64(32)).astype(np.uint32)
+    records = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    starts = np.flatnonzero(np.concatenate(([True], keys_all[1:] != keys_all[:-1])))
+    offsets = np.concatenate((starts, [len(keys_all)])).astype(np.uint32)
+    return keys_all[starts], offsets, records
+
+
+def build_body_index(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> tuple[Inverted, int]:
+    """Return the inverted body index of (digest, body HTML) in record order, and how many were computed."""
+    return BodyJob(items, cache_dir).result()
+
+
+def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str, int]]) -> None:
+    """Write the service's copy of the body index into `folder` (in staging)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "keys.npy", inverted.keys)
+    np.save(folder / "offsets.npy", inverted.offsets)
+    small = len(inverted.texts) < 1 << 16  # record numbers as uint16: half the file
+    np.save(folder / "records.npy", inverted.records.astype(np.uint16) if small else inverted.records)
+    starts = np.zeros(len(inverted.texts) + 1, dtype=np.uint64)
+    np.cumsum([len(t) for t in inverted.texts], out=starts[1:])
+    np.save(folder / "text.npy", starts)
+    with (folder / "text.bin").open("wb") as f:
+        for piece in inverted.texts:
+            f.write(piece)
+    (folder / "docs.json").write_text(json.dumps({"format": FORMAT_VERSION, "docs": docs}, ensure_ascii=False), "utf-8")
+
+
+class BodyReader:
+    """The service's read-only view of `.search/body/` (memory-mapped, shared by threads)."""
+
+    def __init__(self, folder: Path) -> None:
+        meta = json.loads((folder / "docs.json").read_text("utf-8"))
+        if meta["format"] != FORMAT_VERSION:
+            raise ValueError("body index format differs")
+        self.docs: list[tuple[str, int]] = [(k, int(p)) for k, p in meta["docs"]]
+        self.keys = np.load(folder / "keys.npy", mmap_mode="r")
+        self.offsets = np.load(folder / "offsets.npy", mmap_mode="r")
+        self.records = np.load(folder / "records.npy", mmap_mode="r")
+        self.text_starts = np.load(folder / "text.npy")
+        # opened once: after a new build is swapped in, this reader keeps the old file
+        self._text = os.open(folder / "text.bin", os.O_RDONLY)
+        self.count = len(self.docs)
+
+    def postings(self, key: int) -> np.ndarray:
+        i = int(np.searchsorted(self.keys, key))
+        if i < len(self.keys) and int(self.keys[i]) == key:
+            return np.asarray(self.records[int(self.offsets[i]) : int(self.offsets[i + 1])])
+        return np.zeros(0, dtype=np.uint32)
+
+    def text(self, number: int) -> str:
+        start, end = int(self.text_starts[number]), int(self.text_starts[number + 1])
+        return zlib.decompress(os.pread(self._text, end - start, start)).decode("utf-8")
+
+    def __del__(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.close(self._text)

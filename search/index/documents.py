@@ -1,0 +1,97 @@
+"""Records → search documents: what is searchable, displayed and filtered, for both indexes.
+
+Searchable text is the 标题 (own field, ranked first) and, in one `text` field, 发文字号,
+索引号, 发布机构, 主题分类, 主题词, 内容概述, a few kind-specific fields and the start of
+the body (`LEAD_CHARS`). The whole body is not put into Whoosh (its character bigrams
+would cost minutes per build: ~15 µs per posting, 7.3 M postings for the 58 MB corpus);
+`search.index.body_index` indexes it without Whoosh, and docs/search.md says more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rjieba
+
+from disclosure.core.records import Record
+from disclosure.core.visible_text import lead as visible_lead
+from search.analysis import doc_number_key, index_number_key, normalise, terms
+
+LEAD_CHARS = 160
+SNIPPET_SOURCE_CHARS = 300
+EXTRA_FIELDS = ("matter", "outcome", "code", "power_type")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One record as both search indexes see it."""
+
+    key: str  # 索引号 as written
+    digest: str
+    slug: str
+    title: str
+    doc_number: str
+    agency: tuple[str, ...]
+    category: str
+    published: str  # YYYY-MM-DD
+    year: str
+    kind: str
+    validity: str
+    lead: str  # shown as the snippet: 内容概述, else the start of the body
+    title_terms: tuple[str, ...]
+    text_terms: tuple[str, ...]
+    doc_number_key: str
+    index_number_key: str
+    words: tuple[str, ...]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Return the category path and all its ancestors (a filter on 法律 finds 法律/民法)."""
+        parts = self.category.split("/")
+        return tuple("/".join(parts[: i + 1]) for i in range(len(parts)))
+
+
+def search_document(record: Record) -> SearchDoc:
+    """Return what the indexes hold for `record`."""
+    meta = record.meta
+    # The start of the body only stands in for a missing 内容概述: as a reader sees the page
+    # (disclosure.core.visible_text), so that a lead never joins what the page keeps apart.
+    start = "" if meta.summary else visible_lead(record.body_html, SNIPPET_SOURCE_CHARS)
+    body_lead = start[:LEAD_CHARS]
+    extra = [str(getattr(meta, name)) for name in EXTRA_FIELDS if getattr(meta, name, None)]
+    text = " ".join(
+        [
+            meta.doc_number or "",
+            meta.index_number,
+            *meta.keywords,
+            meta.summary or "",
+            *extra,
+            body_lead,
+        ]
+    )
+    title_terms = terms(meta.title)
+    lead = " ".join(meta.summary.split()) if meta.summary else start
+    return SearchDoc(
+        key=meta.index_number,
+        digest=record.digest,
+        slug=record.slug,
+        title=meta.title,
+        doc_number=meta.doc_number or "",
+        agency=tuple(meta.agency),
+        category=meta.category,
+        published=meta.published.isoformat(),
+        year=str(meta.published.year),
+        kind=record.kind,
+        validity=meta.validity,
+        lead=lead[:SNIPPET_SOURCE_CHARS],
+        title_terms=tuple(sorted(title_terms)),
+        text_terms=tuple(sorted(terms(text) - title_terms)),
+        doc_number_key=doc_number_key(meta.doc_number) if meta.doc_number else "",
+        index_number_key=index_number_key(meta.index_number),
+        words=title_words(meta.title),
+    )
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    """Return the words of a title (rjieba, search mode): whole-word matches rank higher."""
+    return tuple(sorted({w for w in rjieba.cut_for_search(normalise(title)) if w.strip() and len(w) > 1}))

@@ -1,0 +1,68 @@
+"""The build stage: the Whoosh index and the static index, written into the staging folder.
+
+Layout in the site folder (both go live with the pages, in the same swap):
+
+- `.search/whoosh/`  the Whoosh index the service reads (`create_search_app(site/.search)`)
+- `.search/body/`  the body index: characters and bigrams of every body (`search.index.body_index`)
+- `.search/search.json`  synonyms and filter choices for the service
+- `.search/page.html`  the frozen search page, the frame of the service's result pages
+- `search/data/`  the static index (see `search.index.static_index`)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from disclosure.core.progress import Progress
+from disclosure.kinds import KINDS
+from disclosure.site.model import Site
+from search.analysis import normalise_synonyms
+from search.index.body_index import BODY_FOLDER, BodyJob, write_body_index
+from search.index.documents import search_document
+from search.index.static_index import write_static_index
+from search.index.whoosh_index import write_whoosh_index
+
+SERVICE_FOLDER = ".search"
+
+
+def facet_choices(site: Site) -> dict[str, Any]:
+    """Return the choices of the filter boxes: agencies, categories, years, kinds, validities."""
+    return {
+        "agencies": sorted({a for r in site.records for a in r.meta.agency}),
+        "categories": sorted(
+            {"/".join(r.meta.category.split("/")[: i + 1]) for r in site.records for i in range(r.meta.category.count("/") + 1)}
+        ),
+        "years": sorted({str(r.year) for r in site.records}, reverse=True),
+        "kinds": [[k.name, k.label] for k in KINDS if any(r.kind == k.name for r in site.records)],
+        "validities": ["有效", "失效", "废止"],
+    }
+
+
+def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, progress: Progress) -> dict[str, int]:
+    """Write both search indexes of `site` into `staging`; return a few sizes."""
+    progress.start("建立检索索引", len(site.records))
+    docs = [search_document(r) for r in site.records]
+    synonyms = normalise_synonyms({k: list(v) for k, v in site.synonyms.items()})
+    service = staging / SERVICE_FOLDER
+    service.mkdir(parents=True, exist_ok=True)
+    # the bodies' keys are computed in worker processes while Whoosh indexes the metadata
+    body_job = BodyJob([(r.digest, r.body_html) for r in site.records], cache_dir / "search" if cache_dir else None)
+    try:
+        added, deleted = write_whoosh_index(docs, service / "whoosh", cache_dir / "search" / "whoosh" if cache_dir else None)
+    except BaseException:
+        body_job.close()
+        raise
+    extra = {"synonyms": {k: list(v) for k, v in synonyms.items()}, "facets": facet_choices(site)}
+    (service / "search.json").write_text(json.dumps(extra, ensure_ascii=False), "utf-8")
+    page = staging / "search" / "index.html"
+    if page.is_file():
+        shutil.copyfile(page, service / "page.html")
+    body, computed = body_job.result()
+    write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
+    static_cache = cache_dir / "search" / "static-body" if cache_dir else None
+    sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body, static_cache)
+    progress.update(len(site.records))
+    return {"added": added, "deleted": deleted, "bodies_computed": computed, **sizes}

@@ -1,0 +1,319 @@
+"""The static index: search with no server, loaded by the browser in small `<script>` pieces.
+
+Files under `search/data/` of the site (all are `.js` calling `window.YGSearch.*`, so they
+load through `<script>` tags from file:// as well as from any static host):
+
+- `meta.js`: format, counts, shard count, facet labels, synonyms and, per record, the
+  numbers a filter or a date sort needs (`docs`: published as YYYYMMDD, kind, validity,
+  agency and category indexes).
+- `fold.js`: the Traditional → Simplified character pairs, to fold a query as the index was.
+- `t/<n>.js`: postings of the terms whose hash falls in shard n. A posting list is the
+  record numbers, each doubled plus one if the term is in the title, delta-encoded as a
+  base-32 varint in a URL-safe alphabet. Exact 文号/索引号 keys are terms `#d…` and `#i…`.
+- `b/<n>.js`: body postings (`search.index.body_index`): for every Chinese character and bigram
+  of the body texts whose hash falls in shard n, the records whose body holds it, encoded
+  as above (no title bit) but in `BODY_ALPHABET`, which has no digits. A list longer than
+  its bitmap is written as the bitmap instead: `~`, then six records a character (bit 32
+  is the first record of the six), so no list is longer than count / 6 characters. A query part whose terms are all in a body matches there too.
+- `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list.
+
+The terms are those of `search.index.documents`, so the browser and the service match the same
+records for the same query.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import shutil
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from search.analysis import FORMAT_VERSION, fold_table
+from search.index.body_index import Inverted, key_term
+from search.index.documents import SearchDoc
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+# Body postings are long; with no digits in them, the output scan for personal numbers
+# (identity card, bank card) can never read a run of postings as one.
+BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:"
+CHUNK = 16
+SHARD_TARGET_BYTES = 6_000
+BODY_SHARD_TARGET_BYTES = 2_500
+BITMAP = "~"  # a body posting list starting with this is a bitmap of all records
+LEAD_SHOWN = 120
+DATA_FOLDER = Path("search") / "data"
+KINDS_ORDER = ("document", "decision", "approval", "power")
+VALIDITIES = ("有效", "失效", "废止")
+
+
+def term_hash(term: str) -> int:
+    """Return the shard hash of a term; search.js computes the same."""
+    h = 0
+    for char in term:
+        h = (h * 31 + ord(char)) % 1_000_003
+    return h
+
+
+def encode_postings(numbers: Sequence[int]) -> str:
+    """Return ascending numbers delta-encoded as base-32 varints (high digit first)."""
+    out: list[str] = []
+    last = 0
+    for n in numbers:
+        delta = n - last
+        last = n
+        digits = []
+        while True:
+            digits.append(delta & 31)
+            delta >>= 5
+            if not delta:
+                break
+        digits.reverse()
+        out.extend(ALPHABET[d + 32] for d in digits[:-1])
+        out.append(ALPHABET[digits[-1]])
+    return "".join(out)
+
+
+def decode_postings(text: str, alphabet: str = ALPHABET) -> list[int]:
+    numbers: list[int] = []
+    value = last = 0
+    for char in text:
+        digit = alphabet.index(char)
+        value = value * 32 + (digit & 31)
+        if digit < 32:
+            last += value
+            numbers.append(last)
+            value = 0
+    return numbers
+
+
+def encode_body_postings(inverted: Inverted, count: int) -> list[str]:
+    """Return the postings of every key, encoded in BODY_ALPHABET (deltas, or a bitmap when shorter)."""
+    if count >= 1 << 20:
+        raise ValueError("too many records for the static body index")
+    records = inverted.records.astype(np.int32)
+    offsets = inverted.offsets.astype(np.int64)
+    starts = offsets[:-1]
+    deltas = records.copy()
+    deltas[1:] -= records[:-1]
+    deltas[starts] = records[starts]
+    digits = (1 + (deltas >= 32) + (deltas >= 1 << 10) + (deltas >= 1 << 15)).astype(np.int8)
+    alphabet = np.frombuffer(BODY_ALPHABET.encode(), dtype=np.uint8)
+    table = np.empty((len(deltas), 4), dtype=np.uint8)
+    for column in range(4):  # high digit first; all but the last digit carry the "more" bit (+32)
+        table[:, column] = alphabet[((deltas >> (5 * (3 - column))) & 31) + (32 if column < 3 else 0)]
+    keep = np.arange(4, dtype=np.int8)[None, :] >= (4 - digits)[:, None]
+    text = table[keep].tobytes().decode("ascii")
+    ends = np.concatenate(([0], np.cumsum(digits)))[offsets].tolist()
+    out = [text[a:b] for a, b in itertools.pairwise(ends)]
+    width = -(-count // 6)
+    dense = np.flatnonzero(np.diff(ends) > width + 1)
+    for first in range(0, len(dense), 2048):  # bitmaps, a block of keys at a time
+        block = dense[first : first + 2048]
+        bits = np.zeros((len(block), width * 6), dtype=np.uint8)
+        for row, i in enumerate(block.tolist()):
+            bits[row, records[offsets[i] : offsets[i + 1]]] = 1
+        values = bits.reshape(len(block), width, 6) @ np.array([32, 16, 8, 4, 2, 1], dtype=np.uint8)
+        chars = alphabet[values]
+        for row, i in enumerate(block.tolist()):
+            out[i] = BITMAP + chars[row].tobytes().decode("ascii")
+    return out
+
+
+def decode_body_postings(text: str) -> list[int]:
+    if not text.startswith(BITMAP):
+        return decode_postings(text, BODY_ALPHABET)
+    out = []
+    for i, char in enumerate(text[1:]):
+        value = BODY_ALPHABET.index(char)
+        out.extend(i * 6 + bit for bit in range(6) if value & (32 >> bit))
+    return out
+
+
+def body_shard_count(inverted: Inverted, count: int) -> int:
+    """Return how many body shards to write: from the sizes of the lists, without encoding them."""
+    lengths = np.minimum(np.diff(inverted.offsets.astype(np.int64)), -(-count // 6) + 1)
+    return max(1, math.ceil((int(lengths.sum()) + 8 * len(inverted.keys)) / BODY_SHARD_TARGET_BYTES))
+
+
+def body_shard_of(keys: np.ndarray, shards: int) -> np.ndarray:
+    """Return the shard of each key: term_hash of its term, as search.js computes it."""
+    keys = keys.astype(np.int64)
+    high, low = keys >> 16, keys & 0xFFFF
+    return np.where(high > 0, (high * 31 + low) % 1_000_003, low % 1_000_003) % shards
+
+
+def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path | None = None) -> tuple[int, int]:
+    """Write `b/<n>.js`; return (shards, bytes of the shards written).
+
+    With `cache`, the shards of the last build are kept there: when the records are the same
+    ones in the same order except some whose source changed, only the shards holding a key
+    of their old or new body are encoded again (a file replaced, never changed in place);
+    all are then hard-linked into `folder`.
+    """
+    shards = body_shard_count(inverted, count)
+    hashes = body_shard_of(inverted.keys, shards)
+    target = folder / "b"
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = {"format": FORMAT_VERSION, "target": BODY_SHARD_TARGET_BYTES, "shards": shards, "digests": inverted.digests}
+    todo: set[int] | None = None
+    if cache is not None:
+        try:
+            last = json.loads((cache / "manifest.json").read_text("utf-8"))
+            same = {k: v for k, v in last.items() if k != "digests"} == {k: v for k, v in manifest.items() if k != "digests"}
+            if same and len(last["digests"]) == len(inverted.digests):
+                changed = [
+                    (n, old) for n, (old, new) in enumerate(zip(last["digests"], inverted.digests, strict=True)) if old != new
+                ]
+                if all(old in inverted.previous for _, old in changed):
+                    # the postings that changed: keys of the old body or of the new one, not both
+                    touched = [
+                        np.setxor1d(
+                            np.frombuffer(inverted.previous[old], dtype=np.uint32),
+                            np.frombuffer(inverted.record_keys[n], dtype=np.uint32),
+                            assume_unique=True,
+                        )
+                        for n, old in changed
+                    ]
+                    todo = set(body_shard_of(np.concatenate(touched), shards).tolist()) if touched else set()
+        except (OSError, ValueError, KeyError, TypeError):
+            todo = None
+    out = target if cache is None else cache / "b"
+    if todo is None:
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+            out.mkdir(parents=True)
+        todo = set(range(shards))
+    written = _write_body_shards(inverted, hashes, shards, sorted(todo), out, count)
+    if cache is not None:
+        (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+        for n in range(shards):
+            try:
+                os.link(out / f"{n}.js", target / f"{n}.js")
+            except OSError:  # another file system
+                shutil.copyfile(out / f"{n}.js", target / f"{n}.js")
+    return shards, written
+
+
+def _write_body_shards(inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], out: Path, count: int) -> int:
+    if not shards:
+        return 0
+    wanted = np.zeros(total, dtype=bool)
+    wanted[shards] = True
+    mask = wanted[hashes]
+    part = inverted if mask.all() else inverted.subset(mask)
+    encoded = encode_body_postings(part, count)
+    part_hashes = hashes[mask]
+    keys = part.keys.tolist()
+    by_shard: dict[int, list[str]] = {n: [] for n in shards}
+    # JSON written directly: terms are Chinese characters, postings BODY_ALPHABET, no escapes
+    for i, n in zip(np.argsort(part_hashes, kind="stable").tolist(), np.sort(part_hashes).tolist(), strict=True):
+        by_shard[n].append(f'"{key_term(keys[i])}":"{encoded[i]}"')
+    written = 0
+    fresh = len(shards) == total  # a new folder: no reader, nothing to replace
+    for n, entries in by_shard.items():
+        data = f"YGSearch.body({n},{{{','.join(entries)}}});\n".encode()
+        name = os.path.join(out, f"{n}.js")
+        temporary = name if fresh else name + ".partial"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        if not fresh:
+            os.replace(temporary, name)
+        written += len(data)
+    return written
+
+
+def _js(call: str, *args: object) -> str:
+    """Return a shard as a script: JSON, with what a script must not hold raw escaped.
+
+    U+2028/U+2029 end a string literal in engines before ES2019 (old Android WebViews), and
+    `</script` or `<!--` would matter if a shard were ever inlined into a page.
+    """
+    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
+    body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
+    return f"YGSearch.{call}({body});\n"
+
+
+def write_static_index(
+    docs: Sequence[SearchDoc],
+    destination: Path,
+    synonyms: dict[str, tuple[str, ...]],
+    kind_labels: dict[str, str],
+    body: Inverted | None = None,
+    body_cache: Path | None = None,
+) -> dict[str, int]:
+    """Write the static index of `docs` (in display order) under `destination`; return sizes."""
+    folder = destination / DATA_FOLDER
+    (folder / "t").mkdir(parents=True, exist_ok=True)
+    (folder / "d").mkdir(parents=True, exist_ok=True)
+
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        for term in doc.title_terms:
+            postings[term].append(number * 2 + 1)
+        for term in doc.text_terms:
+            postings[term].append(number * 2)
+        if doc.doc_number_key:
+            postings["#d" + doc.doc_number_key].append(number * 2)
+        postings["#i" + doc.index_number_key].append(number * 2)
+
+    encoded = {term: encode_postings(numbers) for term, numbers in postings.items()}
+    total = sum(len(t.encode()) + len(p) + 6 for t, p in encoded.items())
+    shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
+    by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
+    for term, text in sorted(encoded.items()):
+        by_shard[term_hash(term) % shards][term] = text
+    for n, table in enumerate(by_shard):
+        (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
+
+    body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
+
+    for start in range(0, len(docs), CHUNK):
+        rows = [
+            [d.slug, d.title, d.doc_number, "、".join(d.agency), d.published, d.lead[:LEAD_SHOWN]]
+            for d in docs[start : start + CHUNK]
+        ]
+        (folder / "d" / f"{start // CHUNK}.js").write_text(_js("docs", start // CHUNK, rows), "utf-8")
+
+    agencies = sorted({a for d in docs for a in d.agency})
+    categories = sorted({c for d in docs for c in d.categories})
+    agency_index = {a: i for i, a in enumerate(agencies)}
+    category_index = {c: i for i, c in enumerate(categories)}
+    kinds = [k for k in KINDS_ORDER if any(d.kind == k for d in docs)] + sorted(
+        {d.kind for d in docs} - set(KINDS_ORDER)
+    )
+    rows_meta = [
+        [
+            int(d.published.replace("-", "")),
+            kinds.index(d.kind),
+            VALIDITIES.index(d.validity) if d.validity in VALIDITIES else 0,
+            [agency_index[a] for a in d.agency],
+            [category_index[c] for c in d.categories],
+        ]
+        for d in docs
+    ]
+    meta = {
+        "format": FORMAT_VERSION,
+        "count": len(docs),
+        "shards": shards,
+        "bshards": body_shards,
+        "chunk": CHUNK,
+        "agencies": agencies,
+        "categories": categories,
+        "kinds": [[k, kind_labels.get(k, k)] for k in kinds],
+        "validities": list(VALIDITIES),
+        "synonyms": {k: list(v) for k, v in synonyms.items()},
+        "docs": rows_meta,
+    }
+    (folder / "meta.js").write_text(_js("meta", meta), "utf-8")
+    pairs = "".join(chr(k) + v for k, v in sorted(fold_table().items()))
+    (folder / "fold.js").write_text(_js("fold", pairs), "utf-8")
+    return {"terms": len(encoded), "shards": shards, "bytes": total, "body_shards": body_shards, "body_bytes": body_bytes}

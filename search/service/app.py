@@ -1,0 +1,275 @@
+"""The search service: a WSGI app answering `/search/` (HTML) and `/api/search` (JSON, DESIGN §6).
+
+    from search.service.app import create_search_app
+    app = create_search_app("site/.search")       # gunicorn 'search.service.wsgi:app' in production
+
+Every answer is 200, 400, 429 or 503 with a short message: a bad query is 400, a query
+over its time budget or a missing index 503, no search slot free within a moment 429
+(`search/service/limits.py`: per process and per deployment), a request that queued too long 503;
+429 and 503 carry `Retry-After`. Anything unexpected is logged and answered 503, never 500.
+Every answer carries the site's security headers (`search/service/http_headers.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from werkzeug.wrappers import Request, Response
+
+from search.analysis import QueryError, parse_query
+from search.index.stage import SERVICE_FOLDER
+from search.service.http_headers import SECURITY_HEADERS
+from search.service.limits import RECEIVED_KEY, RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
+from search.service.searcher import (
+    FILTERS,
+    MAX_PAGE_SIZE,
+    MAX_RESULTS,
+    TIME_BUDGET_SECONDS,
+    IndexUnavailable,
+    Options,
+    ResultPage,
+    SearchIndex,
+    SearchTimeout,
+)
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+MAX_FILTER_CHARS = 100
+DEFAULT_PAGE_SIZE = 10
+log = logging.getLogger("search")
+
+_BEGIN, _END = "<!--ygs:begin-->", "<!--ygs:end-->"
+_FALLBACK_PAGE = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>检索</title></head>'
+    f"<body><h1>检索政府信息</h1>{_BEGIN}{_END}</body></html>"
+)
+
+
+class BadRequest(Exception):
+    """A request the service refuses with 400 and a short message."""
+
+
+def read_options(args: Any, choices: dict[str, Any]) -> tuple[str, Options]:
+    """Return the query and options of a request; raise BadRequest or QueryError."""
+    for name in ("q", "page", "page_size", "sort", *FILTERS):
+        if len(args.getlist(name)) > 1:
+            raise BadRequest(f"参数 {name} 只能出现一次")
+    q = args.get("q", "")
+    page = _int(args.get("page", "1"), "page", 1, MAX_RESULTS)
+    page_size = _int(args.get("page_size", str(DEFAULT_PAGE_SIZE)), "page_size", 1, MAX_PAGE_SIZE)
+    if page * page_size > MAX_RESULTS:
+        raise BadRequest(f"最多只能查看前 {MAX_RESULTS} 条结果")
+    sort = args.get("sort", "relevance") or "relevance"
+    if sort not in ("relevance", "date"):
+        raise BadRequest("sort 只能是 relevance 或 date")
+    filters = {}
+    for name in FILTERS:
+        value = args.get(name, "").strip()
+        if len(value) > MAX_FILTER_CHARS:
+            raise BadRequest(f"参数 {name} 过长")
+        if value:
+            filters[name] = value
+    if filters.get("kind") and not re.fullmatch(r"[a-z]{1,20}", filters["kind"]):
+        raise BadRequest("kind 应为信息类别的英文名，如 document")
+    if filters.get("validity") and filters["validity"] not in ("有效", "失效", "废止"):
+        raise BadRequest("validity 只能是 有效、失效 或 废止")
+    if filters.get("year") and not re.fullmatch(r"\d{4}", filters["year"]):
+        raise BadRequest("year 应为四位年份")
+    return q, Options(filters=filters, sort=sort, page=page, page_size=page_size)
+
+
+def _int(value: str, name: str, low: int, high: int) -> int:
+    if not re.fullmatch(r"\d{1,6}", value or ""):
+        raise BadRequest(f"{name} 应为 {low}–{high} 的整数")
+    number = int(value)
+    if not low <= number <= high:
+        raise BadRequest(f"{name} 应为 {low}–{high} 的整数")
+    return number
+
+
+def query_fingerprint(q: str) -> str:
+    """Return what the log may keep of a query: its length and a hash (it may hold personal data)."""
+    return f"{len(q)}:{hashlib.sha256(q.encode()).hexdigest()[:12]}"
+
+
+class SearchApp:
+    """The WSGI application."""
+
+    def __init__(self, index_dir: Path, limits: Limits | None = None) -> None:
+        self.index = SearchIndex(Path(index_dir))
+        self.index_dir = Path(index_dir)
+        self.limits = limits or Limits.from_environ(os.environ)
+        self.admission = Admission(self.limits, key=str(self.index_dir.resolve()))
+        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
+        self._shell: tuple[float, str] | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        received = environ.get(RECEIVED_KEY)
+        if isinstance(received, float) and time.monotonic() - received > self.limits.worker_queue_budget:
+            return self.refuse_at_once(environ, start_response)
+        try:
+            response = self.dispatch(Request(environ))
+        except Exception:  # the last net: never a 500, never a traceback to the client
+            log.exception("search: unexpected error")
+            response = self.error(Request(environ), 503, "检索服务暂时不可用，请稍后再试")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response(environ, start_response)
+
+    def refuse_at_once(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Answer 429 to a request that waited too long in the worker: no request parsing, no
+        search, no template; the cheapest answer there is, so that overload drains fast."""
+        message = "检索请求过多，请稍后再试"
+        if str(environ.get("PATH_INFO", "")).rstrip("/").endswith("/api/search"):
+            body, kind = json.dumps({"error": message, "status": 429}, ensure_ascii=False), "application/json"
+        else:
+            body, kind = self.page_with(f'<p class="search-error" role="alert">{message}</p>'), "text/html"
+        data = body.encode("utf-8")
+        headers = [
+            ("Content-Type", f"{kind}; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Retry-After", str(RETRY_AFTER_SECONDS)),
+            ("Cache-Control", "no-store"),
+            *SECURITY_HEADERS.items(),
+        ]
+        start_response("429 Too Many Requests", headers)
+        return [data]
+
+    def dispatch(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return self.error(request, 400, "只支持 GET 请求")
+        if request.path not in ("/search/", "/api/search", "/api/search/"):
+            return self.error(request, 400, "检索服务只提供 /search/ 和 /api/search")
+        received = request.environ.get(RECEIVED_KEY)
+        try:
+            with self.admission.slot(request.headers.get("X-Request-Start"), received) as budget:
+                return self.answer(request, budget)
+        except Overloaded as busy:
+            return self.busy(request, busy.status, str(busy))
+
+    def is_api(self, request: Request) -> bool:
+        return request.path.rstrip("/").endswith("/api/search")
+
+    def answer(self, request: Request, budget: float = TIME_BUDGET_SECONDS) -> Response:
+        try:
+            self.index.searcher()
+            choices = self.index.facets
+            q, options = read_options(request.args, choices)
+            parsed = parse_query(q, self.index.synonyms)
+            page = self.index.search(parsed, options, budget)
+        except (BadRequest, QueryError) as exc:
+            return self.error(request, 400, str(exc))
+        except SearchTimeout:
+            log.warning("search: time budget exceeded for query %s", query_fingerprint(request.args.get("q", "")))
+            return self.error(request, 503, "检索超时，请换用更具体的检索词")
+        except IndexUnavailable:
+            return self.error(request, 503, "检索服务暂时不可用（索引未就绪），请稍后再试")
+        if self.is_api(request):
+            return self.json(200, self.as_json(page))
+        return self.html(200, self.render(q, options, page))
+
+    @staticmethod
+    def as_json(page: ResultPage) -> dict[str, Any]:
+        return {
+            "query": page.query,
+            "total": page.total,
+            "page": page.page,
+            "page_size": page.page_size,
+            "results": [hit.as_json() for hit in page.hits],
+        }
+
+    def json(self, status: int, body: dict[str, Any]) -> Response:
+        # <, > and & as \u escapes: the JSON stays inert even if some client renders it as HTML
+        text = json.dumps(body, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        response = Response(text, status=status, content_type="application/json; charset=utf-8")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "public, max-age=60" if status == 200 else "no-store"
+        return response
+
+    def html(self, status: int, body: str) -> Response:
+        response = Response(body, status=status, content_type="text/html; charset=utf-8")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def error(self, request: Request, status: int, message: str) -> Response:
+        if self.is_api(request):
+            response = self.json(status, {"error": message, "status": status})
+        else:
+            body = f'<p class="search-error" role="alert">{_escape(message)}</p>'
+            form = self.form_html(request.args.get("q", "")[:64], {}, "relevance")
+            response = self.html(status, self.page_with(form + body))
+        if status in (429, 503):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    def busy(self, request: Request, status: int, message: str) -> Response:
+        """Return the answer to an overloaded request (429/503): no search form, no index touched."""
+        if self.is_api(request):
+            response = self.json(status, {"error": message, "status": status})
+        else:
+            response = self.html(status, self.page_with(f'<p class="search-error" role="alert">{_escape(message)}</p>'))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    def form_html(self, q: str, filters: dict[str, str], sort: str) -> str:
+        macros = self.env.get_template("search_parts.html").module
+        choices = self.index.facets or {"agencies": [], "categories": [], "years": [], "kinds": [], "validities": []}
+        return str(macros.search_form(q, filters, sort, choices, "/search/"))  # type: ignore[attr-defined]
+
+    def render(self, q: str, options: Options, page: ResultPage) -> str:
+        macros = self.env.get_template("search_parts.html").module
+        kinds = dict(self.index.facets.get("kinds", []))
+
+        def link(number: int) -> str:
+            values = {"q": q, **options.filters, "page": number}
+            if options.sort != "relevance":
+                values["sort"] = options.sort
+            if options.page_size != DEFAULT_PAGE_SIZE:
+                values["page_size"] = options.page_size
+            return "/search/?" + urlencode(values)
+
+        results = macros.search_results(page, kinds, link)  # type: ignore[attr-defined]
+        form = self.form_html(q, options.filters, options.sort)
+        return self.page_with(f'{form}<div id="search-results" aria-live="polite" data-source="server">{results}</div>')
+
+    def page_with(self, inner: str) -> str:
+        shell = self.shell()
+        start, end = shell.find(_BEGIN), shell.find(_END)
+        if start < 0 or end < start:
+            shell, start, end = _FALLBACK_PAGE, _FALLBACK_PAGE.find(_BEGIN), _FALLBACK_PAGE.find(_END)
+        return shell[: start + len(_BEGIN)] + inner + shell[end:]
+
+    def shell(self) -> str:
+        """Return the frozen search page (re-read when a build replaced it)."""
+        path = self.index_dir / "page.html"
+        try:
+            mtime = path.stat().st_mtime
+            if self._shell is None or self._shell[0] != mtime:
+                self._shell = (mtime, path.read_text("utf-8"))
+            return self._shell[1]
+        except OSError:
+            return _FALLBACK_PAGE
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def create_search_app(index_dir: str | Path, limits: Limits | None = None) -> SearchApp:
+    """Return the WSGI app serving /search/ and /api/search from `index_dir`.
+
+    `index_dir` is the built site's `.search` folder, or the site folder itself; `limits`
+    default to the SEARCH_* environment variables (`Limits.from_environ`).
+    """
+    folder = Path(index_dir)
+    return SearchApp(folder if folder.name == SERVICE_FOLDER else folder / SERVICE_FOLDER, limits)
+

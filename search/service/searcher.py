@@ -1,0 +1,389 @@
+"""Queries against the Whoosh index and the body index: parsed by `search.analysis`, never
+by Whoosh's parser.
+
+Nothing a user types is expanded: there is no wildcard, range, fuzzy or field syntax,
+only terms. Each request has a time budget (TimeLimitCollector without SIGALRM, so it
+works in threads). Readers are opened read-only, one per thread, and reopened when the
+site folder is swapped by a new build.
+
+A part of the query (a word or a quoted phrase) matches a record in its metadata (Whoosh)
+or when all its characters/bigrams are in the record's body (`search.index.body_index`, the
+same rule as the static index, so both modes find the same records). Records matching
+every part in the metadata come first, in Whoosh's order; then the others, ordered by
+`search.index.static_query.rank_key` as the browser orders them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rjieba
+from whoosh import collectors, index, query, sorting
+from whoosh.searching import TimeLimit
+
+from search.analysis import FORMAT_VERSION, ParsedQuery, normalise
+from search.index.body_index import BODY_FOLDER, BodyReader, term_key
+from search.index.static_query import Score, body_weight, rank_key
+from search.index.whoosh_index import STAMP
+
+TIME_BUDGET_SECONDS = 1.0
+MAX_PAGE_SIZE = 50
+MAX_RESULTS = 1000  # page × page_size never reaches past this
+FILTERS = ("agency", "category", "year", "kind", "validity")
+EXACT_BOOST = 30.0
+SNIPPET_CHARS = 90
+RECHECK_SECONDS = 1.0
+
+
+class IndexUnavailable(Exception):
+    """The index is missing, of another format or unreadable (the service answers 503)."""
+
+
+class SearchTimeout(Exception):
+    """The query ran out of its time budget (503)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "relevance"  # or "date"
+    page: int = 1
+    page_size: int = 10
+
+
+@dataclass(frozen=True)
+class Hit:
+    url: str
+    title: str
+    index_number: str
+    doc_number: str
+    agency: str
+    published: str
+    kind: str
+    validity: str
+    snippet: str  # escaped HTML with <mark>
+    title_html: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "index_number": self.index_number,
+            "doc_number": self.doc_number,
+            "agency": self.agency,
+            "published": self.published,
+            "kind": self.kind,
+            "validity": self.validity,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    hits: tuple[Hit, ...]
+
+    @property
+    def pages(self) -> int:
+        return max(1, min(-(-self.total // self.page_size), MAX_RESULTS // self.page_size))
+
+
+class SearchIndex:
+    """The Whoosh index of one built site, shared by all threads of a process."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._ix: Any = None
+        self._identity: tuple[int, int] | None = None
+        self._checked = 0.0
+        self.synonyms: dict[str, tuple[str, ...]] = {}
+        self.facets: dict[str, Any] = {}
+        self.agencies: tuple[str, ...] = ()
+        self.categories: tuple[str, ...] = ()
+        self.body: BodyReader | None = None
+        self._record_of: dict[int, int] = {}  # Whoosh document number → body record number
+        self._document_of: list[int] = []  # and back
+
+    def _current(self) -> Any:
+        """Return the open index, reopening it if the folder was swapped since."""
+        now = time.monotonic()
+        if self._ix is not None and now - self._checked < RECHECK_SECONDS:
+            return self._ix
+        with self._lock:
+            try:
+                stat = os.stat(self.folder / "whoosh")
+                identity = (stat.st_dev, stat.st_ino)
+            except OSError as exc:
+                raise IndexUnavailable(str(exc)) from exc
+            self._checked = now
+            if identity != self._identity:
+                self._open(identity)
+        return self._ix
+
+    def _open(self, identity: tuple[int, int]) -> None:
+        folder = self.folder / "whoosh"
+        try:
+            if (folder / STAMP).read_text() != FORMAT_VERSION:
+                raise IndexUnavailable("index format differs")
+            ix = index.open_dir(str(folder), readonly=True)
+            extra = json.loads((self.folder / "search.json").read_text("utf-8"))
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise IndexUnavailable(str(exc)) from exc
+        body, record_of, document_of = self._open_body(ix)
+        self.synonyms = {k: tuple(v) for k, v in extra["synonyms"].items()}
+        self.facets = extra["facets"]
+        self.agencies = tuple(extra["facets"]["agencies"])
+        self.categories = tuple(extra["facets"]["categories"])
+        self.body, self._record_of, self._document_of = body, record_of, document_of
+        self._ix = ix
+        self._identity = identity
+        self._local = threading.local()
+
+    def _open_body(self, ix: Any) -> tuple[BodyReader | None, dict[int, int], list[int]]:
+        """Return the body index and the maps between its record numbers and Whoosh's (or None)."""
+        folder = self.folder / BODY_FOLDER
+        if not (folder / "docs.json").is_file():
+            return None, {}, []
+        try:
+            body = BodyReader(folder)
+            number = {key: i for i, (key, _) in enumerate(body.docs)}
+            document_of = [-1] * body.count
+            record_of: dict[int, int] = {}
+            with ix.searcher() as searcher:
+                for docnum, stored in searcher.reader().iter_docs():
+                    i = number.get(stored["key"])
+                    if i is not None:
+                        record_of[docnum] = i
+                        document_of[i] = docnum
+        except Exception as exc:
+            raise IndexUnavailable(str(exc)) from exc
+        if -1 in document_of:
+            raise IndexUnavailable("the body index does not match the Whoosh index")
+        return body, record_of, document_of
+
+    def searcher(self) -> Any:
+        """Return this thread's searcher of the current index."""
+        ix = self._current()
+        local = self._local
+        found = getattr(local, "searcher", None)
+        if found is None or getattr(local, "ix", None) is not ix:
+            found = ix.searcher()
+            local.searcher, local.ix = found, ix
+        return found
+
+    def search(self, parsed: ParsedQuery, options: Options, budget: float = TIME_BUDGET_SECONDS) -> ResultPage:
+        """Return one page of results for a parsed query; raise SearchTimeout past `budget` seconds."""
+        started = time.monotonic()
+        searcher = self.searcher()
+        if parsed.empty:
+            return ResultPage(parsed.text, 0, options.page, options.page_size, ())
+        q = self.build_query(parsed)
+        # No limit: with one, Whoosh 2.7's count of matches comes out short (seen: 12 of 19).
+        if options.sort == "date":
+            inner: Any = collectors.SortingCollector(sorting.FieldFacet("published", reverse=True), limit=None)
+        else:
+            inner = collectors.UnlimitedCollector()
+        allow = self.filter_query(options.filters)
+        if allow is not None:
+            # Inside the query: TimeLimitCollector bypasses a FilterCollector's test, and
+            # Whoosh 2.7's Require matched the wrong documents here. A filter term adds the
+            # same score to every remaining document, so the order does not change.
+            q = query.And([q, allow])
+        collector = collectors.TimeLimitCollector(inner, budget, use_alarm=False)
+        try:
+            searcher.search_with_collector(q, collector)
+        except TimeLimit as exc:
+            raise SearchTimeout() from exc
+        results = collector.results()
+        # Every part matched in the metadata: Whoosh's order. Then the records where some
+        # part matched only in the body text (search.index.static_query.rank_key, as search.js).
+        entries: list[tuple[int, int]] = [(docnum, -1) for _, docnum in results.top_n]
+        entries += [(self._document_of[r], r) for r in self.body_matches(parsed, searcher, results.docs(), allow)]
+        if time.monotonic() - started > budget:
+            raise SearchTimeout()
+        if options.sort == "date" and self.body is not None:
+            docs = self.body.docs
+            entries.sort(key=lambda e: (-docs[self._record_of[e[0]]][1], self._record_of[e[0]]))
+        total = len(entries)
+        start = (options.page - 1) * options.page_size
+        page = entries[start : start + options.page_size]
+        hits = tuple(self._hit(searcher.stored_fields(docnum), parsed, record) for docnum, record in page)
+        return ResultPage(parsed.text, total, options.page, options.page_size, hits)
+
+    def body_matches(self, parsed: ParsedQuery, searcher: Any, meta_hits: set[int], allow: Any) -> list[int]:
+        """Return the record numbers matched with some part only in the body, in rank order."""
+        body = self.body
+        if body is None:
+            return []
+        in_body: list[dict[int, float]] = []
+        for part in parsed.parts:
+            found: dict[int, float] = {}
+            for alt in part.alternatives:
+                keys = [term_key(t) for t in alt.terms]
+                if not keys or None in keys:
+                    continue
+                records: Any = None
+                weight = 0.0
+                for key in keys:
+                    plist = body.postings(key)  # type: ignore[arg-type]
+                    weight += math.log(1 + body.count / (len(plist) or 1))
+                    records = plist if records is None else np.intersect1d(records, plist, assume_unique=True)
+                score = body_weight(weight)
+                for r in records.tolist():
+                    if found.get(r, -1.0) < score:
+                        found[r] = score
+            in_body.append(found)
+        if not any(in_body):
+            return []
+        record_of = self._record_of
+        done = {record_of[d] for d in meta_hits}
+        if len(parsed.parts) == 1:
+            in_meta = [done]
+        else:
+            in_meta = [
+                {record_of[d] for d in searcher.docs_for_query(self.part_query(part))} for part in parsed.parts
+            ]
+        candidates: set[int] | None = None
+        for meta, found in zip(in_meta, in_body, strict=True):
+            either = meta | found.keys()
+            candidates = either if candidates is None else candidates & either
+        candidates = (candidates or set()) - done
+        if allow is not None and candidates:
+            candidates &= {record_of[d] for d in searcher.docs_for_query(allow)}
+        scores: dict[int, Score] = {}
+        for r in candidates:
+            total = Score(False, 0.0, 0, 0.0)
+            for meta, found in zip(in_meta, in_body, strict=True):
+                total = total.add(Score(False, 0.0, 1, 0.0) if r in meta else Score(False, 0.0, 0, found[r]))
+            scores[r] = total
+        return sorted(scores, key=lambda r: rank_key(scores[r], r))
+
+    def build_query(self, parsed: ParsedQuery) -> query.Query:
+        """Return the Whoosh query: every part must match one of its alternatives."""
+        parts = [self.part_query(part) for part in parsed.parts]
+        required = parts[0] if len(parts) == 1 else query.And(parts)
+        words = [w for w in dict.fromkeys(rjieba.cut(parsed.text)) if len(w.strip()) > 1][:8]
+        if not words:
+            return required
+        return query.AndMaybe(required, query.Or([query.Term("words", w) for w in words]))
+
+    def part_query(self, part: Any) -> query.Query:
+        """Return the Whoosh query of one part: any of its alternatives in the metadata."""
+        alternatives: list[query.Query] = []
+        for alt in part.alternatives:
+            grams = [query.Or([query.Term("title", t), query.Term("text", t)]) for t in alt.terms]
+            alternatives.append(grams[0] if len(grams) == 1 else query.And(grams))
+            if alt.doc_number:
+                alternatives.append(query.Term("docnum", alt.doc_number, boost=EXACT_BOOST))
+            if alt.index_number:
+                alternatives.append(query.Term("indexnum", alt.index_number, boost=EXACT_BOOST))
+        needle = normalise(part.text)
+        alternatives += [query.Term("agency", a) for a in self.agencies if needle and needle in normalise(a)]
+        alternatives += [
+            query.Term("category", c) for c in self.categories if needle and needle == normalise(c.rsplit("/", 1)[-1])
+        ]
+        return alternatives[0] if len(alternatives) == 1 else query.Or(alternatives)
+
+    def filter_query(self, filters: dict[str, str]) -> query.Query | None:
+        terms = [query.Term(name, value) for name, value in filters.items() if value]
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else query.And(terms)
+
+    def _hit(self, stored: Any, parsed: ParsedQuery, record: int = -1) -> Hit:
+        doc = stored["doc"]
+        if record >= 0 and self.body is not None:
+            terms = tuple(t for part in parsed.parts for alt in part.alternatives for t in alt.terms)
+            text = body_snippet(self.body.text(record), parsed.highlights, terms)
+        else:
+            text = snippet(doc["lead"], parsed.highlights)
+        return Hit(
+            url=f"/records/{doc['slug']}/",
+            title=doc["title"],
+            index_number=doc["index_number"],
+            doc_number=doc["doc_number"],
+            agency=doc["agency"],
+            published=doc["published"],
+            kind=doc["kind"],
+            validity=doc["validity"],
+            snippet=text,
+            title_html=highlight(doc["title"], parsed.highlights),
+        )
+
+
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = tuple(w for w in words if w)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def highlight(text: str, words: tuple[str, ...]) -> str:
+    """Return `text` escaped, with the query's words wrapped in <mark>."""
+    folded = normalise(text)
+    pattern = _pattern(words)
+    if pattern is None or len(folded) != len(text):
+        return html.escape(text)
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(folded):
+        out.append(html.escape(text[last : match.start()]))
+        out.append(f"<mark>{html.escape(text[match.start() : match.end()])}</mark>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def snippet(text: str, words: tuple[str, ...]) -> str:
+    """Return about SNIPPET_CHARS of `text` around the first match, escaped and highlighted."""
+    folded = normalise(text)
+    pattern = _pattern(words)
+    start = 0
+    if pattern is not None and len(folded) == len(text):
+        match = pattern.search(folded)
+        if match and match.start() > SNIPPET_CHARS // 3:
+            start = match.start() - SNIPPET_CHARS // 3
+    piece = text[start : start + SNIPPET_CHARS]
+    prefix = "…" if start else ""
+    suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
+    return prefix + highlight(piece, words) + suffix
+
+
+def body_snippet(text: str, words: tuple[str, ...], terms: tuple[str, ...]) -> str:
+    """Return about SNIPPET_CHARS of a body around the first match of the query, highlighted.
+
+    The words of the query are looked for first, then (a match of all bigrams need not be a
+    match of the phrase) its terms; in the text as written, else in its normalised form.
+    """
+    for needles in (words, terms):
+        found = [i for i in (text.find(w) for w in needles if w) if i >= 0]
+        if found:
+            break
+    else:
+        folded = normalise(text)
+        found = [i for i in (folded.find(w) for w in (*words, *terms) if w) if i >= 0] if len(folded) == len(text) else []
+        needles = words if any(folded.find(w) >= 0 for w in words if w) else terms
+    if not found:
+        return snippet(text[:SNIPPET_CHARS * 2], words)
+    start = max(0, min(found) - SNIPPET_CHARS // 3)
+    piece = text[start : start + SNIPPET_CHARS]
+    prefix = "…" if start else ""
+    suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
+    return prefix + highlight(piece, tuple(needles)) + suffix
