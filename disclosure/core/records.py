@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -173,6 +174,11 @@ class Record:
     def slug(self) -> str:
         """Return the URL segment: the 索引号 with `/` turned into `-`."""
         return self.meta.index_number.replace("/", "-")
+
+    def url(self, root: str = "") -> str:
+        """Return the record page's address, `root` + /records/<slug>/ (the web route's path): site
+        links pass no root; feeds, open data and JSON-LD pass the site's root URL."""
+        return f"{root}/records/{quote(self.slug)}/"
 
     @property
     def year(self) -> int:

@@ -261,7 +261,7 @@ def _description(site: Site, spec: FeedSpec) -> str:
 def _add_entry(fg: FeedGenerator, site: Site, update: Update) -> None:
     record = update.record
     meta = record.meta
-    link = record_link(site, record)
+    link = record.url(site.config.root_url)
     entry = fg.add_entry(order="append")
     entry.id(guid(site, update))
     entry.guid(guid(site, update), permalink=False)
@@ -295,10 +295,6 @@ def summary(update: Update) -> str:
         return text or meta.title
     note = update.note or f"本件{update.label}（{_cn_date(update)}起）"
     return f"{update.label}：{note}"
-
-
-def record_link(site: Site, record: Record) -> str:
-    return f"{site.config.root_url}/records/{quote(record.slug)}/"
 
 
 def entry_html(site: Site, update: Update) -> str:
@@ -335,7 +331,7 @@ def _capped_body(site: Site, record: Record) -> str:
     if len(body) <= MAX_BODY_CHARS:
         return body
     cut = body[: body.rfind(">", 0, MAX_BODY_CHARS) + 1]
-    more = html.escape(record_link(site, record))
+    more = html.escape(record.url(site.config.root_url))
     return sanitise(cut) + f'<p>（全文较长，以上为前一部分。<a href="{more}">阅读全文</a>）</p>'
 
 

@@ -46,10 +46,6 @@ class Table:
         return f"{DATA_PATH}{self.name}.{fmt}"
 
 
-def record_url(site: Site, record: Record) -> str:
-    return f"{site.config.root_url}/records/{quote(record.slug)}/"
-
-
 def day_text(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -79,7 +75,7 @@ def record_rows(site: Site) -> list[Row]:
     for record in site.records:
         meta = record.meta
         repealing = site.repealed_by.get(record.slug)
-        page = record_url(site, record)
+        page = record.url(site.config.root_url)
         rows.append({
             "index_number": meta.index_number,
             "title": meta.title,

@@ -6,7 +6,7 @@ from typing import Any
 
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
-from disclosure.outputs.open_data import day_text, record_url
+from disclosure.outputs.open_data import day_text
 from disclosure.site.model import Site
 
 
@@ -19,7 +19,7 @@ def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
         "@type": "Legislation" if record.kind == "document" else "CreativeWork",
         "name": meta.title,
         "identifier": meta.index_number,
-        "url": record_url(site, record),
+        "url": record.url(site.config.root_url),
         "inLanguage": "zh-CN",
         "datePublished": day_text(meta.published),
         "dateCreated": day_text(meta.written),

@@ -39,8 +39,8 @@ def cached_url(endpoint: str, **values: Any) -> str:
 
 
 def record_url(record: Record, external: bool = False) -> str:
-    url = cached_url("site.record", slug=record.slug)
-    return site_root() + url if external else url
+    """Return the record page's path, or its full address when `external` (Record.url)."""
+    return record.url(site_root() if external else "")
 
 
 def facet_url(dimension: str, key: str) -> str:
