@@ -15,10 +15,11 @@ from disclosure.core.progress import Progress
 from disclosure.pipeline import Settings, build_site, load_site
 from disclosure.site.content import read_synonyms
 from search.analysis import parse_query, terms
-from search.index.body_index import body_keys, term_key
+from search.index.body_index import body_keys
 from search.index.stage import write_search_indexes
 from search.index.static_query import StaticSite
 from search.service.app import create_search_app
+from search.stored import term_key
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search"
 

@@ -4,22 +4,16 @@ Putting the bigrams of the whole corpus (58 MB of text, about 7 M distinct (bigr
 pairs) into Whoosh costs minutes; here they are computed and inverted with numpy in a few
 seconds, and cached per record between builds.
 
-Keys: a Chinese character c is the integer ord(c); a bigram ab is ord(a) << 16 | ord(b).
-Text is normalised exactly as `search.analysis.normalise` does it (NFKC, lower case,
-Traditional → Simplified); only Chinese runs (`analysis.CJK`) give keys, as in
-`analysis.terms`. A query term matches a body when its key is there; a query part (all its
-terms) matches when all its keys are there (bigram-AND, like the metadata fields).
+Keys (`search.stored.term_key`): a Chinese character c is the integer ord(c); a bigram ab
+is ord(a) << 16 | ord(b). Text is normalised exactly as `search.analysis.normalise` does it
+(NFKC, lower case, Traditional → Simplified); only Chinese runs (`analysis.CJK`) give keys,
+as in `analysis.terms`. A query term matches a body when its key is there; a query part (all
+its terms) matches when all its keys are there (bigram-AND, like the metadata fields).
 
-Files in `.search/body/` (for the service):
-
-- `keys.npy`  sorted distinct keys (uint32)
-- `offsets.npy`  postings of keys[i] are records[offsets[i]:offsets[i+1]] (uint32)
-- `records.npy`  record numbers (positions in `docs.json`), ascending per key (uint16
-  below 65,536 records, else uint32)
-- `docs.json`  per record number: 索引号, published (YYYYMMDD)
-- `text.bin`, `text.npy`  the body text of each record as a reader sees the page
-  (`visible_text.text_of`; whitespace collapsed, blocks and cells apart by BLOCK_MARK), zlib
-  compressed, and the offsets of each record's piece: for snippets and phrase checks.
+The service's copy goes into `.search/body/` (`write_body_index`; the files are listed in
+`search.stored`, whose `BodyReader` reads them). The body text kept there is what a reader
+sees of the page (`visible_text.text_of`; whitespace collapsed, blocks and cells apart by
+BLOCK_MARK).
 
 The static index writes the same postings as `b/<n>.js` (see `search.index.static_index`).
 
@@ -29,7 +23,6 @@ compressed text; a build computes only the records whose source changed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pickle
@@ -50,13 +43,13 @@ from disclosure.core.workers import worker_pool
 from search.analysis import FORMAT_VERSION, fold_table
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # analysis.CJK
-BODY_FOLDER = "body"
 CACHE_FILE = "body.pickle"
 PARALLEL_THRESHOLD = 400  # records to compute; below this one process is faster
 
 
 @cache
 def _fold_lut() -> np.ndarray:
+    """Return `analysis.fold_table` as a lookup array over the Basic Multilingual Plane."""
     lut = np.arange(0x10000, dtype=np.uint32)
     for source, target in fold_table().items():
         lut[source] = ord(target)
@@ -73,16 +66,16 @@ _NFKC_RUNS = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _NFKC_RAN
 
 
 def _codes(text: str) -> np.ndarray:
+    """Return the code points of `text`."""
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def _in(cps: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Return where the code points lie in one of the (inclusive) ranges."""
     mask = np.zeros(cps.shape, dtype=bool)
     for low, high in ranges:
         mask |= (cps >= low) & (cps <= high)
     return mask
-
-
 
 
 def body_keys(text: str) -> np.ndarray:
@@ -99,23 +92,13 @@ def body_keys(text: str) -> np.ndarray:
     return np.unique(np.concatenate([cps[chinese], bigrams]))
 
 
-def term_key(term: str) -> int | None:
-    """Return the key of a query term (one character or a bigram), None for other terms."""
-    if not term or term[0] < "\u3400" or len(term) > 2:
-        return None
-    return ord(term) if len(term) == 1 else ord(term[0]) << 16 | ord(term[1])
-
-
-def key_term(key: int) -> str:
-    return chr(key) if key < 0x10000 else chr(key >> 16) + chr(key & 0xFFFF)
-
-
 def display_text(text: str) -> str:
     """Return the stored text of a body: whitespace collapsed, block breaks kept visible (BLOCK_MARK)."""
     return BLOCK_MARK.join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
 def _compute(body_html: str) -> tuple[bytes, bytes]:
+    """Return the keys (uint32 bytes) and the compressed display text of one body."""
     # what a reader sees of the page (personal_data's gate reads the page the same way):
     # a snippet never joins what the page keeps apart (two table cells, two paragraphs)
     text = text_of(body_html)
@@ -123,6 +106,7 @@ def _compute(body_html: str) -> tuple[bytes, bytes]:
 
 
 def _compute_many(bodies: list[str]) -> list[tuple[bytes, bytes]]:
+    """Return `_compute` of each body (one worker's share)."""
     return [_compute(b) for b in bodies]
 
 
@@ -179,6 +163,7 @@ class BodyJob:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
     def computed(self) -> list[tuple[bytes, bytes]]:
+        """Return the keys and text of the records to compute, from the workers or computed here."""
         if self.pool is None:
             return _compute_many([b for _, b in self.todo])
         try:
@@ -225,11 +210,6 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return keys_all[starts], offsets, records
 
 
-def build_body_index(items: Sequence[tuple[str, str]], cache_dir: Path | None) -> tuple[Inverted, int]:
-    """Return the inverted body index of (digest, body HTML) in record order, and how many were computed."""
-    return BodyJob(items, cache_dir).result()
-
-
 def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str, int]]) -> None:
     """Write the service's copy of the body index into `folder` (in staging)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -244,34 +224,3 @@ def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str,
         for piece in inverted.texts:
             f.write(piece)
     (folder / "docs.json").write_text(json.dumps({"format": FORMAT_VERSION, "docs": docs}, ensure_ascii=False), "utf-8")
-
-
-class BodyReader:
-    """The service's read-only view of `.search/body/` (memory-mapped, shared by threads)."""
-
-    def __init__(self, folder: Path) -> None:
-        meta = json.loads((folder / "docs.json").read_text("utf-8"))
-        if meta["format"] != FORMAT_VERSION:
-            raise ValueError("body index format differs")
-        self.docs: list[tuple[str, int]] = [(k, int(p)) for k, p in meta["docs"]]
-        self.keys = np.load(folder / "keys.npy", mmap_mode="r")
-        self.offsets = np.load(folder / "offsets.npy", mmap_mode="r")
-        self.records = np.load(folder / "records.npy", mmap_mode="r")
-        self.text_starts = np.load(folder / "text.npy")
-        # opened once: after a new build is swapped in, this reader keeps the old file
-        self._text = os.open(folder / "text.bin", os.O_RDONLY)
-        self.count = len(self.docs)
-
-    def postings(self, key: int) -> np.ndarray:
-        i = int(np.searchsorted(self.keys, key))
-        if i < len(self.keys) and int(self.keys[i]) == key:
-            return np.asarray(self.records[int(self.offsets[i]) : int(self.offsets[i + 1])])
-        return np.zeros(0, dtype=np.uint32)
-
-    def text(self, number: int) -> str:
-        start, end = int(self.text_starts[number]), int(self.text_starts[number + 1])
-        return zlib.decompress(os.pread(self._text, end - start, start)).decode("utf-8")
-
-    def __del__(self) -> None:
-        with contextlib.suppress(AttributeError, OSError):
-            os.close(self._text)

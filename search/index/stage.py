@@ -2,10 +2,9 @@
 
 Layout in the site folder (both go live with the pages, in the same swap):
 
-- `.search/whoosh/`  the Whoosh index the service reads (`create_search_app(site/.search)`)
-- `.search/body/`  the body index: characters and bigrams of every body (`search.index.body_index`)
-- `.search/search.json`  synonyms and filter choices for the service
-- `.search/page.html`  the frozen search page, the frame of the service's result pages
+- `.search/`  what the service reads (`create_search_app(site/.search)`): the Whoosh index
+  (`search.index.whoosh_index`), the body index (`search.index.body_index`), synonyms and
+  filter choices, the frozen search page; the file names are in `search.stored`
 - `search/data/`  the static index (see `search.index.static_index`)
 """
 
@@ -20,12 +19,11 @@ from disclosure.core.progress import Progress
 from disclosure.kinds import KINDS
 from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
-from search.index.body_index import BODY_FOLDER, BodyJob, write_body_index
+from search.index.body_index import BodyJob, write_body_index
 from search.index.documents import search_document
 from search.index.static_index import write_static_index
 from search.index.whoosh_index import write_whoosh_index
-
-SERVICE_FOLDER = ".search"
+from search.stored import BODY_FOLDER, PAGE_FILE, SERVICE_FOLDER, SETTINGS_FILE, WHOOSH_FOLDER
 
 
 def facet_choices(site: Site) -> dict[str, Any]:
@@ -51,15 +49,15 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     # the bodies' keys are computed in worker processes while Whoosh indexes the metadata
     body_job = BodyJob([(r.digest, r.body_html) for r in site.records], cache_dir / "search" if cache_dir else None)
     try:
-        added, deleted = write_whoosh_index(docs, service / "whoosh", cache_dir / "search" / "whoosh" if cache_dir else None)
+        added, deleted = write_whoosh_index(docs, service / WHOOSH_FOLDER, cache_dir / "search" / "whoosh" if cache_dir else None)
     except BaseException:
         body_job.close()
         raise
     extra = {"synonyms": {k: list(v) for k, v in synonyms.items()}, "facets": facet_choices(site)}
-    (service / "search.json").write_text(json.dumps(extra, ensure_ascii=False), "utf-8")
+    (service / SETTINGS_FILE).write_text(json.dumps(extra, ensure_ascii=False), "utf-8")
     page = staging / "search" / "index.html"
     if page.is_file():
-        shutil.copyfile(page, service / "page.html")
+        shutil.copyfile(page, service / PAGE_FILE)
     body, computed = body_job.result()
     write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
     static_cache = cache_dir / "search" / "static-body" if cache_dir else None

@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import FORMAT_VERSION, fold_table
-from search.index.body_index import Inverted, key_term
+from search.index.body_index import Inverted
 from search.index.documents import SearchDoc
+from search.stored import key_term
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 # Body postings are long; with no digits in them, the output scan for personal numbers

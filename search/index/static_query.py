@@ -1,7 +1,8 @@
 """The static search of `templates/static/search.js`, in Python, over the same files.
 
 For the benchmark and the tests: it loads exactly the files the browser would (and counts
-their bytes), matches and ranks as the script does. Browser tests check that the two agree.
+their bytes), matches and ranks as the script does (the order: `search.ranking`, shared
+with the service). Browser tests check that the two agree. The service never imports it.
 """
 
 from __future__ import annotations
@@ -15,35 +16,10 @@ from typing import Any
 
 from search.analysis import ParsedQuery, normalise, parse_query
 from search.index.static_index import DATA_FOLDER, decode_body_postings, decode_postings, term_hash
+from search.ranking import Score, body_weight, rank_key
 
 EXACT, TITLE = 30.0, 4.0
 _CALL = re.compile(r"^YGSearch\.(\w+)\((.*)\);\s*$", re.S)
-
-
-@dataclass(frozen=True)
-class Score:
-    """How a record matched: as `search.js` and the service order results."""
-
-    all_meta: bool
-    meta: float
-    meta_parts: int
-    body: float
-
-    def add(self, other: Score) -> Score:
-        return Score(self.all_meta and other.all_meta, self.meta + other.meta, self.meta_parts + other.meta_parts, self.body + other.body)
-
-
-def body_weight(weight: float) -> float:
-    """Round as search.js does, so that ties break the same way."""
-    return math.floor(weight * 1e6 + 0.5) / 1e6
-
-
-def rank_key(score: Score, number: int) -> tuple[float, ...]:
-    """Records matched in the metadata first (by score); then by parts matched in the
-    metadata, body score (sum of idf of the terms found in the body) and record number."""
-    if score.all_meta:
-        return (0, -score.meta, 0, number)
-    return (1, -score.meta_parts, -score.body, number)
 
 
 @dataclass

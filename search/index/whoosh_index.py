@@ -25,8 +25,8 @@ from whoosh.writing import MERGE_SMALL, IndexWriter
 
 from search.analysis import FORMAT_VERSION
 from search.index.documents import SearchDoc
+from search.stored import STAMP
 
-STAMP = "FORMAT"
 PARALLEL_THRESHOLD = 600  # documents; below this one process is faster than forking
 
 

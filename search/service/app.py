@@ -1,7 +1,11 @@
 """The search service: a WSGI app answering `/search/` (HTML) and `/api/search` (JSON, DESIGN §6).
 
     from search.service.app import create_search_app
-    app = create_search_app("site/.search")       # gunicorn 'search.service.wsgi:app' in production
+    app = create_search_app("site/.search")
+
+In production: `gunicorn -c python:search.service.gunicorn_conf search.service.wsgi:app`
+(docs/search.md). The service imports neither `disclosure` nor `search.index`: it reads
+the files the build wrote (`search.stored`).
 
 Every answer is 200, 400, 429 or 503 with a short message: a bad query is 400, a query
 over its time budget or a missing index 503, no search slot free within a moment 429
@@ -27,7 +31,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
 from search.analysis import QueryError, parse_query
-from search.index.stage import SERVICE_FOLDER
 from search.service.http_headers import SECURITY_HEADERS
 from search.service.limits import RECEIVED_KEY, RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
 from search.service.searcher import (
@@ -41,6 +44,7 @@ from search.service.searcher import (
     SearchIndex,
     SearchTimeout,
 )
+from search.stored import PAGE_FILE, SERVICE_FOLDER
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MAX_FILTER_CHARS = 100
@@ -250,7 +254,7 @@ class SearchApp:
 
     def shell(self) -> str:
         """Return the frozen search page (re-read when a build replaced it)."""
-        path = self.index_dir / "page.html"
+        path = self.index_dir / PAGE_FILE
         try:
             mtime = path.stat().st_mtime
             if self._shell is None or self._shell[0] != mtime:

@@ -7,10 +7,13 @@ works in threads). Readers are opened read-only, one per thread, and reopened wh
 site folder is swapped by a new build.
 
 A part of the query (a word or a quoted phrase) matches a record in its metadata (Whoosh)
-or when all its characters/bigrams are in the record's body (`search.index.body_index`, the
+or when all its characters/bigrams are in the record's body (`search.stored.BodyReader`, the
 same rule as the static index, so both modes find the same records). Records matching
 every part in the metadata come first, in Whoosh's order; then the others, ordered by
-`search.index.static_query.rank_key` as the browser orders them.
+`search.ranking.rank_key` as the browser orders them.
+
+The service reads what the build wrote (`search.stored`) and imports nothing of the build
+(`disclosure`, `search.index`): a worker loads only what it serves with.
 """
 
 from __future__ import annotations
@@ -32,9 +35,8 @@ from whoosh import collectors, index, query, sorting
 from whoosh.searching import TimeLimit
 
 from search.analysis import FORMAT_VERSION, ParsedQuery, normalise
-from search.index.body_index import BODY_FOLDER, BodyReader, term_key
-from search.index.static_query import Score, body_weight, rank_key
-from search.index.whoosh_index import STAMP
+from search.ranking import Score, body_weight, rank_key
+from search.stored import BODY_FOLDER, SETTINGS_FILE, STAMP, WHOOSH_FOLDER, BodyReader, term_key
 
 TIME_BUDGET_SECONDS = 1.0
 MAX_PAGE_SIZE = 50
@@ -126,7 +128,7 @@ class SearchIndex:
             return self._ix
         with self._lock:
             try:
-                stat = os.stat(self.folder / "whoosh")
+                stat = os.stat(self.folder / WHOOSH_FOLDER)
                 identity = (stat.st_dev, stat.st_ino)
             except OSError as exc:
                 raise IndexUnavailable(str(exc)) from exc
@@ -136,12 +138,12 @@ class SearchIndex:
         return self._ix
 
     def _open(self, identity: tuple[int, int]) -> None:
-        folder = self.folder / "whoosh"
+        folder = self.folder / WHOOSH_FOLDER
         try:
             if (folder / STAMP).read_text() != FORMAT_VERSION:
                 raise IndexUnavailable("index format differs")
             ix = index.open_dir(str(folder), readonly=True)
-            extra = json.loads((self.folder / "search.json").read_text("utf-8"))
+            extra = json.loads((self.folder / SETTINGS_FILE).read_text("utf-8"))
         except IndexUnavailable:
             raise
         except Exception as exc:
@@ -213,7 +215,7 @@ class SearchIndex:
             raise SearchTimeout() from exc
         results = collector.results()
         # Every part matched in the metadata: Whoosh's order. Then the records where some
-        # part matched only in the body text (search.index.static_query.rank_key, as search.js).
+        # part matched only in the body text (search.ranking.rank_key, as search.js).
         entries: list[tuple[int, int]] = [(docnum, -1) for _, docnum in results.top_n]
         entries += [(self._document_of[r], r) for r in self.body_matches(parsed, searcher, results.docs(), allow)]
         if time.monotonic() - started > budget:
