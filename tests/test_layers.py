@@ -8,16 +8,17 @@ failure lists the offending arrows with their file and line.
 1. `disclosure.core.*` imports nothing of the project but `disclosure.core.*`.
 2. Layer order core < kinds < rules < site < outputs < web < cli: a module imports only
    its own layer or lower ones. `disclosure.pipeline` imports anything but cli; `build.py`
-   anything. In `search/`, `search.analysis`, `search.ranking` and `search.stored` (shared by
-   the index and the service) sit with core, `search.index` (an output
-   stage) with outputs and `search.service` with outputs (only its own rule 6 narrows it).
+   anything. In `search/`, the modules directly in it (`search.analysis`, `search.ranking`
+   …, shared by the index and the service) sit with core, `search.index` (an output
+   stage) and `search.service` with outputs (rule 6 narrows both).
 3. `disclosure.kinds.*` never imports rules, site, outputs, web or search.
 4. Only `disclosure.web.*` imports `flask` / `flask_frozen`; `werkzeug` also in
    `disclosure.cli.serve` and `search.service.*`.
 5. Nothing outside `disclosure/kinds/` imports one kind's module: it asks the registry
    `disclosure.kinds` (and may use `disclosure.kinds.base`).
 6. `search.service.*` imports neither `disclosure` nor `search.index`; `search.index`
-   may import `disclosure` (within rule 2).
+   may import `disclosure` (within rule 2). The modules directly in `search/`
+   (`search.analysis` …) are shared by both sides and import only each other.
 7. No module of `disclosure/`, `search/`, `bench/` or `build.py` imports a test helper
    (`tests.*`, `conftest`, `rules_support`).
 8. No import cycle among the project's modules at run time: module-level and
@@ -206,10 +207,9 @@ def rank(module: str) -> float | None:
             return PIPELINE_RANK
         return RANK.get(parts[1])
     if parts[0] == "search":
-        if module in ("search", "search.analysis", "search.ranking", "search.stored"):
-            return RANK["core"]
         if under(module, "search.index", "search.service"):
             return RANK["outputs"]
+        return RANK["core"]  # search.analysis and the other modules both sides share
     return None
 
 
@@ -275,13 +275,20 @@ def kind_module_violations() -> list[Import]:
     ]
 
 
+def is_search_shared(module: str) -> bool:
+    """Return whether a module is one of search's shared ones (search.analysis …)."""
+    return under(module, "search") and not under(module, "search.index", "search.service")
+
+
 def service_violations() -> list[Import]:
-    """Rule 6: the search service importing the build engine or the index builders."""
-    return [
-        i
-        for i in project_imports()
-        if under(i.source, "search.service") and under(i.target, "disclosure", "search.index")
-    ]
+    """Rule 6: the search service, or what it shares with the index, importing the engine or the index builders."""
+    bad = []
+    for i in project_imports():
+        if under(i.source, "search.service") and under(i.target, "disclosure", "search.index"):
+            bad.append(i)
+        if is_search_shared(i.source) and is_project(i.target) and not is_search_shared(i.target):
+            bad.append(i)
+    return bad
 
 
 def test_helper_violations() -> list[Import]:
@@ -397,7 +404,7 @@ def test_nothing_outside_kinds_imports_a_kind_module() -> None:
 
 
 def test_search_service_imports_neither_disclosure_nor_index() -> None:
-    assert not service_violations(), report("search.service importing disclosure or search.index", service_violations())
+    assert not service_violations(), report("search.service (or search's shared modules) importing disclosure or search.index", service_violations())
 
 
 def test_no_test_helper_is_imported() -> None:
@@ -459,7 +466,7 @@ def main() -> None:
         ("3 kinds importing rules/site/outputs/web/search", kind_violations()),
         ("4 flask outside web (werkzeug: web, cli.serve, search.service)", flask_violations()),
         ("5 kind modules imported outside disclosure/kinds", kind_module_violations()),
-        ("6 search.service importing disclosure or search.index", service_violations()),
+        ("6 search.service (or search's shared modules) importing disclosure or search.index", service_violations()),
         ("7 test helpers imported", test_helper_violations()),
         ("8 import cycles", cycle_violations()),
         ("9 imports inside functions", function_import_violations()),
