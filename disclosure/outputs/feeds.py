@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +28,7 @@ from disclosure.core.xml_text import illegal_character
 from disclosure.kinds import KINDS
 from disclosure.kinds.approval import ApprovalListMeta, items_of
 from disclosure.kinds.power import PowerMeta
-from disclosure.outputs.publish import make_parent
+from disclosure.outputs.publish import link_file, make_parent
 from disclosure.site.body_cache import engine_digest
 from disclosure.site.model import Facet, Site
 from disclosure.site.updates import Update, at_midnight, newest_first, record_updates
@@ -170,14 +169,7 @@ def _read_fingerprints(previous: Path) -> dict[str, str]:
 
 def _link_all(previous: Path, destination: Path, names: list[str]) -> bool:
     """Hard-link the named files of the live site into staging; False if one is missing."""
-    for name in names:
-        target = destination / name
-        make_parent(target)
-        try:
-            os.link(previous / name, target)
-        except OSError:
-            return False
-    return True
+    return all(link_file(previous / name, destination / name) for name in names)
 
 
 def write_new_file(target: Path, data: bytes) -> None:

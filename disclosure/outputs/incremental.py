@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core.records import DecisionMeta, Record
-from disclosure.outputs.publish import make_parent
+from disclosure.outputs.publish import link_file
 from disclosure.site.model import PAGE_SIZE, Site
 
 MANIFEST = Path(".build") / "pages.json"
@@ -108,16 +108,4 @@ def write_manifest(staging: Path, global_fp: str, pages: dict[str, str]) -> None
 
 def link_unchanged(output: Path, staging: Path, files: Iterable[str]) -> int:
     """Hard-link the given files of the live site into staging; return how many were linked."""
-    linked = 0
-    for relative in files:
-        source = output / relative
-        target = staging / relative
-        make_parent(target)
-        try:
-            os.link(source, target)
-        except FileNotFoundError:
-            continue
-        except OSError:  # another filesystem, or no hard links: copy instead
-            target.write_bytes(source.read_bytes())
-        linked += 1
-    return linked
+    return sum(link_file(output / relative, staging / relative, copy=True) for relative in files)

@@ -53,6 +53,24 @@ def make_parent(path: Path) -> None:
         _MADE.add(folder)
 
 
+def link_file(source: Path, target: Path, *, copy: bool = False) -> bool:
+    """Hard-link `source` (a file of the live site, or of a cache) as `target`, making its folder.
+
+    Return False when `source` is missing; when the link fails otherwise (another file
+    system, no hard links, …), copy the bytes if `copy`, else return False. The one way
+    an incremental build reuses an unchanged file."""
+    make_parent(target)
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        if not copy:
+            return False
+        target.write_bytes(source.read_bytes())
+    return True
+
+
 class BuildLocked(Exception):
     """Another build of the same output folder is running."""
 

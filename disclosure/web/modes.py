@@ -23,7 +23,7 @@ from flask import request
 from markupsafe import Markup, escape
 
 from disclosure.core.workers import worker_pool
-from disclosure.outputs.publish import make_parent
+from disclosure.outputs.publish import link_file, make_parent
 
 STANDARD = "std"
 # URL prefix (also the class mode-<prefix> on <html>) → the name readers see
@@ -158,13 +158,4 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _link_modes(previous: Path, root: Path, relative: Path) -> bool:
-    return all(_link(previous / mode / relative, root / mode / relative) for mode in MODES)
-
-
-def _link(source: Path, target: Path) -> bool:
-    make_parent(target)
-    try:
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
+    return all(link_file(previous / mode / relative, root / mode / relative) for mode in MODES)
