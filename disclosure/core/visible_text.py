@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from disclosure.rules.personal_numbers import SEPARATORS, ZERO_WIDTH
+from disclosure.core.characters import SEPARATORS, ZERO_WIDTH
 
 Mode = Literal["html", "xml", "markdown"]
 

@@ -22,6 +22,8 @@ from disclosure.core.fields import IsoDate, Text
 from disclosure.core.labels import LABELS
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import Change, NonEmpty, Record, Strict
+from disclosure.core.validation import validate_model
+from disclosure.core.yaml_files import read_yaml_file
 
 APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -190,9 +192,6 @@ def read_reports(
     root: Path, records: tuple[Record, ...], level: str
 ) -> tuple[tuple[AnnualReport, ...], list[Problem]]:
     """Return every `reports/<year>.yaml` validated, newest first, and their problems."""
-    from disclosure.core.validation import validate_model
-    from disclosure.site.content import read_yaml_file  # content imports what this module needs
-
     folder = root / "reports"
     problems: list[Problem] = []
     reports: list[AnnualReport] = []

@@ -14,6 +14,7 @@ from disclosure.core.labels import LABELS
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import Page, PageMeta
 from disclosure.core.sources import read_source
+from disclosure.core.validation import validate_model
 
 GUIDE_ITEMS = (
     ("updated",),
@@ -74,8 +75,6 @@ def check_footer(site: SiteConfig, located: strict_yaml.Located, path: Path) -> 
 
 def read_guide_page(root: Path) -> tuple[Page | None, list[Problem]]:
     """Return the Markdown part of the 指南 (`content/guide.md`, optional), and its problems."""
-    from disclosure.core.validation import validate_model
-
     path = root / GUIDE_FILE
     if not path.is_file():
         return None, []

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from disclosure.core import strict_yaml
 from disclosure.core.problems import ContentInvalid, Problem, error, warning
 from disclosure.core.visible_text import Mode, digit_regions, quick, render
+from disclosure.core.yaml_files import read_yaml_file, validate_list
 from disclosure.rules.personal_numbers import (
     KIND_NAMES,
     MAX_FINDINGS,
@@ -112,8 +113,6 @@ class AllowList:
 
 def load_allow_list(root: Path) -> tuple[AllowList, list[Problem]]:
     """Return the allow-list of content folder `root` (empty when the file is absent) and its problems."""
-    from disclosure.site.content import read_yaml_file  # content imports this module
-
     path = root / ALLOW_FILE
     if not path.is_file():
         return AllowList(root), []
@@ -127,20 +126,8 @@ def load_allow_list(root: Path) -> tuple[AllowList, list[Problem]]:
     problems += found
     if located is None or located.value is None:
         return AllowList(root), problems
-    if not isinstance(located.value, list):
-        return AllowList(root), [*problems, error(path, located.line_of(()), "file", "应为列表：每项以 - 开头，写 sha256、reason、reviewer")]
-    from disclosure.core.validation import validate_model
-
-    entries: list[AllowEntry] = []
-    for i, value in enumerate(located.value):
-        sub = strict_yaml.Located(value, {p[1:]: line for p, line in located.lines.items() if p[:1] == (i,)})
-        entry, found = validate_model(AllowEntry, sub, path, f"第 {i + 1} 项")
-        for p in found:
-            key = p.key if p.key not in ("front_matter", "yaml") else ""
-            problems.append(Problem(p.path, p.line, f"[{i}]" + (f".{key}" if key else ""), p.message, p.severity))
-        if entry is not None:
-            entries.append(entry)
-    return AllowList(root, tuple(entries)), problems
+    entries, found = validate_list(AllowEntry, located, path, "应为列表：每项以 - 开头，写 sha256、reason、reviewer")
+    return AllowList(root, tuple(entry for _, entry in entries)), problems + found
 
 
 # ---------------------------------------------------------------------------- files

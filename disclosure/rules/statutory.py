@@ -14,6 +14,7 @@ from pathlib import Path
 from disclosure.core.config import Category
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import Record
+from disclosure.core.yaml_files import read_yaml_file
 
 # Power items (权力清单) publish what 第二十条 asks of these powers: their basis,
 # conditions and procedure (流程图) — 第（五）项 for 行政许可 and other services, 第（六）项 for
@@ -91,8 +92,6 @@ def read_statutory(
     root: Path, level: str, categories: tuple[Category, ...], records: tuple[Record, ...]
 ) -> tuple[tuple[StatutoryItem, ...], list[Problem]]:
     """Return the 法定主动公开内容 tree for `level`, and the problems of statutory.yaml."""
-    from disclosure.site.content import read_yaml_file  # content imports what this module needs
-
     path = root / "statutory.yaml"
     items = items_for_level(level)
     known = {key for key, _, _ in items}

@@ -16,11 +16,11 @@ from typing import Annotated
 import chinese_calendar
 from pydantic import BeforeValidator, Field
 
-from disclosure.core import strict_yaml
 from disclosure.core.fields import IsoDate
 from disclosure.core.labels import LABELS
 from disclosure.core.problems import Problem, error
 from disclosure.core.records import Strict
+from disclosure.core.yaml_files import read_yaml_file, validate_list
 
 
 def _year(value: object) -> object:
@@ -81,32 +81,20 @@ def read_holidays(root: Path) -> tuple[WorkCalendar, list[Problem]]:
     path = root / "holidays.yaml"
     if not path.is_file():
         return WorkCalendar(), []
-    from disclosure.core.validation import validate_model
-    from disclosure.site.content import read_yaml_file  # content imports the models this module shares
-
     located, problems = read_yaml_file(path)
     if located is None or located.value is None:
         return WorkCalendar(), problems
-    if not isinstance(located.value, list):
-        return WorkCalendar(), [error(path, located.line_of(()), "file", "应为列表：每个年份一项，以 - year: 开头")]
+    entries, found = validate_list(HolidayYear, located, path, "应为列表：每个年份一项，以 - year: 开头")
+    problems += found
     extra: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
-    for i, value in enumerate(located.value):
-        sub = strict_yaml.Located(value, {p[1:]: n for p, n in located.lines.items() if p[:1] == (i,)})
-        entry, found = validate_model(HolidayYear, sub, path, f"第 {i + 1} 项")
-        problems += [_prefixed(p, i) for p in found]
-        if entry is None:
-            continue
+    for i, entry in entries:
         if entry.year in extra:
-            problems.append(error(path, sub.line_of(("year",)), f"[{i}].year", f"年份 {entry.year} 重复"))
+            problems.append(error(path, located.line_of((i, "year")), f"[{i}].year", f"年份 {entry.year} 重复"))
         for name in ("holidays", "workdays"):
             for j, day in enumerate(getattr(entry, name)):
                 if day.year != entry.year:
                     key = f"[{i}].{name}[{j}]"
-                    problems.append(error(path, sub.line_of((name, j)), key, f"日期 {day} 不在 {entry.year} 年内"))
+                    problems.append(error(path, located.line_of((i, name, j)), key, f"日期 {day} 不在 {entry.year} 年内"))
         extra[entry.year] = (frozenset(entry.holidays), frozenset(entry.workdays))
     return WorkCalendar(extra), problems
 
-
-def _prefixed(problem: Problem, index: int) -> Problem:
-    key = problem.key if problem.key not in ("front_matter", "yaml") else ""
-    return Problem(problem.path, problem.line, f"[{index}]" + (f".{key}" if key else ""), problem.message, problem.severity)

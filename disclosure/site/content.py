@@ -15,17 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from disclosure.core import markdown_html
-
-from disclosure.rules import personal_data
-
-from disclosure.core import strict_yaml
-
-from disclosure.core import xml_text
-from disclosure.site.body_cache import BodyCache, RecordCache, body_key, engine_digest
+from disclosure.core import markdown_html, strict_yaml, xml_text
 from disclosure.core.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
-from disclosure.rules.guide import check_site_config
-from disclosure.kinds import KINDS, Kind
 from disclosure.core.problems import Problem, error
 from disclosure.core.progress import Progress
 from disclosure.core.records import AttachmentFile, Page, PageMeta, Record, RecordMeta
@@ -43,6 +34,11 @@ from disclosure.core.sources import (
 )
 from disclosure.core.validation import check_record_rules, normalise_doc_numbers, validate_model
 from disclosure.core.workers import worker_pool
+from disclosure.core.yaml_files import read_yaml_file, validate_list
+from disclosure.kinds import KINDS, Kind
+from disclosure.rules import personal_data
+from disclosure.rules.guide import check_site_config
+from disclosure.site.body_cache import BodyCache, RecordCache, body_key, engine_digest
 
 ATTACHMENT_TYPES = {
     ".pdf": "PDF",
@@ -80,16 +76,6 @@ class Content:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
 
 
-def read_yaml_file(path: Path) -> tuple[strict_yaml.Located | None, list[Problem]]:
-    """Return a whole-file YAML document (site.yaml …), or None and the problems."""
-    if not path.is_file():
-        return None, [error(path, 1, "file", "缺少此文件")]
-    text, problems = read_text(path)
-    if text is None:
-        return None, problems
-    return strict_yaml.load(text, str(path))
-
-
 def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tuple[Category, ...], list[Problem]]:
     """Return site.yaml, agencies.yaml and categories.yaml validated, and their problems."""
     problems: list[Problem] = []
@@ -107,10 +93,11 @@ def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tupl
     located, found = read_yaml_file(path)
     problems += found
     if located is not None:
-        agencies, found = _validate_list(Agency, located, path)
+        listed, found = validate_list(Agency, located, path)
         problems += found
+        agencies = [agency for _, agency in listed]
         seen: dict[str, int] = {}
-        for i, agency in enumerate(agencies):
+        for i, agency in listed:
             line = located.line_of((i, "name"))
             if agency.name in seen:
                 problems.append(error(path, line, f"[{i}].name", f"机构“{agency.name}”重复：第 {seen[agency.name]} 行已有"))
@@ -121,9 +108,9 @@ def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tupl
     located, found = read_yaml_file(path)
     problems += found
     if located is not None:
-        nodes, found = _validate_list(CategoryNode, located, path, allow_str=True)
+        nodes, found = validate_list(CategoryNode, located, path, strings=True)
         problems += found
-        categories = flatten_categories(tuple(nodes))
+        categories = flatten_categories(tuple(node for _, node in nodes))
         seen = {}
         for category in categories:
             if category.path in seen:
@@ -150,30 +137,6 @@ def read_synonyms(root: Path) -> tuple[dict[str, tuple[str, ...]], list[Problem]
             continue
         table[str(key).strip()] = tuple(v.strip() for v in values)
     return table, problems
-
-
-def _validate_list(model, located, path, allow_str=False):  # type: ignore[no-untyped-def]
-    """Return a top-level YAML list validated item by item, and the problems."""
-    if not isinstance(located.value, list):
-        return [], [error(path, located.line_of(()), "file", "应为列表：每项以 - 开头")]
-    items, problems = [], []
-    for i, value in enumerate(located.value):
-        if allow_str and isinstance(value, str):
-            items.append(value)
-            continue
-        sub = strict_yaml.Located(
-            value, {p[1:]: line for p, line in located.lines.items() if p[:1] == (i,)}
-        )
-        item, found = validate_model(model, sub, path, f"第 {i + 1} 项")
-        problems += [_prefix(p, i) for p in found]
-        if item is not None:
-            items.append(item)
-    return items, problems
-
-
-def _prefix(problem: Problem, index: int) -> Problem:
-    key = problem.key if problem.key not in ("front_matter", "yaml") else ""
-    return Problem(problem.path, problem.line, f"[{index}]" + (f".{key}" if key else ""), problem.message, problem.severity)
 
 
 def find_record_files(root: Path, kind: Kind) -> list[Path]:
