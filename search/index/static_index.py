@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from disclosure.outputs.publish import link_file
 from search.analysis import FORMAT_VERSION, fold_table
 from search.index.body_index import Inverted
 from search.index.documents import SearchDoc
@@ -194,10 +195,7 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
     if cache is not None:
         (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
         for n in range(shards):
-            try:
-                os.link(out / f"{n}.js", target / f"{n}.js")
-            except OSError:  # another file system
-                shutil.copyfile(out / f"{n}.js", target / f"{n}.js")
+            link_file(out / f"{n}.js", target / f"{n}.js", copy=True)
     return shards, written
 
 
