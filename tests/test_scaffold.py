@@ -7,46 +7,57 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import build
 from conftest import FIXTURES, tree_digest
-from disclosure.core.labels import label_for
-from disclosure.kinds import KINDS
+from disclosure.core.labels import label_for, labels_of
+from disclosure.kinds import KIND_BY_NAME, KINDS
 
 Run = Callable[..., tuple[int, str]]
 DAY = "2024-03-01"
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<label>.+?)（(?P<key>[A-Za-z0-9_.\[\]-]+)）: (?P<message>.*)$")
 MARKER = re.compile(r"【待填写：([^】]+)】")
 
-# What a person must write in a new file of each kind (the keys reported as 尚未填写, in file order).
-TO_FILL = {
-    "document": ["title", "body"],
-    "decision": ["title", "matter", "basis[0].title", "stages[0].summary", "body"],
-    "approval": [
-        "title",
-        "items[0].name",
-        "items[0].implementing_agency",
-        "items[0].basis",
-        "items[0].action",
-        "body",
-    ],
-    "power": [
-        "title",
-        "code",
-        "power_type",
-        "basis[0].law",
-        "basis[0].article",
-        "fee",
-        "supervision.phone",
-        "steps[0].post",
-        "steps[1].post",
-        "steps[2].post",
-        "body",
-    ],
-}
-# Values a person would write; any other label gets 示例<label>.
-FILLED = {"权力类型": "行政许可", "处理决定": "取消", "监督电话": "0312-0000014", "权力编码": "130600001-XK-009"}
+# Values a person would write where a free text is not enough; a field with choices gets its
+# first choice (from the kind's model), any other label 示例<label>.
+FILLED = {"监督电话": "0312-0000014", "权力编码": "130600001-XK-009"}
+
+
+def field_schema(kind: str, key: str) -> dict[str, Any]:
+    """Return the JSON schema of the front-matter field `key` (items[0].action) of `kind`'s model."""
+    schema = KIND_BY_NAME[kind].model.model_json_schema()
+    defs = schema.get("$defs", {})
+
+    def plain(node: dict[str, Any]) -> dict[str, Any]:
+        while True:
+            if "$ref" in node:
+                node = defs[node["$ref"].rsplit("/", 1)[-1]]
+            elif "anyOf" in node:
+                node = next(n for n in node["anyOf"] if n.get("type") != "null")
+            elif node.get("type") == "array" and "items" in node:
+                node = node["items"]
+            else:
+                return node
+
+    node = plain(schema)
+    for part in re.sub(r"\[\d+\]", "", key).split("."):
+        node = plain(node.get("properties", {}).get(part, {}))
+    return node
+
+
+def fill_value(kind: str, key: str, label: str) -> str:
+    """Return what a person might write for `key`: its first choice, a known value or 示例<label>."""
+    node = field_schema(kind, key)
+    choices = node.get("enum") or ([node["const"]] if "const" in node else [])
+    return str(choices[0]) if choices else FILLED.get(label, f"示例{label}")
+
+
+def markers_of(text: str) -> list[tuple[int, str]]:
+    """Return (line, label) of every 待填写 marker in a file, in file order."""
+    return [(n, found) for n, line in enumerate(text.splitlines(), 1) for found in MARKER.findall(line)]
 
 
 def errors_of(err: str) -> list[re.Match[str]]:
@@ -69,20 +80,22 @@ def test_new_file_of_every_kind_is_refused_only_for_what_a_person_must_fill(
 ) -> None:
     path = new_file(run, content, kind)
     text = path.read_text(encoding="utf-8")
+    markers = markers_of(text)
+    assert (1 + text.splitlines().index("---", 1) + 1, labels_of(kind)["body"]) in markers  # the body
+    assert any(label == labels_of(kind)["title"] for _, label in markers)
     status, err = run("check", "--content", content)
     assert status == 1
     errors = errors_of(err)
-    assert [e["key"] for e in errors] == TO_FILL[kind], err
-    lines = text.splitlines()
+    # one 尚未填写 error per marker, at its line, with the marker's label; nothing else refused
+    assert [(int(e["line"]), e["label"]) for e in errors] == markers, err
     for e in errors:
         assert Path(e["path"]).name == path.name
         assert e["message"].startswith("尚未填写")
         assert e["label"] == label_for(e["key"], kind)
-        # the marker names the same label, on the line reported
-        assert f"【待填写：{e['label']}】" in lines[int(e["line"]) - 1]
-    assert f"共 {len(TO_FILL[kind])} 个错误" in err
+    assert f"共 {len(markers)} 个错误" in err
 
-    filled = MARKER.sub(lambda m: FILLED.get(m[1], f"示例{m[1]}"), text)
+    values = iter([fill_value(kind, e["key"], e["label"]) for e in errors])
+    filled = MARKER.sub(lambda m: next(values), text)
     path.write_text(filled, encoding="utf-8")
     status, err = run("check", "--content", content)
     assert status == 0, err
@@ -91,6 +104,14 @@ def test_new_file_of_every_kind_is_refused_only_for_what_a_person_must_fill(
     assert status == 0, err
     assert [p for p in site.rglob(f"{path.stem}*") if p.is_dir() or p.suffix == ".html"], "the record was not published"
     assert not [p for p in site.rglob("*") if p.is_file() and "待填写".encode() in p.read_bytes()]
+
+
+def test_new_offers_every_kind_of_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build.main(["new", "no-such-kind", "--agency", "保定市政府"])
+    offered = re.search(r"choose from (.*)\)", capsys.readouterr().err)
+    assert offered, "new names its kinds"
+    assert re.findall(r"'?([\w-]+)'?", offered[1]) == [kind.name for kind in KINDS]
 
 
 # A marker anywhere a value or a body can be: (file, text to find, text to put instead, key reported).
