@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ("disclosure", "search", "build")  # top-level names of the project's modules
 TEST_HELPERS = ("tests", "conftest", "rules_support")
@@ -291,7 +293,7 @@ def service_violations() -> list[Import]:
     return bad
 
 
-def test_helper_violations() -> list[Import]:
+def helper_violations() -> list[Import]:
     """Rule 7: test helpers imported by shipped or bench code."""
     return [i for i in all_imports() if top(i.target) in TEST_HELPERS]
 
@@ -373,54 +375,51 @@ def lazy_imports() -> list[Import]:
 # The tests.
 
 
+def check(title: str, bad: Iterable[object]) -> None:
+    """Fail with one line per offending arrow when there is any."""
+    message = report(title, bad)
+    if message:
+        pytest.fail(message, pytrace=False)
+
+
 def test_every_module_is_in_a_layer() -> None:
-    assert not unplaced_modules(), "modules in no layer folder: " + ", ".join(sorted(unplaced_modules()))
+    check("modules in no layer folder", unplaced_modules())
 
 
 def test_core_imports_nothing_of_the_project() -> None:
-    assert not core_violations(), report("disclosure.core imports outside core", core_violations())
+    check("disclosure.core imports outside core", core_violations())
 
 
 def test_layers_import_only_downwards() -> None:
-    assert not layer_violations(), report(
-        "imports of a higher layer (core < kinds < rules < site < outputs < web < pipeline < cli)",
-        layer_violations(),
-    )
+    check("imports of a higher layer (core < kinds < rules < site < outputs < web < pipeline < cli)", layer_violations())
 
 
 def test_kinds_import_no_rules_site_outputs_web_or_search() -> None:
-    assert not kind_violations(), report("kinds importing rules/site/outputs/web/search", kind_violations())
+    check("kinds importing rules/site/outputs/web/search", kind_violations())
 
 
 def test_only_web_imports_flask() -> None:
-    assert not flask_violations(), report("flask/flask_frozen outside web/ (werkzeug: web, cli.serve, search.service)", flask_violations())
+    check("flask/flask_frozen outside web/ (werkzeug: web, cli.serve, search.service)", flask_violations())
 
 
 def test_nothing_outside_kinds_imports_a_kind_module() -> None:
-    assert not kind_module_violations(), report(
-        "a kind's module imported outside disclosure/kinds/ (ask the registry disclosure.kinds)",
-        kind_module_violations(),
-    )
+    check("a kind's module imported outside disclosure/kinds/ (ask the registry disclosure.kinds)", kind_module_violations())
 
 
 def test_search_service_imports_neither_disclosure_nor_index() -> None:
-    assert not service_violations(), report("search.service (or search's shared modules) importing disclosure or search.index", service_violations())
+    check("search.service (or search's shared modules) importing disclosure or search.index", service_violations())
 
 
 def test_no_test_helper_is_imported() -> None:
-    assert not test_helper_violations(), report("test helpers imported by disclosure/search/bench/build.py", test_helper_violations())
+    check("test helpers imported by disclosure/search/bench/build.py", helper_violations())
 
 
 def test_no_import_cycles() -> None:
-    found = cycle_violations()
-    assert not found, f"import cycles ({len(found)}):\n  " + "\n  ".join(found)
+    check("import cycles", cycle_violations())
 
 
 def test_no_imports_inside_functions() -> None:
-    assert not function_import_violations(), report(
-        "imports inside a function (project modules never; others only with `# lazy: <reason>`)",
-        function_import_violations(),
-    )
+    check("imports inside a function (project modules never; others only with `# lazy: <reason>`)", function_import_violations())
 
 
 def test_the_rules_see_the_imports() -> None:
@@ -467,7 +466,7 @@ def main() -> None:
         ("4 flask outside web (werkzeug: web, cli.serve, search.service)", flask_violations()),
         ("5 kind modules imported outside disclosure/kinds", kind_module_violations()),
         ("6 search.service (or search's shared modules) importing disclosure or search.index", service_violations()),
-        ("7 test helpers imported", test_helper_violations()),
+        ("7 test helpers imported", helper_violations()),
         ("8 import cycles", cycle_violations()),
         ("9 imports inside functions", function_import_violations()),
     ]
