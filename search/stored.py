@@ -19,17 +19,22 @@ ord(a) << 16 | ord(b) (`term_key`). Files in `.search/body/` (written by
 - `docs.json`  the format version and, per record number, 索引号 and published (YYYYMMDD)
 - `text.bin`, `text.npy`  the body text of each record as a reader sees the page, zlib
   compressed, and the offsets of each record's piece: for snippets.
+
+The service reads the `.npy` files memory-mapped without numpy (`load_array`), so that a
+worker does not load numpy at all.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
+import mmap
 import os
+import re
+import sys
 import zlib
 from pathlib import Path
-
-import numpy as np
 
 from search.analysis import FORMAT_VERSION
 
@@ -39,6 +44,13 @@ STAMP = "FORMAT"  # in WHOOSH_FOLDER
 BODY_FOLDER = "body"
 SETTINGS_FILE = "search.json"
 PAGE_FILE = "page.html"
+
+_NPY_MAGIC = b"\x93NUMPY"
+# the header numpy.save writes for a one-dimensional array, e.g. {'descr': '<u4', 'fortran_order': False, 'shape': (12,), }
+_NPY_HEADER = re.compile(
+    r"'descr':\s*'(?P<code>[<|]u[1248])',\s*'fortran_order':\s*(?P<order>\w+),\s*'shape':\s*\((?P<length>\d+),\)"
+)
+_NPY_CODES = {"|u1": "B", "<u2": "H", "<u4": "I", "<u8": "Q"} if sys.byteorder == "little" else {}
 
 
 def term_key(term: str) -> int | None:
@@ -53,6 +65,28 @@ def key_term(key: int) -> str:
     return chr(key) if key < 0x10000 else chr(key >> 16) + chr(key & 0xFFFF)
 
 
+def load_array(path: Path) -> memoryview:
+    """Return the one-dimensional unsigned array of a `.npy` file, memory-mapped read-only.
+
+    Read without numpy (the service's workers do not load it): the files are written by
+    `numpy.save`, a short header then the little-endian values.
+    """
+    with path.open("rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)
+    if view[:6] != _NPY_MAGIC:
+        raise ValueError(f"{path.name}: not a .npy file")
+    size = 12 if view[6] > 1 else 10  # the header's length: 2 bytes in version 1, 4 later
+    start = size + int.from_bytes(view[8:size], "little")
+    header = _NPY_HEADER.search(bytes(view[size:start]).decode("latin-1"))
+    if header is None or header["order"] != "False" or header["code"] not in _NPY_CODES:
+        raise ValueError(f"{path.name}: not a one-dimensional unsigned little-endian array")
+    values = view[start:].cast(_NPY_CODES[header["code"]])
+    if len(values) != int(header["length"]):
+        raise ValueError(f"{path.name}: truncated")
+    return values
+
+
 class BodyReader:
     """The service's read-only view of `.search/body/` (memory-mapped, shared by threads)."""
 
@@ -61,24 +95,24 @@ class BodyReader:
         if meta["format"] != FORMAT_VERSION:
             raise ValueError("body index format differs")
         self.docs: list[tuple[str, int]] = [(k, int(p)) for k, p in meta["docs"]]
-        self.keys = np.load(folder / "keys.npy", mmap_mode="r")
-        self.offsets = np.load(folder / "offsets.npy", mmap_mode="r")
-        self.records = np.load(folder / "records.npy", mmap_mode="r")
-        self.text_starts = np.load(folder / "text.npy")
+        self.keys = load_array(folder / "keys.npy")
+        self.offsets = load_array(folder / "offsets.npy")
+        self.records = load_array(folder / "records.npy")
+        self.text_starts = load_array(folder / "text.npy")
         # opened once: after a new build is swapped in, this reader keeps the old file
         self._text = os.open(folder / "text.bin", os.O_RDONLY)
         self.count = len(self.docs)
 
-    def postings(self, key: int) -> np.ndarray:
+    def postings(self, key: int) -> memoryview:
         """Return the record numbers whose body holds `key`, ascending."""
-        i = int(np.searchsorted(self.keys, key))
-        if i < len(self.keys) and int(self.keys[i]) == key:
-            return np.asarray(self.records[int(self.offsets[i]) : int(self.offsets[i + 1])])
-        return np.zeros(0, dtype=np.uint32)
+        i = bisect.bisect_left(self.keys, key)
+        if i < len(self.keys) and self.keys[i] == key:
+            return self.records[self.offsets[i] : self.offsets[i + 1]]
+        return self.records[:0]
 
     def text(self, number: int) -> str:
         """Return the stored body text of record `number`."""
-        start, end = int(self.text_starts[number]), int(self.text_starts[number + 1])
+        start, end = self.text_starts[number], self.text_starts[number + 1]
         return zlib.decompress(os.pread(self._text, end - start, start)).decode("utf-8")
 
     def __del__(self) -> None:

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import rjieba
 from whoosh import collectors, index, query, sorting
 from whoosh.searching import TimeLimit
@@ -241,14 +240,14 @@ class SearchIndex:
                 keys = [term_key(t) for t in alt.terms]
                 if not keys or None in keys:
                     continue
-                records: Any = None
+                records: set[int] | None = None
                 weight = 0.0
                 for key in keys:
                     plist = body.postings(key)  # type: ignore[arg-type]
                     weight += math.log(1 + body.count / (len(plist) or 1))
-                    records = plist if records is None else np.intersect1d(records, plist, assume_unique=True)
+                    records = set(plist) if records is None else records.intersection(plist)
                 score = body_weight(weight)
-                for r in records.tolist():
+                for r in sorted(records or ()):
                     if found.get(r, -1.0) < score:
                         found[r] = score
             in_body.append(found)
