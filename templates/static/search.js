@@ -204,7 +204,7 @@
     });
     return total || {};
   }
-  // static_query.rank_key: metadata matches first by score; then parts matched in the metadata, body score, number
+  // search/ranking.py rank_key: metadata matches first by score; then parts matched in the metadata, body score, number
   function rankKey(s, id) { return s[0] ? [0, -s[1], 0, id] : [1, -s[2], -s[3], id]; }
   function compareKeys(a, b) { for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; return 0; }
   function filtered(scores, params) {
