@@ -33,7 +33,9 @@ failure lists the offending arrows with their file and line.
    library only some runs need: pypdf for PDF attachments); the rest move to the top.
 
 Plus: `import search.service.wsgi` takes under 0.3 s in a fresh interpreter (best of 3)
-and leaves no `disclosure` module in `sys.modules`.
+and leaves no `disclosure` module in `sys.modules`; and docs/architecture.md has one line
+for every module (build.py, disclosure/, search/; an `__init__.py` only if it holds code)
+and names no module that does not exist.
 
 `python tests/test_layers.py` prints every violation and the marked lazy imports.
 """
@@ -427,6 +429,38 @@ def test_the_rules_see_the_imports() -> None:
     arrows = {(i.source, i.target) for i in all_imports()}
     assert ("disclosure.pipeline", "disclosure.site.model") in arrows
     assert len(known_modules()) > 50
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+DOC_PATH = re.compile(r"`((?:disclosure|search|bench)/[\w/]*\w\.py|build\.py)")
+DOC_ROW = re.compile(r"^\| `([\w/]+\.py)` \|", re.M)
+
+
+def holds_code(path: Path) -> bool:
+    """Return whether a file holds more than a docstring (an empty `__init__.py` does not)."""
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    return any(not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) for node in body)
+
+
+def modules_to_document() -> set[str]:
+    """Return the paths docs/architecture.md gives a line: build.py and every module of disclosure/ and search/."""
+    return {
+        p.relative_to(ROOT).as_posix()
+        for p in source_files()
+        if is_project(module_name(p)) and (p.name != "__init__.py" or holds_code(p))
+    }
+
+
+def test_architecture_has_one_line_per_module() -> None:
+    rows = DOC_ROW.findall(ARCHITECTURE.read_text(encoding="utf-8"))
+    check("modules without their line in docs/architecture.md", modules_to_document() - set(rows))
+    check("modules with more than one line in docs/architecture.md", {r for r in rows if rows.count(r) > 1})
+
+
+def test_architecture_names_only_modules_that_exist() -> None:
+    named = set(DOC_PATH.findall(ARCHITECTURE.read_text(encoding="utf-8")))
+    existing = {p.relative_to(ROOT).as_posix() for p in source_files()}
+    check("docs/architecture.md names modules that do not exist", named - existing)
 
 
 def service_import_seconds() -> tuple[float, list[str]]:
