@@ -35,6 +35,7 @@ import re
 import sys
 import zlib
 from pathlib import Path
+from typing import Literal
 
 from search.analysis import FORMAT_VERSION
 
@@ -50,7 +51,9 @@ _NPY_MAGIC = b"\x93NUMPY"
 _NPY_HEADER = re.compile(
     r"'descr':\s*'(?P<code>[<|]u[1248])',\s*'fortran_order':\s*(?P<order>\w+),\s*'shape':\s*\((?P<length>\d+),\)"
 )
-_NPY_CODES = {"|u1": "B", "<u2": "H", "<u4": "I", "<u8": "Q"} if sys.byteorder == "little" else {}
+_NPY_CODES: dict[str, Literal["B", "H", "I", "Q"]] = (
+    {"|u1": "B", "<u2": "H", "<u4": "I", "<u8": "Q"} if sys.byteorder == "little" else {}
+)
 
 
 def term_key(term: str) -> int | None:
@@ -65,7 +68,7 @@ def key_term(key: int) -> str:
     return chr(key) if key < 0x10000 else chr(key >> 16) + chr(key & 0xFFFF)
 
 
-def load_array(path: Path) -> memoryview:
+def load_array(path: Path) -> memoryview[int]:
     """Return the one-dimensional unsigned array of a `.npy` file, memory-mapped read-only.
 
     Read without numpy (the service's workers do not load it): the files are written by
@@ -103,7 +106,7 @@ class BodyReader:
         self._text = os.open(folder / "text.bin", os.O_RDONLY)
         self.count = len(self.docs)
 
-    def postings(self, key: int) -> memoryview:
+    def postings(self, key: int) -> memoryview[int]:
         """Return the record numbers whose body holds `key`, ascending."""
         i = bisect.bisect_left(self.keys, key)
         if i < len(self.keys) and self.keys[i] == key:
