@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
+from disclosure.core.code_digest import code_digest
 from disclosure.core.markdown_html import sanitise
 from disclosure.core.problems import ContentInvalid, Problem, error
 from disclosure.core.records import DecisionMeta, Record
@@ -29,7 +30,6 @@ from disclosure.kinds import KINDS
 from disclosure.kinds.approval import ApprovalListMeta, items_of
 from disclosure.kinds.power import PowerMeta
 from disclosure.outputs.publish import link_file, make_parent
-from disclosure.site.body_cache import engine_digest
 from disclosure.site.model import Facet, Site
 from disclosure.site.updates import Update, at_midnight, newest_first, record_updates
 
@@ -124,8 +124,9 @@ def write_feeds(site: Site, destination: Path, previous: Path | None = None) -> 
     before = _read_fingerprints(previous) if previous is not None else {}
     fingerprints: dict[str, str] = {}
     written = 0
+    code = code_digest()
     for spec in specs:
-        fingerprint = _feed_fingerprint(site, spec, buckets[spec.path])
+        fingerprint = _feed_fingerprint(site, spec, buckets[spec.path], code)
         fingerprints[spec.path] = fingerprint
         files = [spec.url(fmt).lstrip("/") for fmt in ("rss", "atom")]
         if previous is not None and before.get(spec.path) == fingerprint and _link_all(previous, destination, files):
@@ -143,11 +144,11 @@ def write_feeds(site: Site, destination: Path, previous: Path | None = None) -> 
 FINGERPRINTS = Path(".build") / "feeds.json"
 
 
-def _feed_fingerprint(site: Site, spec: FeedSpec, updates: list[Update]) -> str:
-    """Return what a feed's bytes depend on: the site settings, the feed and its entries' records."""
+def _feed_fingerprint(site: Site, spec: FeedSpec, updates: list[Update], code: str) -> str:
+    """Return what a feed's bytes depend on: the code, the site settings, the feed and its entries' records."""
     digest = hashlib.sha256()
     for part in (
-        engine_digest(),
+        code,
         site.config.model_dump_json(),
         spec.path,
         spec.title(site),

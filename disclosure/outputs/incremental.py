@@ -18,13 +18,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from disclosure.core.code_digest import code_digest
 from disclosure.core.records import DecisionMeta, Record
 from disclosure.outputs.publish import link_file
 from disclosure.site.model import PAGE_SIZE, Site
 
 MANIFEST = Path(".build") / "pages.json"
-ROOT = Path(__file__).resolve().parents[2]
-SOURCE_DIRS = ("disclosure", "search", "templates")
 
 
 def _hash(*parts: object) -> str:
@@ -32,17 +31,6 @@ def _hash(*parts: object) -> str:
     for part in parts:
         digest.update(repr(part).encode())
         digest.update(b"\0")
-    return digest.hexdigest()[:32]
-
-
-def code_digest() -> str:
-    """Return a digest of the program itself: templates, static files and Python sources."""
-    digest = hashlib.sha256()
-    for folder in SOURCE_DIRS:
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
 
 

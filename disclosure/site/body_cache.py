@@ -274,16 +274,3 @@ def unseal_folder(folder: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         sums_file(folder).unlink()
 
-
-def engine_digest() -> str:
-    """Return a digest of the engine's Python source: cached results never outlive a code change."""
-    global _ENGINE_DIGEST
-    if _ENGINE_DIGEST is None:
-        digest = hashlib.sha256()
-        for source in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
-            digest.update(source.read_bytes())
-        _ENGINE_DIGEST = digest.hexdigest()
-    return _ENGINE_DIGEST
-
-
-_ENGINE_DIGEST: str | None = None
