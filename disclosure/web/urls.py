@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from disclosure.kinds.base import paginated
 from disclosure.site.model import Site
 from disclosure.web.lists import list_pages
 from disclosure.web.openness_views import openness_pages
@@ -48,17 +49,12 @@ def _all_pages(site: Site) -> Iterator[Endpoint]:
         yield "site.record", {"slug": record.slug}
         for item in record.attachments:
             yield "site.attachment", {"slug": record.slug, "name": item.name}
-    yield from _paginated("site.catalog", {}, site.all_records.pages)
+    yield from (("site.catalog", values) for values in paginated({}, site.all_records.pages))
     for dimension, facets in site.facets.items():
         for key, facet in facets.items():
-            yield from _paginated("site.catalog_facet", {"dimension": dimension, "key": key}, facet.pages)
+            values = {"dimension": dimension, "key": key}
+            yield from (("site.catalog_facet", page) for page in paginated(values, facet.pages))
     for slug in site.pages:
         yield "site.page", {"slug": slug}
     yield from list_pages(site)
     yield from openness_pages(site)
-
-
-def _paginated(endpoint: str, values: dict[str, Any], pages: int) -> Iterator[Endpoint]:
-    yield endpoint, values
-    for number in range(2, pages + 1):
-        yield endpoint, {**values, "page": number}
