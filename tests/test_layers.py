@@ -31,6 +31,7 @@ failure lists the offending arrows with their file and line.
 9. No import inside a function of a project module. A function may import a third-party
    or standard module only with the marker `# lazy: <reason>` on the statement (a heavy
    library only some runs need: pypdf for PDF attachments); the rest move to the top.
+   No `importlib.import_module` or `__import__` either (an import no rule could see).
 
 Plus: `import search.service.wsgi` takes under 0.3 s of CPU in a fresh interpreter (best of 3)
 and leaves no `disclosure` module in `sys.modules`; and docs/architecture.md has one line
@@ -175,11 +176,13 @@ def walk(node: ast.AST, where: str) -> Iterator[tuple[ast.Import | ast.ImportFro
 
 def file_imports(path: Path) -> list[Import]:
     """Return every import of one file."""
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    source = module_name(path)
-    is_package = path.name == "__init__.py"
     relative = path.relative_to(ROOT).as_posix()
+    return text_imports(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py", relative)
+
+
+def text_imports(text: str, source: str, is_package: bool, relative: str) -> list[Import]:
+    """Return every import of the source text of module `source`."""
+    lines = text.splitlines()
     found = []
     for node, where in walk(ast.parse(text, filename=relative), "module"):
         reason = lazy_reason(lines, node)
@@ -364,9 +367,25 @@ def cycle_violations() -> list[str]:
     return lines
 
 
-def function_import_violations() -> list[Import]:
-    """Rule 9: project modules imported in a function; others without a `# lazy:` reason."""
-    return [i for i in project_imports() if i.where == "function" and (is_project(i.target) or not i.lazy)]
+def dynamic_imports() -> list[str]:
+    """Calls of `importlib.import_module` or `__import__` in the project: imports no rule could see."""
+    found = []
+    for path in source_files():
+        if not is_project(module_name(path)):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Name) and node.func.id == "__import__")
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+            ):
+                found.append(f"{module_name(path)} -> (dynamic import)  ({path.relative_to(ROOT).as_posix()}:{node.lineno})")
+    return found
+
+
+def function_import_violations() -> list[object]:
+    """Rule 9: project modules imported in a function; others without a `# lazy:` reason; dynamic imports."""
+    late = [i for i in project_imports() if i.where == "function" and (is_project(i.target) or not i.lazy)]
+    return [*late, *dynamic_imports()]
 
 
 def lazy_imports() -> list[Import]:
@@ -465,6 +484,34 @@ def test_architecture_names_only_modules_that_exist() -> None:
     named = set(DOC_PATH.findall(ARCHITECTURE.read_text(encoding="utf-8")))
     existing = {p.relative_to(ROOT).as_posix() for p in source_files()}
     check("docs/architecture.md names modules that do not exist", named - existing)
+
+
+def test_the_parser_tells_where_an_import_runs() -> None:
+    text = (
+        "from typing import TYPE_CHECKING\n"
+        "from . import model\n"
+        "from ..core import problems\n"
+        "if TYPE_CHECKING:\n"
+        "    from disclosure.site.model import Site\n"
+        "else:\n"
+        "    import json\n"
+        "def f():\n"
+        "    import pypdf  # lazy: heavy, PDF attachments only\n"
+        "    from disclosure.core import labels\n"
+        "class C:\n"
+        "    import csv\n"
+    )
+    found = [(i.target, i.where, bool(i.lazy)) for i in text_imports(text, "disclosure.site.x", False, "x.py")]
+    assert found == [
+        ("typing", "module", False),
+        ("disclosure.site.model", "module", False),
+        ("disclosure.core.problems", "module", False),
+        ("disclosure.site.model", "type_checking", False),
+        ("json", "module", False),
+        ("pypdf", "function", True),
+        ("disclosure.core.labels", "function", False),
+        ("csv", "module", False),
+    ]
 
 
 def service_import_seconds() -> tuple[float, float, list[str]]:
