@@ -26,7 +26,7 @@ from disclosure.core.problems import ContentInvalid, Problem, sort_problems, sum
 from disclosure.kinds import KINDS
 from disclosure.outputs.publish import BuildLocked, WriteFailed
 from disclosure.pipeline import Settings, build_site, check_site
-from disclosure.rules.personal_data import redact
+from disclosure.rules.personal_numbers import redact
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return new_record(args)
     if args.command == "allow-number":
-        from disclosure.rules.personal_data import allow_number_command
+        from disclosure.cli.allow_number import allow_number_command
 
         return allow_number_command()
     if args.command == "report":

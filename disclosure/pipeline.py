@@ -19,8 +19,9 @@ from disclosure.core.progress import Progress
 from disclosure.core.sources import confined
 from disclosure.outputs.feeds import write_feeds
 from disclosure.outputs.open_data import write_open_data
+from disclosure.outputs.output_gate import check_output
 from disclosure.outputs.publish import build_lock, staging_directory, write_errors_as_messages
-from disclosure.rules.personal_data import check_output
+
 from disclosure.site.body_cache import (
     BodyCache,
     RecordCache,

@@ -31,7 +31,16 @@ import pytest
 
 from disclosure.core.problems import ContentInvalid
 from disclosure.kinds import KIND_BY_NAME
+from disclosure.outputs.output_gate import check_output
 from disclosure.rules import personal_data as pd
+from disclosure.rules.personal_allow_list import AllowList, load_allow_list
+from disclosure.rules.personal_numbers import (
+    credit_code_valid,
+    id_number_valid,
+    luhn_valid,
+    redact,
+    scan_text,
+)
 from disclosure.site.content import validate_record_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +56,7 @@ def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
-def record_problems(name: str, allow: pd.AllowList | None = None) -> list[str]:
+def record_problems(name: str, allow: AllowList | None = None) -> list[str]:
     """Return the personal-data problems of one fixture record, as printed."""
     _, problems = validate_record_file(RECORDS / name, KIND_BY_NAME["document"], r"^.+/\d{4}-\d+$", allow)
     return [str(p) for p in problems if MINE.search(p.message)]
@@ -136,7 +145,7 @@ def test_lookalikes_are_not_flagged() -> None:
     ],
 )
 def test_lookalike_strings(text: str) -> None:
-    assert pd.scan_text(text) == []
+    assert scan_text(text) == []
 
 
 def test_masked_forms() -> None:
@@ -155,7 +164,7 @@ def test_bank_cards() -> None:
         f"{path}:9: 正文（body）: 第 6 列有未打码的银行卡号 6222***********0128，{ARTICLE}",
         f"{path}:11: 正文（body）: 警告：第 23 列的 19 位数字 3122***********0123 符合银行卡号校验，请核实；如是银行卡号，请打码或删除",
     ]
-    assert [f.kind for f in pd.scan_text("6222 0212 3456 7890 128")] == ["card"]
+    assert [f.kind for f in scan_text("6222 0212 3456 7890 128")] == ["card"]
 
 
 def test_legacy_id_and_credit_code_lookalike_are_warnings() -> None:
@@ -172,35 +181,35 @@ def test_legacy_id_and_credit_code_lookalike_are_warnings() -> None:
 
 
 def test_checksums_match_the_standards() -> None:
-    assert pd.id_number_valid("11010519491231002X")
-    assert pd.id_number_valid("440524188001010014")
-    assert pd.id_number_valid("360426199101010071")
-    assert pd.id_number_valid("120103198806018241")
-    assert pd.id_number_valid("513101198201130014")  # the worked example: S = 184 → 4
-    assert not pd.id_number_valid("360426199101010072")
-    assert not pd.id_number_valid("110105194912310021")
-    assert not pd.id_number_valid("990105194912310026")  # no province 99
-    assert not pd.id_number_valid("110105203001010010", today=date(2026, 1, 1))  # born in the future
-    assert pd.credit_code_valid("91110000600037341L")
-    assert not pd.credit_code_valid("91110000600037341M")
-    assert pd.luhn_valid("6222021234567890128")
-    assert not pd.luhn_valid("6222021234567890127")
+    assert id_number_valid("11010519491231002X")
+    assert id_number_valid("440524188001010014")
+    assert id_number_valid("360426199101010071")
+    assert id_number_valid("120103198806018241")
+    assert id_number_valid("513101198201130014")  # the worked example: S = 184 → 4
+    assert not id_number_valid("360426199101010072")
+    assert not id_number_valid("110105194912310021")
+    assert not id_number_valid("990105194912310026")  # no province 99
+    assert not id_number_valid("110105203001010010", today=date(2026, 1, 1))  # born in the future
+    assert credit_code_valid("91110000600037341L")
+    assert not credit_code_valid("91110000600037341M")
+    assert luhn_valid("6222021234567890128")
+    assert not luhn_valid("6222021234567890127")
 
 
 def test_random_18_digit_strings_rarely_look_like_ids() -> None:
     """Case 9: 10⁵ random 18-digit strings give fewer than 10 ID findings (measured 5 in 200,000)."""
     rng = random.Random(20240105)
     text = "\n".join(f"编号{rng.randrange(10**17, 10**18)}" for _ in range(100_000))
-    findings = pd.scan_text(text, limit=100_000)
+    findings = scan_text(text, limit=100_000)
     assert sum(f.kind == "id" for f in findings) < 10
 
 
 def test_messages_never_contain_the_number() -> None:
     for text in ("11010519491231002X", "13800138000", "银行卡号 6222021234567890128", "110105491231002"):
-        for finding in pd.scan_text(text):
+        for finding in scan_text(text):
             assert text[-11:] not in finding.message(3)
             assert not re.search(r"\d{7,}", finding.message(3).replace("第 3 列", ""))
-    assert pd.redact("身份证号 11010519491231002X，手机 13800138000") == "身份证号 110105********002X，手机 138****8000"
+    assert redact("身份证号 11010519491231002X，手机 13800138000") == "身份证号 110105********002X，手机 138****8000"
 
 
 # ---------------------------------------------------------------- attachments (case 10) and other files
@@ -209,7 +218,7 @@ def test_messages_never_contain_the_number() -> None:
 def test_attachments_and_other_files() -> None:
     """Case 10: an ID inside 名单.xlsx blocks; so do numbers in file names and CSV attachments."""
     root = FIXTURES / "attachments"
-    problems = [str(p) for p in pd.scan_other_files(root, pd.AllowList(root))]
+    problems = [str(p) for p in pd.scan_other_files(root, AllowList(root))]
     assert problems == [
         f"{root}/名单.xlsx:1: 文件（file）: 附件内容中有未打码的身份证号 110105********002X，{ARTICLE}（xl/sharedStrings.xml）",
         f"{root}/张三-13800138000.pdf:1: 文件（file）: 文件名中有未打码的手机号码 138****8000，"
@@ -224,7 +233,7 @@ def test_attachments_and_other_files() -> None:
 
 def test_allow_list_by_hash_admits_the_number() -> None:
     root = FIXTURES / "allow"
-    allow, problems = pd.load_allow_list(root)
+    allow, problems = load_allow_list(root)
     assert problems == []
     assert allow.entries[0].reviewer == "王五（政务公开科）"
     _, found = validate_record_file(root / "documents/duty.md", KIND_BY_NAME["document"], ".*", allow)
@@ -233,7 +242,7 @@ def test_allow_list_by_hash_admits_the_number() -> None:
 
 def test_allow_list_entry_for_another_file_does_not_admit() -> None:
     root = FIXTURES / "allow-file"
-    allow, problems = pd.load_allow_list(root)
+    allow, problems = load_allow_list(root)
     assert problems == []
     _, found = validate_record_file(root / "documents/duty.md", KIND_BY_NAME["document"], ".*", allow)
     assert [str(p) for p in found if MINE.search(p.message)] == [
@@ -243,7 +252,7 @@ def test_allow_list_entry_for_another_file_does_not_admit() -> None:
 
 def test_allow_list_with_the_plain_number_is_rejected() -> None:
     path = FIXTURES / "allow-plain" / "personal_data_allow.yaml"
-    allow, problems = pd.load_allow_list(path.parent)
+    allow, problems = load_allow_list(path.parent)
     assert allow.entries == ()
     assert [str(p) for p in problems] == [
         f"{path}:1: 文件（file）: 第 12 列有未打码的手机号码 138****8000，依《政府信息公开条例》第十五条不得公开；"
@@ -310,14 +319,14 @@ def test_last_gate_scans_generated_output(tmp_path: Path) -> None:
     (staging / "records" / "x" / "index.html").write_text("<p>手机：&#49;3800138000</p>\n", encoding="utf-8")
     (staging / "feeds").mkdir()
     (staging / "feeds" / "all.xml").write_text("<item>电话 010-12345678</item>", encoding="utf-8")
-    assert pd.scan_text("手机：&#49;3800138000") == []  # why the gate exists
+    assert scan_text("手机：&#49;3800138000") == []  # why the gate exists
     with pytest.raises(ContentInvalid) as caught:
-        pd.check_output(staging, Path("site"), FIXTURES / "attachments")
+        check_output(staging, Path("site"), FIXTURES / "attachments")
     assert [str(p) for p in caught.value.problems] == [
         "site/records/x/index.html:1: 文件（file）: 生成结果第 7 列有未打码的手机号码 138****8000，"
         "依《政府信息公开条例》第十五条不得公开；源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
     ]
-    pd.check_output(staging, Path("site"), FIXTURES / "allow")  # the allow-list applies to the gate too
+    check_output(staging, Path("site"), FIXTURES / "allow")  # the allow-list applies to the gate too
 
 
 def test_last_gate_skips_pages_hard_linked_from_the_live_site(tmp_path: Path) -> None:
@@ -327,10 +336,10 @@ def test_last_gate_skips_pages_hard_linked_from_the_live_site(tmp_path: Path) ->
     staging.mkdir()
     (live / "old.html").write_text("<p>&#49;3800138000</p>", encoding="utf-8")
     os.link(live / "old.html", staging / "old.html")
-    pd.check_output(staging, live, FIXTURES / "attachments")
+    check_output(staging, live, FIXTURES / "attachments")
     (staging / "new.html").write_text("<p>&#49;3800138000</p>", encoding="utf-8")
     with pytest.raises(ContentInvalid) as caught:
-        pd.check_output(staging, live, FIXTURES / "attachments")
+        check_output(staging, live, FIXTURES / "attachments")
     assert [Path(p.path).name for p in caught.value.problems] == ["new.html"]
 
 
@@ -356,13 +365,13 @@ def test_build_refuses_a_number_hidden_by_an_entity(tmp_path: Path) -> None:
 def test_sample_content_has_no_personal_data() -> None:
     """The product's own content/ passes, and never carries the standards' example numbers."""
     root = ROOT / "content"
-    allow, problems = pd.load_allow_list(root)
+    allow, problems = load_allow_list(root)
     records = {p for p in root.rglob("*.md")}
     assert problems == []
     assert pd.scan_other_files(root, allow) == []  # every file, Markdown included, scanned raw
     for path in records:
         text = path.read_text(encoding="utf-8")
-        assert pd.scan_text(text) == [], path
+        assert scan_text(text) == [], path
         for example in ("11010519491231002X", "440524188001010014", "13800138000"):
             assert example not in text
 
@@ -385,7 +394,7 @@ def test_scan_speed() -> None:
     doc = _document_20kb()
     started = time.process_time()
     for i in range(10_000):
-        pd.scan_text(doc[i % 100 :] + doc[: i % 100])
+        scan_text(doc[i % 100 :] + doc[: i % 100])
     assert time.process_time() - started <= 10
 
 
@@ -400,5 +409,5 @@ def test_one_megabyte_of_digits_and_separators_is_linear() -> None:
     ]
     for run in runs:
         started = time.process_time()
-        pd.scan_text(run)
+        scan_text(run)
         assert time.process_time() - started < 3

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from disclosure.core.problems import ContentInvalid
+from disclosure.outputs.output_gate import check_output
 from disclosure.pipeline import Settings, build_site, check_site
 from disclosure.rules import personal_data as pd
+from disclosure.rules.personal_allow_list import AllowList
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MASKED = "138****8000"
@@ -127,14 +129,14 @@ HIDDEN_ATTACHMENTS = [
 @pytest.mark.parametrize(("name", "data"), HIDDEN_ATTACHMENTS, ids=[n for n, _ in HIDDEN_ATTACHMENTS])
 def test_numbers_in_attachments_are_found_however_stored(tmp_path: Path, name: str, data: bytes) -> None:
     (tmp_path / name).write_bytes(data)
-    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    problems = pd.scan_other_files(tmp_path, AllowList(tmp_path))
     assert any(p.is_error and MASKED in p.message for p in problems), [str(p) for p in problems]
 
 
 def test_a_binary_member_of_unknown_type_is_named_for_review(tmp_path: Path) -> None:
     (tmp_path / "a.zip").write_bytes(_zip({"blob.bin": bytes(range(256)) * 4}))
     (tmp_path / "b.bin").write_bytes(bytes(range(256)) * 4)
-    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    problems = pd.scan_other_files(tmp_path, AllowList(tmp_path))
     assert sorted((Path(p.path).name, p.is_error) for p in problems) == [("a.zip", False), ("b.bin", False)]
     assert all("无法提取文字" in p.message for p in problems)
     assert "blob.bin" in next(p.message for p in problems if p.path.endswith("a.zip"))
@@ -236,7 +238,7 @@ def test_the_output_gate_reads_atom_feeds(tmp_path: Path) -> None:
         f'<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="html">{entry}</content></entry></feed>', encoding="utf-8"
     )
     with pytest.raises(ContentInvalid) as refused:
-        pd.check_output(staging, live, tmp_path / "content")
+        check_output(staging, live, tmp_path / "content")
     assert any("all.atom" in p.path for p in refused.value.problems)
 
 
@@ -254,7 +256,7 @@ def test_two_footer_fields_are_never_read_as_one_number(content: Path, tmp_path:
 def test_csv_cells_stay_apart_although_prose_commas_join(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("编号,数量\n1380013,8000\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("电话 138,0013,8000\n", encoding="utf-8")
-    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    problems = pd.scan_other_files(tmp_path, AllowList(tmp_path))
     assert [(Path(p.path).name, p.is_error) for p in problems] == [("b.txt", True)]
 
 

@@ -29,8 +29,11 @@ from werkzeug.test import Client
 
 from disclosure.core.problems import ContentInvalid
 from disclosure.core.visible_text import quick, render
+from disclosure.outputs.output_gate import check_output
 from disclosure.pipeline import Settings, build_site
 from disclosure.rules import personal_data as pd
+from disclosure.rules.personal_allow_list import AllowList
+from disclosure.rules.personal_numbers import scan_text
 from search.service.app import create_search_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -168,7 +171,7 @@ def test_gate_reads_every_output_type_as_its_reader_does(tmp_path: Path, relativ
     (staging / relative).parent.mkdir(parents=True)
     (staging / relative).write_text(text, encoding="utf-8")
     with pytest.raises(ContentInvalid) as caught:
-        pd.check_output(staging, Path("site"), FIXTURES / "valid")
+        check_output(staging, Path("site"), FIXTURES / "valid")
     messages = [str(p) for p in caught.value.problems]
     assert len(messages) == 1 and messages[0].startswith(f"site/{relative}:"), messages
     assert "138****8000" in messages[0] or "110105********002X" in messages[0]
@@ -190,7 +193,7 @@ def test_gate_keeps_cells_items_and_elements_apart(tmp_path: Path, relative: str
     staging = tmp_path / "staging"
     (staging / relative).parent.mkdir(parents=True)
     (staging / relative).write_text(text, encoding="utf-8")
-    pd.check_output(staging, Path("site"), FIXTURES / "valid")
+    check_output(staging, Path("site"), FIXTURES / "valid")
 
 
 def test_quick_and_exact_renderings_agree() -> None:
@@ -215,7 +218,7 @@ def test_gate_reads_the_search_service_stored_fields(content: Path, tmp_path: Pa
         writer.add_document(key="x/1", digest="d", doc={"title": "t", "lead": "联系 13800138000"})
     ix.close()
     with pytest.raises(ContentInvalid) as caught:
-        pd.check_output(staging, tmp_path / "none", content)
+        check_output(staging, tmp_path / "none", content)
     assert [p.message.split("）")[0] for p in caught.value.problems] == ["生成结果（检索索引 x/1 的 [doc][lead]"]
 
 
@@ -250,11 +253,11 @@ def test_search_snippets_never_join_what_the_page_keeps_apart(content: Path, tmp
     assert len(shown) >= 4
     for text in shown:
         plain = html.unescape(re.sub(r"<[^>]*>", "", text))
-        assert [f.masked for f in pd.scan_text(plain)] == [], plain
+        assert [f.masked for f in scan_text(plain)] == [], plain
     static = "".join(p.read_text("utf-8") for p in (site / "search" / "data").rglob("*.js"))
     feeds = "".join(p.read_text("utf-8") for p in (site / "feeds").rglob("*.xml"))
     for text in (static, html.unescape(feeds)):
-        assert [f.masked for f in pd.scan_text(text) if f.severity == "error"] == []
+        assert [f.masked for f in scan_text(text) if f.severity == "error"] == []
 
 
 def test_search_snippet_of_a_split_number_is_never_published(content: Path, tmp_path: Path) -> None:
@@ -362,7 +365,7 @@ ATTACHMENTS: list[tuple[str, bytes, str]] = [
 @pytest.mark.parametrize(("name", "data", "severity"), ATTACHMENTS, ids=[a[0] for a in ATTACHMENTS])
 def test_attachments_are_read_or_named_for_review(tmp_path: Path, name: str, data: bytes, severity: str) -> None:
     (tmp_path / name).write_bytes(data)
-    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    problems = pd.scan_other_files(tmp_path, AllowList(tmp_path))
     if not severity:
         assert problems == []
         return
@@ -386,7 +389,7 @@ def test_zip_members_are_bounded(tmp_path: Path) -> None:
     (tmp_path / "deep.zip").write_bytes(deep)
     (tmp_path / "bomb.zip").write_bytes(_zip({f"z{i}.txt": b"\0" * 5_000_000 for i in range(8)}))
     started = time.process_time()
-    problems = pd.scan_other_files(tmp_path, pd.AllowList(tmp_path))
+    problems = pd.scan_other_files(tmp_path, AllowList(tmp_path))
     assert time.process_time() - started < 3
     assert [(Path(p.path).name, p.is_error) for p in problems] == [("bomb.zip", False)] * 8 + [("deep.zip", False), ("many.zip", False)]
     assert "压缩包嵌套超过 3 层" in problems[8].message

@@ -27,7 +27,7 @@ from disclosure.core.problems import Problem, display_path, sort_problems, summa
 from disclosure.core.sources import confined, escapes, walk_files
 from disclosure.core.validation import UNFILLED, to_fill
 from disclosure.kinds import KIND_BY_NAME, Kind
-from disclosure.rules import personal_data
+from disclosure.rules.personal_allow_list import load_allow_list
 from disclosure.site.content import read_config, validate_record_file
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -142,7 +142,7 @@ def refusals(path: Path, shown: Path, kind: Kind, content_dir: Path, pattern: st
 
     The 尚未填写 errors of the 【待填写：…】 markers are what `new` means to leave.
     """
-    allow, _ = personal_data.load_allow_list(content_dir)
+    allow, _ = load_allow_list(content_dir)
     with confined(content_dir):
         _item, found = validate_record_file(path, kind, pattern, allow)
     return [

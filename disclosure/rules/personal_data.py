@@ -1,143 +1,35 @@
-"""Personal data (《政府信息公开条例》第十五条): no unmasked ID, mobile or bank-card number is published.
+"""Personal data (《政府信息公开条例》第十五条): the scan of every content file for unmasked numbers.
 
 The scan runs on the raw text of every content file (front matter, body, HTML comments,
-tables, link URLs) and on what a reader sees of a body (`disclosure.core.visible_text`: emphasis,
-inline tags, entities and line breaks joined), on file names, inside attachments
-(`disclosure.rules.attachment_text`), and as a last gate on every generated file in staging,
-read as its reader reads it. A number is never shown in full: every message carries
-the masked form (110105********002X), and allow-list entries name a number only by the
-SHA-256 of its normalised value. Finding the numbers: `disclosure/rules/personal_numbers.py`.
+tables, link URLs) and on what a reader sees of a body (`disclosure.core.visible_text`:
+emphasis, inline tags, entities and line breaks joined), on file names and inside
+attachments (`disclosure.rules.attachment_text`). A number is never shown in full: every
+message carries the masked form (110105********002X). Finding the numbers:
+`disclosure/rules/personal_numbers.py`; numbers published on purpose:
+`disclosure/rules/personal_allow_list.py`; the last gate over every generated file:
+`disclosure/outputs/output_gate.py`.
 """
 
 from __future__ import annotations
 
-import re
-import sys
+import csv
+import io
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
 from disclosure.core import strict_yaml
-from disclosure.core.problems import ContentInvalid, Problem, error, warning
+from disclosure.core.problems import Problem, error, warning
 from disclosure.core.visible_text import Mode, digit_regions, quick, render
-from disclosure.core.yaml_files import read_yaml_file, validate_list
-from disclosure.rules.personal_numbers import (
-    KIND_NAMES,
-    MAX_FINDINGS,
-    Finding,
-    credit_code_valid,
-    digest,
-    id_number_valid,
-    legacy_id_valid,
-    luhn_valid,
-    mask,
-    redact,
-    scan_text,
-)
+from disclosure.rules import attachment_text
+from disclosure.rules.personal_allow_list import ALLOW_FILE, AllowList
+from disclosure.rules.personal_numbers import MAX_FINDINGS, Finding, line_and_column, locate, scan_text
 
-__all__ = [
-    "AllowList",
-    "Finding",
-    "check_output",
-    "credit_code_valid",
-    "digest",
-    "id_number_valid",
-    "legacy_id_valid",
-    "load_allow_list",
-    "luhn_valid",
-    "mask",
-    "redact",
-    "scan_other_files",
-    "scan_source",
-    "scan_text",
-]
-
-ALLOW_FILE = "personal_data_allow.yaml"
-GATE = "源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
 SPLIT = "（号码被标记、标签或换行隔开，读者看到的仍是完整号码）"
 
 
-# ---------------------------------------------------------------------------- allow-list
-
-
-class AllowEntry(BaseModel):
-    """One number published on purpose (a 值班手机 …), named only by its hash."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    sha256: str
-    reason: str
-    reviewer: str
-    file: str | None = None
-
-    @field_validator("sha256")
-    @classmethod
-    def _hash_only(cls, value: str) -> str:
-        if not re.fullmatch(r"[0-9a-fA-F]{64}", value):
-            raise ValueError("应为号码的 SHA-256 摘要（64 位十六进制），请用 python build.py allow-number 计算；不要写号码本身")
-        return value.lower()
-
-    @field_validator("reason", "reviewer")
-    @classmethod
-    def _not_empty(cls, value: str) -> str:
-        if not value:
-            raise ValueError("不能为空")
-        return value
-
-
-@dataclass(frozen=True)
-class AllowList:
-    """The reviewed numbers of content/personal_data_allow.yaml."""
-
-    root: Path | None = None
-    entries: tuple[AllowEntry, ...] = ()
-
-    def admits(self, finding: Finding, path: Path | None) -> bool:
-        """Return True when an entry names this number (for this file, if the entry says one)."""
-        for entry in self.entries:
-            if entry.sha256 != finding.sha256:
-                continue
-            if entry.file is None or path is None or self.root is None:
-                return True
-            try:
-                if path.resolve().relative_to(self.root.resolve()).as_posix() == entry.file.strip("/"):
-                    return True
-            except ValueError:
-                continue
-        return False
-
-
-def load_allow_list(root: Path) -> tuple[AllowList, list[Problem]]:
-    """Return the allow-list of content folder `root` (empty when the file is absent) and its problems."""
-    path = root / ALLOW_FILE
-    if not path.is_file():
-        return AllowList(root), []
-    text = path.read_text(encoding="utf-8", errors="replace")
-    problems = [
-        error(path, line, "file", f.message(column, "允许名单只能写号码的 SHA-256 摘要（用 python build.py allow-number 计算），不能写号码本身"))
-        for f, line, column in locate(text, scan_text(text), 1)
-        if f.severity == "error"
-    ]
-    located, found = read_yaml_file(path)
-    problems += found
-    if located is None or located.value is None:
-        return AllowList(root), problems
-    entries, found = validate_list(AllowEntry, located, path, "应为列表：每项以 - 开头，写 sha256、reason、reviewer")
-    return AllowList(root, tuple(entry for _, entry in entries)), problems + found
-
-
 # ---------------------------------------------------------------------------- files
-
-
-def locate(text: str, findings: list[Finding], first_line: int) -> Iterator[tuple[Finding, int, int]]:
-    """Yield each finding with its file line and 1-based column, counted on the raw text."""
-    for f in findings:
-        line_start = text.rfind("\n", 0, f.start) + 1
-        yield f, first_line + text.count("\n", 0, f.start), f.start - line_start + 1
 
 
 def scan_markup(raw: str, mode: Mode, today: date | None = None) -> list[tuple[Finding, int]]:
@@ -155,11 +47,6 @@ def scan_markup(raw: str, mode: Mode, today: date | None = None) -> list[tuple[F
         for f in scan_text(piece.text, today):
             found.setdefault((piece.raw_offset(f.start), f.sha256), f)
     return [(f, at) for (at, _), f in sorted(found.items(), key=lambda item: item[0][0])]
-
-
-def line_and_column(text: str, offset: int, first_line: int) -> tuple[int, int]:
-    """Return the file line and 1-based column of `offset` in `text`."""
-    return first_line + text.count("\n", 0, offset), offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _problem(path: Path | str, line: int, key: str, f: Finding, column: int | None, note: str = "") -> Problem:
@@ -260,7 +147,7 @@ def scan_yaml_values(
                 hashes.add(f.sha256)
                 problems.append(_problem(path, located.line_of(keys), strict_yaml.key_text(keys) or "front_matter", f, None, note))
 
-    for keys, value in _strings(located.value, ()):
+    for keys, value in yaml_strings(located.value, ()):
         report(keys, value)
     for keys, values in _string_lists(located.value):
         report(keys, " ".join(values))
@@ -275,7 +162,7 @@ def _nodes(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, 
         yield from _nodes(v, (*keys, k))
 
 
-def _strings(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+def yaml_strings(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     return ((k, v) for k, v in _nodes(value, keys) if isinstance(v, str))
 
 
@@ -285,9 +172,6 @@ def _string_lists(value: Any) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
         words = [v for v in node if isinstance(v, str)] if isinstance(node, list) else []
         if len(words) > 1:
             yield keys, words
-
-
-TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html", ".htm", ".xml", ".atom", ".rss", ".js", ".svg"}
 
 
 def scan_other_files(
@@ -330,8 +214,6 @@ _MARKUP_OF: dict[str, Mode] = {"markdown": "markdown", "html": "html", "xml": "x
 
 def scan_attachment(path: Path, allow: AllowList, today: date | None = None) -> list[Problem]:
     """Return problems in the text of one content file (the file itself or, for archives, its members)."""
-    from disclosure.rules import attachment_text
-
     suffix = path.suffix.lower()
     if suffix not in attachment_text.UNREADABLE and path.stat().st_size > MAX_ATTACHMENT_BYTES:
         return [warning(path, 1, "file", f"文件超过 {MAX_ATTACHMENT_BYTES // 1_000_000} MB，{attachment_text.NOT_CHECKED}")]
@@ -355,7 +237,7 @@ def _scan_file_text(found: Any, path: Path, allow: AllowList, today: date | None
     )
     if found.kind == "csv":
         seen = {(p.line, p.message) for p in problems}
-        for f, line, _column in _csv_findings(found.text, "\t" if path.suffix.lower() == ".tsv" else ",", raw_scan=False):
+        for f, line, _column in csv_findings(found.text, "\t" if path.suffix.lower() == ".tsv" else ",", raw_scan=False):
             problem = _problem(path, line, "file", f, None, SPLIT)
             if not allow.admits(f, path) and (problem.line, problem.message) not in seen:
                 problems.append(problem)
@@ -380,93 +262,8 @@ def _scan_member_text(found: Any, path: Path, allow: AllowList, today: date | No
     return problems
 
 
-# ---------------------------------------------------------------------------- last gate
-
-
-def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
-    """Raise ContentInvalid when generated pages, feeds, data or search text show a number.
-
-    Templates may join fields, and markup may hide digits in the source; so every output
-    file is read once more as its reader sees it (`output_texts`: tags removed, entities
-    decoded, line breaks inside a paragraph joined) before the swap. The search service
-    builds its snippets at query time from stored text: the Whoosh index's stored fields
-    are read here; the body text (`.search/body/text.bin`) is `visible_text.text_of` of the
-    record pages' bodies, which are read here with the same rules. Pages the freezer
-    hard-linked unchanged from the live site passed this gate when published, and the mode
-    copies only move links of pages scanned here.
-    """
-    allow, _ = load_allow_list(content_dir)
-    allow = AllowList(None, allow.entries)  # output files are not content files: hashes only
-    problems: list[Problem] = []
-    from disclosure.web.modes import MODES
-
-    for path in sorted(staging.rglob("*")):
-        if not path.is_file():
-            continue
-        relative = path.relative_to(staging)
-        if relative.parts[0] in MODES:
-            # /care/ and /a11y/ are link-rewritten copies of pages scanned here (modes.py)
-            continue
-        shown = output_dir / relative
-        if _same_file(path, shown):
-            continue
-        for f in scan_text(path.name):
-            if f.severity == "error" and not allow.admits(f, None):
-                problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message(action=GATE).removeprefix('的')}"))
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            continue
-        for f, line, column in output_findings(path):
-            if f.severity == "error" and not allow.admits(f, None):
-                problems.append(error(shown, line, "file", f"生成结果{f.message(column, GATE)}"))
-    problems += _stored_search_problems(staging, output_dir, allow)
-    if problems:
-        raise ContentInvalid(problems)
-
-
-_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-
-
-def output_findings(path: Path) -> list[tuple[Finding, int, int]]:
-    """Return (finding, line, column) for every number shown by one generated text file."""
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        return _csv_findings(raw, "\t" if suffix == ".tsv" else ",")
-    if suffix == ".txt":
-        return list(locate(raw, scan_text(raw), 1))
-    import html
-
-    text = html.unescape(raw)
-    found = {(line, f.sha256): (f, line, column) for f, line, column in locate(text, scan_text(text), 1)}
-    mode: Mode = "xml" if suffix in (".xml", ".atom", ".rss") else "html"  # .json, .js: strings may hold HTML
-
-    for f, offset in scan_markup(raw, mode):
-        line, column = line_and_column(raw, offset, 1)
-        found.setdefault((line, f.sha256), (f, line, column))
-    if suffix in (".json", ".js") and "\\" in raw:
-        # an escape (\u0031, \n) hides digits from the raw text: decode those strings
-        import json
-
-        for literal in _JSON_STRING.finditer(raw):
-            if "\\" not in literal.group():
-                continue
-            try:
-                value = json.loads(literal.group())
-            except ValueError:
-                continue
-            line, column = line_and_column(raw, literal.start(), 1)
-            for f in scan_text(value):
-                found.setdefault((line, f.sha256), (f, line, column))
-            for f, _ in scan_markup(value, "html"):
-                found.setdefault((line, f.sha256), (f, line, column))
-    return sorted(found.values(), key=lambda item: (item[1], item[2]))
-
-
-def _csv_findings(raw: str, delimiter: str, raw_scan: bool = True) -> list[tuple[Finding, int, int]]:
+def csv_findings(raw: str, delimiter: str, raw_scan: bool = True) -> list[tuple[Finding, int, int]]:
     """Return the numbers of a CSV file: cells apart, a cell as a spreadsheet shows it."""
-    import csv
-    import io
-
     found = {(line, f.sha256): (f, line, column) for f, line, column in locate(raw, scan_text(raw), 1)} if raw_scan else {}
     reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)
     line = 1
@@ -480,57 +277,3 @@ def _csv_findings(raw: str, delimiter: str, raw_scan: bool = True) -> list[tuple
     except csv.Error:
         pass  # the raw scan above read every character; a CSV that does not parse hides no cell from it
     return sorted(found.values(), key=lambda item: (item[1], item[2]))
-
-
-def _stored_search_problems(staging: Path, output_dir: Path, allow: AllowList) -> list[Problem]:
-    """Return problems in the stored fields of the Whoosh index the search service shows."""
-    folder = staging / ".search" / "whoosh"
-    if not folder.is_dir():
-        return []
-    from whoosh import index
-
-    problems: list[Problem] = []
-    shown = output_dir / ".search" / "whoosh"
-    ix = index.open_dir(str(folder))
-    try:
-        with ix.searcher() as searcher:
-            for stored in searcher.all_stored_fields():
-                for keys, value in _strings(stored, ()):
-                    for f in scan_text(value):
-                        if f.severity == "error" and not allow.admits(f, None):
-                            where = "".join(f"[{k}]" for k in keys)
-                            message = f"生成结果（检索索引 {stored.get('key', '')} 的 {where}）{f.message(None, GATE).removeprefix('的')}"
-                            problems.append(error(shown, 1, "file", message))
-    finally:
-        ix.close()
-    return problems
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Return whether `a` is, or has the same bytes as, the live file `b` (which passed the gate)."""
-    try:
-        if a.stat().st_nlink > 1 and a.samefile(b):
-            return True
-        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
-
-
-# ---------------------------------------------------------------------------- allow-number
-
-
-def allow_number_command(stream: Any = None) -> int:
-    """Read a number from stdin (not echoed on a terminal) and print an allow-list entry for it."""
-    import getpass
-
-    stream = stream or sys.stdin
-    raw = getpass.getpass("请输入要登记的号码（输入不回显）：") if stream.isatty() else stream.read()
-    found = [f for f in scan_text(raw.strip()) if f.kind in KIND_NAMES or f.kind == "card_luhn"]
-    if len(found) != 1:
-        print("未能识别为一个身份证号、手机号码或银行卡号；请只输入一个号码。", file=sys.stderr)
-        return 1
-    f = found[0]
-    name = KIND_NAMES.get(f.kind, "银行卡号")
-    print(f"已识别为{name} {f.masked}。把下面几行加到 content/{ALLOW_FILE}，并填写理由和审核人：", file=sys.stderr)
-    print(f"- sha256: {f.sha256}\n  reason: 请填写公开理由（如：值班手机，按规定公开）\n  reviewer: 请填写审核人")
-    return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -378,3 +379,15 @@ def redact(text: str) -> str:
     for f in reversed(findings):
         text = text[: f.start] + f.masked + text[f.end :]
     return text
+
+
+def locate(text: str, findings: list[Finding], first_line: int) -> Iterator[tuple[Finding, int, int]]:
+    """Yield each finding with its file line and 1-based column, counted on the raw text."""
+    for f in findings:
+        line_start = text.rfind("\n", 0, f.start) + 1
+        yield f, first_line + text.count("\n", 0, f.start), f.start - line_start + 1
+
+
+def line_and_column(text: str, offset: int, first_line: int) -> tuple[int, int]:
+    """Return the file line and 1-based column of `offset` in `text`."""
+    return first_line + text.count("\n", 0, offset), offset - (text.rfind("\n", 0, offset) + 1) + 1

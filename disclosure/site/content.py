@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core import markdown_html, strict_yaml, xml_text
-from disclosure.core.code_digest import code_digest
 from disclosure.core.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
 from disclosure.core.problems import Problem, error
 from disclosure.core.progress import Progress
@@ -38,8 +37,9 @@ from disclosure.core.workers import worker_pool
 from disclosure.core.yaml_files import read_yaml_file, validate_list
 from disclosure.kinds import KINDS, Kind
 from disclosure.rules import personal_data
+from disclosure.rules.personal_allow_list import ALLOW_FILE, AllowList, load_allow_list
 from disclosure.rules.guide import check_site_config
-from disclosure.site.body_cache import BodyCache, RecordCache, body_key
+from disclosure.site.body_cache import BodyCache, RecordCache, body_key, engine_digest
 
 ATTACHMENT_TYPES = {
     ".pdf": "PDF",
@@ -159,7 +159,7 @@ def validate_record_file(
     path: Path,
     kind: Kind,
     index_pattern: str,
-    allow: personal_data.AllowList | None = None,
+    allow: AllowList | None = None,
     cache: RecordCache | None = None,
     cache_salt: str = "",
 ) -> tuple[_Pending | None, list[Problem]]:
@@ -188,12 +188,12 @@ def _validate_source(
     path: Path,
     kind: Kind,
     index_pattern: str,
-    allow: personal_data.AllowList | None,
+    allow: AllowList | None,
     problems: list[Problem],
 ) -> tuple[_Pending | None, list[Problem]]:
     located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
     problems += found
-    problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
+    problems += personal_data.scan_source(source, located, allow or AllowList())
     if located is None:
         return None, problems
     problems += normalise_doc_numbers(located, path)
@@ -302,7 +302,7 @@ def render_bodies(bodies: list[str], cache: BodyCache, progress: Progress) -> li
     return [known[k] for k in keys]
 
 
-def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tuple[list[Page], list[Problem]]:
+def read_pages(root: Path, allow: AllowList | None = None) -> tuple[list[Page], list[Problem]]:
     """Return the fixed pages of content/pages/ and their problems."""
     pages: list[Page] = []
     problems: list[Problem] = []
@@ -316,7 +316,7 @@ def read_pages(root: Path, allow: personal_data.AllowList | None = None) -> tupl
             continue
         located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
         problems += found
-        problems += personal_data.scan_source(source, located, allow or personal_data.AllowList())
+        problems += personal_data.scan_source(source, located, allow or AllowList())
         if located is None:
             continue
         meta, found = validate_model(PageMeta, located, path)
@@ -350,18 +350,18 @@ def _read_confined(
     site, agencies, categories, found = read_config(root)
     problems += found
     pattern = site.index_number_pattern if site else r"^.+/\d{4}-\d+$"
-    allow_file = root / personal_data.ALLOW_FILE
+    allow_file = root / ALLOW_FILE
     if escapes(allow_file):  # reported by outside_links; never read
-        allow = personal_data.AllowList(root)
+        allow = AllowList(root)
     else:
-        allow, found = personal_data.load_allow_list(root)
+        allow, found = load_allow_list(root)
         problems += found
 
     files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
     progress.start("校验记录", len(files))
     pending: list[_Pending] = []
     allow_text, _ = read_text(allow_file) if allow_file.is_file() else ("", [])
-    salt = "\0".join([code_digest(), pattern, os.getcwd(), allow_text or ""])
+    salt = "\0".join([engine_digest(), pattern, os.getcwd(), allow_text or ""])
     for n, (kind, path) in enumerate(files, start=1):
         item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
         problems += [replace(p, kind=kind.name) for p in found]  # labelled as that kind's keys

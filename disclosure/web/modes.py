@@ -22,12 +22,11 @@ from pathlib import Path
 from flask import request
 from markupsafe import Markup, escape
 
+from disclosure.core.reading_modes import MODES
 from disclosure.core.workers import worker_pool
 from disclosure.outputs.publish import link_file, make_parent
 
 STANDARD = "std"
-# URL prefix (also the class mode-<prefix> on <html>) → the name readers see
-MODES: dict[str, str] = {"care": "长者模式", "a11y": "无障碍模式"}
 _LINK = re.compile(r'(<(?:a|form|link)\b[^>]*?\s(?:href|action)=")(/[^"]*)"')
 _HTML_OPEN = '<html lang="zh-CN" class="mode-std">'
 

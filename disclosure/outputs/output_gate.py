@@ -1,0 +1,131 @@
+"""The last gate (《政府信息公开条例》第十五条): no generated file shows an unmasked number.
+
+Run on the staging folder before the swap: every page, feed, data file and the search
+service's stored text is read once more as its reader reads it, so a number that
+templates joined or markup hid from the scan of the sources (`disclosure/rules/personal_data.py`)
+still stops the publication. Numbers on the allow list pass by hash.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from whoosh import index
+
+from disclosure.core.problems import ContentInvalid, Problem, error
+from disclosure.core.reading_modes import MODES
+from disclosure.core.visible_text import Mode
+from disclosure.rules.personal_allow_list import AllowList, load_allow_list
+from disclosure.rules.personal_data import csv_findings, scan_markup, yaml_strings
+from disclosure.rules.personal_numbers import Finding, line_and_column, locate, scan_text
+
+GATE = "源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
+TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html", ".htm", ".xml", ".atom", ".rss", ".js", ".svg"}
+
+
+def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
+    """Raise ContentInvalid when generated pages, feeds, data or search text show a number.
+
+    Templates may join fields, and markup may hide digits in the source; so every output
+    file is read once more as its reader sees it (`output_texts`: tags removed, entities
+    decoded, line breaks inside a paragraph joined) before the swap. The search service
+    builds its snippets at query time from stored text: the Whoosh index's stored fields
+    are read here; the body text (`.search/body/text.bin`) is `visible_text.text_of` of the
+    record pages' bodies, which are read here with the same rules. Pages the freezer
+    hard-linked unchanged from the live site passed this gate when published, and the mode
+    copies only move links of pages scanned here.
+    """
+    allow, _ = load_allow_list(content_dir)
+    allow = AllowList(None, allow.entries)  # output files are not content files: hashes only
+    problems: list[Problem] = []
+    for path in sorted(staging.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(staging)
+        if relative.parts[0] in MODES:
+            # /care/ and /a11y/ are link-rewritten copies of pages scanned here (modes.py)
+            continue
+        shown = output_dir / relative
+        if _same_file(path, shown):
+            continue
+        for f in scan_text(path.name):
+            if f.severity == "error" and not allow.admits(f, None):
+                problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message(action=GATE).removeprefix('的')}"))
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        for f, line, column in output_findings(path):
+            if f.severity == "error" and not allow.admits(f, None):
+                problems.append(error(shown, line, "file", f"生成结果{f.message(column, GATE)}"))
+    problems += _stored_search_problems(staging, output_dir, allow)
+    if problems:
+        raise ContentInvalid(problems)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def output_findings(path: Path) -> list[tuple[Finding, int, int]]:
+    """Return (finding, line, column) for every number shown by one generated text file."""
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return csv_findings(raw, "\t" if suffix == ".tsv" else ",")
+    if suffix == ".txt":
+        return list(locate(raw, scan_text(raw), 1))
+    text = html.unescape(raw)
+    found = {(line, f.sha256): (f, line, column) for f, line, column in locate(text, scan_text(text), 1)}
+    mode: Mode = "xml" if suffix in (".xml", ".atom", ".rss") else "html"  # .json, .js: strings may hold HTML
+
+    for f, offset in scan_markup(raw, mode):
+        line, column = line_and_column(raw, offset, 1)
+        found.setdefault((line, f.sha256), (f, line, column))
+    if suffix in (".json", ".js") and "\\" in raw:
+        # an escape (\u0031, \n) hides digits from the raw text: decode those strings
+        for literal in _JSON_STRING.finditer(raw):
+            if "\\" not in literal.group():
+                continue
+            try:
+                value = json.loads(literal.group())
+            except ValueError:
+                continue
+            line, column = line_and_column(raw, literal.start(), 1)
+            for f in scan_text(value):
+                found.setdefault((line, f.sha256), (f, line, column))
+            for f, _ in scan_markup(value, "html"):
+                found.setdefault((line, f.sha256), (f, line, column))
+    return sorted(found.values(), key=lambda item: (item[1], item[2]))
+
+
+def _stored_search_problems(staging: Path, output_dir: Path, allow: AllowList) -> list[Problem]:
+    """Return problems in the stored fields of the Whoosh index the search service shows."""
+    folder = staging / ".search" / "whoosh"
+    if not folder.is_dir():
+        return []
+    problems: list[Problem] = []
+    shown = output_dir / ".search" / "whoosh"
+    ix = index.open_dir(str(folder))
+    try:
+        with ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                for keys, value in yaml_strings(stored, ()):
+                    for f in scan_text(value):
+                        if f.severity == "error" and not allow.admits(f, None):
+                            where = "".join(f"[{k}]" for k in keys)
+                            message = f"生成结果（检索索引 {stored.get('key', '')} 的 {where}）{f.message(None, GATE).removeprefix('的')}"
+                            problems.append(error(shown, 1, "file", message))
+    finally:
+        ix.close()
+    return problems
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Return whether `a` is, or has the same bytes as, the live file `b` (which passed the gate)."""
+    try:
+        if a.stat().st_nlink > 1 and a.samefile(b):
+            return True
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
