@@ -16,12 +16,10 @@ from pathlib import Path
 from disclosure.core.output_guard import cache_folder, check_output_folder, made_by_tool, mark
 from disclosure.core.problems import ContentInvalid, Problem
 from disclosure.core.progress import Progress
-from disclosure.core.sources import confined
 from disclosure.outputs.feeds import write_feeds
 from disclosure.outputs.open_data import write_open_data
 from disclosure.outputs.output_gate import check_output
 from disclosure.outputs.publish import build_lock, staging_directory, write_errors_as_messages
-
 from disclosure.site.body_cache import (
     BodyCache,
     RecordCache,
@@ -33,7 +31,6 @@ from disclosure.site.body_cache import (
 )
 from disclosure.site.content import read_content
 from disclosure.site.model import Site, build_site_model
-from disclosure.site.openness import build_openness
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
 from search.index.stage import SERVICE_FOLDER, write_search_indexes
@@ -79,12 +76,7 @@ def load_site(settings: Settings, progress: Progress, read_only: bool = False) -
     progress.start("建立站点模型")
     site, found = build_site_model(content, settings.today)
     problems += found
-    if site is None:
-        raise ContentInvalid(problems)
-    with confined(content.root):  # guide.md, holidays.yaml, reports/: read only inside content/
-        site, found = build_openness(site, content.root)
-    problems += found
-    if any(p.is_error for p in problems):
+    if site is None or any(p.is_error for p in problems):
         raise ContentInvalid(problems)
     return site, problems
 

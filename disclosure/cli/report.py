@@ -37,7 +37,8 @@ def report_text(site, root: Path, today: date) -> str:  # type: ignore[no-untype
     openness = site.openness
     late = [p for p in openness.late if not p.message.startswith("未核查")]
     unchecked = [p for p in openness.late if p.message.startswith("未核查")]
-    others = staleness_report(site, root, today)
+    documents = site.facet("kind", "document")
+    others = staleness_report(openness, documents.records if documents else (), site.config.level, root, today)
     stale = [p for p in others if p.message.startswith("栏目")]
     missing = [p for p in others if not p.message.startswith("栏目")]
     lines = [f"政府信息公开自查报告（截至 {cn_date(today)}）", ""]

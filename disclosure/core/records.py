@@ -6,6 +6,8 @@ shared table, or the kind's own for a kind's keys, `titled`), and the JSON Schem
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,3 +207,14 @@ class Page:
     meta: PageMeta
     source: Path
     body_html: str
+
+
+@functools.lru_cache(maxsize=4096)
+def facet_slug(prefix: str, name: str) -> str:
+    """Return a stable ASCII URL segment for a Chinese name (agency, category)."""
+    return f"{prefix}{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
+def agency_key(name: str) -> str:
+    """Return the URL segment of an agency's facets (the catalogue's, /approvals/ by 实施机关)."""
+    return facet_slug("a-", name)

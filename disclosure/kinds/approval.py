@@ -4,7 +4,8 @@ Items are written inline (`items:`) or in a sibling CSV file (`items_csv:`) with
 Chinese headers of DESIGN §3.3. Either way they end up as typed `ApprovalItem`s in
 `record.extra["items"]`, each with the file and line it came from, so views never read
 a file. The site-wide index (/approvals/ by action, agency and year, item histories)
-is computed from the site model by `approval_index`.
+is built once by `approval_index` (the kind's `index` hook, Site.indexes["approval"]);
+`PAGES` and `template_globals` show it.
 """
 
 from __future__ import annotations
@@ -13,21 +14,18 @@ import csv
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from disclosure.core import strict_yaml
 from disclosure.core.fields import IsoDate, Text
 from disclosure.core.problems import Problem, error, warning
-from disclosure.core.records import NonEmpty, RecordMeta, Strict, titled
+from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, agency_key, titled
 from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
-
-if TYPE_CHECKING:
-    from disclosure.core.records import Record
-    from disclosure.site.model import Site
+from disclosure.kinds.base import KindPage, paginated
 
 _f = titled("approval")  # field titles from this kind's labels (labels.KIND_LABELS["approval"])
 
@@ -309,16 +307,9 @@ def items_of(record: Record) -> tuple[ApprovalItem, ...]:
     return items
 
 
-_LAST: list[tuple[Site, ApprovalIndex]] = []
-
-
-def approval_index(site: Site) -> ApprovalIndex:
-    """Return the approval index of `site`, computed once per site model."""
-    if _LAST and _LAST[0][0] is site:
-        return _LAST[0][1]
-    lists = tuple(
-        sorted((r for r in site.records if r.kind == "approval"), key=lambda r: (_effective(r), r.meta.index_number))
-    )
+def approval_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> ApprovalIndex:
+    """Return the index of every approval list (the kind's `index` hook, Site.indexes["approval"])."""
+    lists = tuple(sorted(records, key=lambda r: (_effective(r), r.meta.index_number)))
     entries = [Entry(item, record) for record in lists for item in items_of(record)]
     by: dict[str, dict[str, list[Entry]]] = {"action": defaultdict(list), "agency": defaultdict(list), "year": defaultdict(list)}
     labels: dict[tuple[str, str], str] = {}
@@ -327,7 +318,7 @@ def approval_index(site: Site) -> ApprovalIndex:
         item = entry.item
         by["action"][item.action_slug].append(entry)
         labels["action", item.action_slug] = item.action
-        key = site.agency_key(item.implementing_agency)
+        key = agency_key(item.implementing_agency)
         by["agency"][key].append(entry)
         labels["agency", key] = item.implementing_agency
         year = str(entry.effective.year)
@@ -343,17 +334,94 @@ def approval_index(site: Site) -> ApprovalIndex:
         dim: {k: ApprovalFacet(dim, k, labels[dim, k], tuple(by[dim][k])) for k in order[dim] if by[dim].get(k)}
         for dim in by
     }
-    index = ApprovalIndex(
+    return ApprovalIndex(
         lists=lists,
         all=ApprovalFacet("all", "", "全部", tuple(entries)),
         facets=facets,
         histories={k: tuple(v) for k, v in histories.items()},
     )
-    _LAST[:] = [(site, index)]
-    return index
 
 
 def _effective(record: Record) -> date:
     meta = record.meta
     assert isinstance(meta, ApprovalListMeta)
     return meta.effective
+
+
+# ---- the pages: /approvals/ and one static page per facet, PAGE_SIZE rows each ----
+
+PAGE_SIZE = 40  # keeps a page under 50 KB with its stylesheets
+DIMENSIONS = {"action": "处理决定", "agency": "实施机关", "year": "年份"}
+LETTER_ACTIONS = [(letter, [a for a in ACTIONS if ACTIONS[a][0] == letter]) for letter in LETTERS]
+
+
+def page_count(facet: ApprovalFacet) -> int:
+    """Return how many pages of PAGE_SIZE rows the facet fills (at least one)."""
+    return max(1, -(-len(facet.entries) // PAGE_SIZE))
+
+
+def facet_page(index: ApprovalIndex, facet: ApprovalFacet | None, page: int) -> dict[str, Any] | None:
+    """Return approvals.html's variables for one page of `facet`, or None when there is no such page."""
+    if facet is None or not 1 <= page <= page_count(facet):
+        return None
+    return {
+        "index": index,
+        "facet": facet,
+        "page": page,
+        "pages": page_count(facet),
+        "rows": facet.entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "letters": LETTER_ACTIONS,
+        "actions": ACTIONS,
+        "dimensions": DIMENSIONS,
+    }
+
+
+def all_items_page(index: ApprovalIndex, page: int = 1) -> dict[str, Any] | None:
+    """Return the variables of /approvals/ (every item of every list)."""
+    return facet_page(index, index.all, page)
+
+
+def one_facet_page(index: ApprovalIndex, dimension: str, key: str, page: int = 1) -> dict[str, Any] | None:
+    """Return the variables of /approvals/<dimension>/<key>/ (the items of one action, agency or year)."""
+    return facet_page(index, index.facet(dimension, key), page)
+
+
+def all_items_urls(index: ApprovalIndex) -> Iterator[dict[str, Any]]:
+    """Yield the values of every page of /approvals/."""
+    yield from paginated({}, page_count(index.all))
+
+
+def facet_urls(index: ApprovalIndex) -> Iterator[dict[str, Any]]:
+    """Yield the values of every page of every facet (none without approval lists)."""
+    for dimension, facets in index.facets.items():
+        for key, facet in facets.items():
+            yield from paginated({"dimension": dimension, "key": key}, page_count(facet))
+
+
+PAGES = (
+    KindPage("approvals", ("/approvals/", "/approvals/page/<int:page>/"), "approvals.html", all_items_page, all_items_urls, feed="kind/approval"),
+    KindPage(
+        "approvals_facet",
+        ("/approvals/<dimension>/<key>/", "/approvals/<dimension>/<key>/page/<int:page>/"),
+        "approvals.html",
+        one_facet_page,
+        facet_urls,
+        feed="kind/approval",
+    ),
+)
+
+
+def counts(items: tuple[ApprovalItem, ...]) -> list[tuple[str, int]]:
+    """Return (action, count) for a list's items: 取消 71 项、下放 20 项."""
+    found = Counter(item.action for item in items)
+    return [(a, found[a]) for a in ACTIONS if found[a]]
+
+
+def action_slug(action: str) -> str:
+    """Return the ASCII URL segment of an action: 取消 → quxiao."""
+    return ACTIONS[action][1]
+
+
+def template_globals(index: ApprovalIndex) -> dict[str, Callable[..., Any]]:
+    """Return the Jinja globals of this kind's templates: item histories, counts, action slugs."""
+    return {"approval_history": index.history, "approval_counts": counts, "action_slug": action_slug}

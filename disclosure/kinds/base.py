@@ -62,9 +62,10 @@ class KindPage:
     """A page a kind adds beyond its record pages (/approvals/, /powers/ …), as data.
 
     The web layer turns each into a Flask route: `rules` are URL rules, `endpoint` its
-    name under the `kinds` blueprint, `context(index, **values)` the template's variables
+    name under the `lists` blueprint, `context(index, **values)` the template's variables
     (it returns None for values that name nothing: a 404), `urls(index)` every set of
-    values to freeze, and `mimetype` anything but HTML (an SVG).
+    values to freeze, and `mimetype` anything but HTML (an SVG). A page with no template
+    is the context's `body` itself. A page whose `urls` yield nothing gets no route.
     """
 
     endpoint: str

@@ -1,7 +1,8 @@
 """Power items (`content/powers/`): 权力事项 with their procedure (steps, flow) and 廉政风险点.
 
 The model, the rules over the flow graph (unknown step ids, unreachable steps, cycles,
-time limits against the law) and the site-wide indexes for /powers/ and /risks/.
+time limits against the law), the site-wide index (`power_index`, Site.indexes["power"])
+and the pages that show it: /powers/, /risks/ and each item's flowchart (`PAGES`).
 The flowchart itself is drawn by `disclosure.kinds.power_flowchart` at validation time.
 """
 
@@ -9,22 +10,19 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
 from disclosure.core.fields import Text, one_or_many
 from disclosure.core.problems import Problem, error, warning
-from disclosure.core.records import NonEmpty, RecordMeta, Strict, titled
-
-if TYPE_CHECKING:
-    from disclosure.core.records import Record
-    from disclosure.site.model import Site
+from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
+from disclosure.kinds.base import KindPage
 
 _f = titled("power")  # field titles from this kind's labels (labels.KIND_LABELS["power"])
 
@@ -296,17 +294,17 @@ class PowerIndex:
     by_type: list[tuple[str, str, list[tuple[str, list[Record]]]]]  # (type, code, [(agency, records)])
     risks: list[tuple[str, list[tuple[str, list[RiskEntry]]]]]  # (level, [(agency, entries)])
     risk_counts: dict[str, int]
+    flowcharts: dict[str, str]  # slug → the SVG of each item whose flow could be drawn, newest first
 
 
-_LAST: list[tuple[Site, PowerIndex]] = []
+def power_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> PowerIndex:
+    """Return the 权力清单 by type then agency, and the risk catalogue by level then agency.
 
-
-def power_index(site: Site) -> PowerIndex:
-    """Return the 权力清单 by type then agency, and the risk catalogue by level then agency."""
-    if _LAST and _LAST[0][0] is site:
-        return _LAST[0][1]
-    powers = sorted((r for r in site.records if r.kind == "power"), key=lambda r: _meta(r).code)
-    order = {a.name: n for n, a in enumerate(site.agencies)}
+    The kind's `index` hook (Site.indexes["power"]): `records` newest first, `agencies`
+    in the order of agencies.yaml.
+    """
+    powers = sorted(records, key=lambda r: _meta(r).code)
+    order = {name: n for n, name in enumerate(agencies)}
     by_type = []
     for n, power_type in enumerate(POWER_TYPES, start=1):
         grouped: dict[str, list[Record]] = defaultdict(list)
@@ -314,8 +312,8 @@ def power_index(site: Site) -> PowerIndex:
             if _meta(record).power_type == power_type:
                 grouped[record.meta.agency[0]].append(record)
         if grouped:
-            agencies = sorted(grouped, key=lambda a: order.get(a, len(order)))
-            by_type.append((power_type, f"{n:02d}", [(a, grouped[a]) for a in agencies]))
+            agencies_found = sorted(grouped, key=lambda a: order.get(a, len(order)))
+            by_type.append((power_type, f"{n:02d}", [(a, grouped[a]) for a in agencies_found]))
     risks = []
     counts: dict[str, int] = {}
     for level in LEVELS:
@@ -326,11 +324,10 @@ def power_index(site: Site) -> PowerIndex:
                     if risk.level == level:
                         grouped_risks[record.meta.agency[0]].append(RiskEntry(record, step, risk))
         counts[level] = sum(len(v) for v in grouped_risks.values())
-        agencies = sorted(grouped_risks, key=lambda a: order.get(a, len(order)))
-        risks.append((level, [(a, grouped_risks[a]) for a in agencies]))
-    index = PowerIndex(by_type, risks, counts)
-    _LAST[:] = [(site, index)]
-    return index
+        agencies_found = sorted(grouped_risks, key=lambda a: order.get(a, len(order)))
+        risks.append((level, [(a, grouped_risks[a]) for a in agencies_found]))
+    flowcharts = {r.slug: r.extra["svg"] for r in records if r.extra.get("svg")}
+    return PowerIndex(by_type, risks, counts, flowcharts)
 
 
 def _meta(record: Record) -> PowerMeta:
@@ -357,3 +354,75 @@ def power_rules_blocking(meta: PowerMeta) -> bool:
     if len(set(ids)) < len(ids) or any(e.from_ not in ids or e.to not in ids for e in meta.flow):
         return True
     return find_cycle(ids[0], ids, edges_of(meta)) is not None
+
+
+# ---- the pages: /powers/, /risks/ and each item's flowchart, and the templates' helpers ----
+
+
+def powers_page(index: PowerIndex) -> dict[str, Any]:
+    """Return powers.html's variables: the 权力清单."""
+    return {"index": index}
+
+
+def risks_page(index: PowerIndex) -> dict[str, Any]:
+    """Return risks.html's variables: the 廉政风险等级目录."""
+    return {"index": index, "level_slugs": LEVEL_SLUGS}
+
+
+def flowchart_file(index: PowerIndex, slug: str) -> dict[str, Any] | None:
+    """Return the flowchart SVG of the item `slug` as the response body, or None when it has none."""
+    svg = index.flowcharts.get(slug)
+    return {"body": svg} if svg else None
+
+
+def one_page(index: PowerIndex) -> tuple[dict[str, Any]]:
+    """Return the values of a page without parameters: it always exists."""
+    return ({},)
+
+
+def flowchart_urls(index: PowerIndex) -> Iterator[dict[str, Any]]:
+    """Yield the values of every flowchart (none without a drawable flow)."""
+    for slug in index.flowcharts:
+        yield {"slug": slug}
+
+
+PAGES = (
+    KindPage("powers", ("/powers/",), "powers.html", powers_page, one_page, feed="kind/power"),
+    KindPage("risks", ("/risks/",), "risks.html", risks_page, one_page, feed="kind/power"),
+    KindPage(
+        "flowchart", ("/records/<slug>/flowchart.svg",), None, flowchart_file, flowchart_urls,
+        mimetype="image/svg+xml", feed="kind/power",
+    ),
+)
+
+
+def days(value: int | None) -> str:
+    """Return a time limit in words: 20 个工作日, 即时办理, or — when none is set."""
+    if value is None:
+        return "—"
+    return "即时办理" if value == 0 else f"{value} 个工作日"
+
+
+def flow_next(meta: PowerMeta) -> dict[str, list[tuple[Step, str | None]]]:
+    """Return each step's next steps with their conditions."""
+    steps = {s.id: s for s in meta.steps}
+    found: dict[str, list[tuple[Step, str | None]]] = {}
+    for a, b, when in edges_of(meta):
+        found.setdefault(a, []).append((steps[b], when))
+    return found
+
+
+def risk_summary(meta: PowerMeta) -> str:
+    """Return the item's risk points by level: 高风险 1 个、中风险 2 个 (empty when none)."""
+    found = Counter(r.level for s in meta.steps for r in s.risks)
+    return "、".join(f"{level}风险 {found[level]} 个" for level in LEVEL_SLUGS if found[level])
+
+
+def level_slug(level: str) -> str:
+    """Return the ASCII class/anchor part of a risk level: 高 → high."""
+    return LEVEL_SLUGS[level]
+
+
+def template_globals(index: PowerIndex) -> dict[str, Callable[..., Any]]:
+    """Return the Jinja globals of this kind's templates: time limits, next steps, risk levels."""
+    return {"level_slug": level_slug, "days": days, "flow_next": flow_next, "risk_summary": risk_summary}

@@ -7,30 +7,21 @@ things up here and never touch the disk.
 from __future__ import annotations
 
 import difflib
-import functools
-import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from disclosure.core.config import Agency, Category, SiteConfig
-from disclosure.site.content import Content
-from disclosure.kinds import KINDS
 from disclosure.core.problems import Problem, display_path, error, warning
-from disclosure.core.records import DecisionMeta, Page, Record
-
-if TYPE_CHECKING:
-    from disclosure.site.openness import Openness
+from disclosure.core.records import DecisionMeta, Page, Record, agency_key, facet_slug
+from disclosure.core.sources import confined
+from disclosure.kinds import KINDS
+from disclosure.site.content import Content
+from disclosure.site.openness import Openness, build_openness
 
 PAGE_SIZE = 50
-
-
-@functools.lru_cache(maxsize=4096)
-def facet_slug(prefix: str, name: str) -> str:
-    """Return a stable ASCII URL segment for a Chinese name (agency, category)."""
-    return f"{prefix}{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +49,7 @@ class Facet:
 
 @dataclass(frozen=True)
 class Site:
-    """The validated site, indexed for lookup."""
+    """The validated site, indexed for lookup; every field computed once, by `build_site_model`."""
 
     config: SiteConfig
     agencies: tuple[Agency, ...]
@@ -66,13 +57,15 @@ class Site:
     records: tuple[Record, ...]  # newest first
     pages: dict[str, Page]
     built_on: date
+    openness: Openness  # the 政府信息公开 section (disclosure.site.openness)
     by_slug: dict[str, Record] = field(default_factory=dict)
     by_index: dict[str, Record] = field(default_factory=dict)
     facets: dict[str, dict[str, Facet]] = field(default_factory=dict)
     repealed_by: dict[str, Record] = field(default_factory=dict)
     repeals: dict[str, tuple[Record, ...]] = field(default_factory=dict)
-    openness: Openness | None = None  # the 政府信息公开 section, attached by disclosure.site.openness
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
+    # kind name → the site-wide index its `index` hook built (/approvals/, /powers/ …)
+    indexes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def all_records(self) -> Facet:
@@ -85,7 +78,7 @@ class Site:
         return next((a for a in self.agencies if a.name == name), None)
 
     def agency_key(self, name: str) -> str:
-        return facet_slug("a-", name)
+        return agency_key(name)
 
     def category_key(self, path: str) -> str:
         return facet_slug("c-", path)
@@ -114,6 +107,8 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
 
     Records published after `today` are held back (scheduled publishing, DESIGN §3.8):
     they are in no page, feed, index or data file of this build, and a warning says so.
+    The 政府信息公开 section reads its own files (guide.md, holidays.yaml, statutory.yaml,
+    reports/), only inside the content folder; its problems follow the records'.
     """
     held, problems = check_dates(content.records, today)
     if any(p.is_error for p in problems):
@@ -165,6 +160,11 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     facets["kind"] = {
         k.name: Facet("kind", k.name, k.label, tuple(by_kind[k.name])) for k in KINDS if by_kind[k.name]
     }
+    agency_names = tuple(a.name for a in content.agencies)
+    indexes = {k.name: k.index(tuple(by_kind[k.name]), agency_names) for k in KINDS}
+    with confined(content.root):  # guide.md, holidays.yaml, reports/: read only inside content/
+        openness, found = build_openness(content.root, content.site, content.categories, records, repealed_by)
+    problems = problems + found
     site = Site(
         config=content.site,
         agencies=content.agencies,
@@ -172,12 +172,14 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         records=records,
         pages={p.slug: p for p in content.pages},
         built_on=today,
+        openness=openness,
         by_slug={r.slug: r for r in records},
         by_index=by_index,
         facets=facets,
         repealed_by=repealed_by,
         repeals={k: tuple(v) for k, v in repeals.items()},
         synonyms=content.synonyms,
+        indexes=indexes,
     )
     return site, problems
 

@@ -6,23 +6,19 @@ statutory.yaml, holidays.yaml, reports/<year>.yaml); views only look things up h
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from disclosure.rules.annual_report import AnnualReport, missing_report, read_reports
-from disclosure.core.config import Guide
-from disclosure.rules.guide import read_guide_page
+from disclosure.core.config import Category, Guide, SiteConfig
 from disclosure.core.problems import Problem, warning
 from disclosure.core.records import Page, Record
+from disclosure.rules.annual_report import AnnualReport, missing_report, read_reports
+from disclosure.rules.guide import read_guide_page
 from disclosure.rules.statutory import StatutoryItem, read_statutory
 from disclosure.rules.timeliness import check_timeliness
 from disclosure.rules.workdays import WorkCalendar, read_holidays
-
-if TYPE_CHECKING:
-    from disclosure.site.model import Site
 
 RULES_KEYWORD = "政府信息公开制度"  # 主题词含此词的记录列入“政府信息公开制度”栏目
 STALE_MONTHS = 6
@@ -53,34 +49,44 @@ class Openness:
         return next((r for r in self.reports if r.year == year), None)
 
 
-def build_openness(site: Site, root: Path) -> tuple[Site, list[Problem]]:
-    """Return `site` with its 政府信息公开 section attached, and the section's problems."""
+def build_openness(
+    root: Path,
+    config: SiteConfig,
+    categories: tuple[Category, ...],
+    records: tuple[Record, ...],
+    repealed_by: Mapping[str, Record],
+) -> tuple[Openness, list[Problem]]:
+    """Return the 政府信息公开 section of the site being built (for `Site.openness`), and its problems.
+
+    `records` are the site's, newest first; `repealed_by` maps a slug to the record repealing it.
+    """
     problems: list[Problem] = []
     guide_page, found = read_guide_page(root)
     problems += found
     calendar, found = read_holidays(root)
     problems += found
-    statutory, found = read_statutory(root, site.config.level, site.categories, site.records)
+    statutory, found = read_statutory(root, config.level, categories, records)
     problems += found
-    reports, found = read_reports(root, site.records, site.config.level)
+    reports, found = read_reports(root, records, config.level)
     problems += found
-    late = check_timeliness(site.records, calendar, lambda r: site.repealed_by.get(r.slug))
+    late = check_timeliness(records, calendar, lambda r: repealed_by.get(r.slug))
     problems += late
-    rules = tuple(r for r in site.records if RULES_KEYWORD in r.meta.keywords)
-    openness = Openness(site.config.guide, guide_page, rules, statutory, reports, calendar, tuple(late))
-    return dataclasses.replace(site, openness=openness), problems
+    rules = tuple(r for r in records if RULES_KEYWORD in r.meta.keywords)
+    return Openness(config.guide, guide_page, rules, statutory, reports, calendar, tuple(late)), problems
 
 
-def staleness_report(site: Site, root: Path, today: date) -> list[Problem]:
-    """Return what `build.py report` lists besides late records: stale columns, a missing annual report."""
-    openness = site.openness
-    assert openness is not None
+def staleness_report(
+    openness: Openness, documents: tuple[Record, ...], level: str, root: Path, today: date
+) -> list[Problem]:
+    """Return what `build.py report` lists besides late records: stale columns, a missing annual report.
+
+    `documents` are the site's 政府文件 (its first column), `level` its 层级 (site.yaml).
+    """
     problems: list[Problem] = []
     limit = _months_before(today, STALE_MONTHS)
     columns: list[tuple[str, tuple[Record, ...]]] = [(item.heading, item.records) for item in openness.statutory if item.records]
-    documents = site.facet("kind", "document")
-    if documents is not None:
-        columns.insert(0, ("政府文件", documents.records))
+    if documents:
+        columns.insert(0, ("政府文件", documents))
     for name, records in columns:
         latest = max(r.meta.published for r in records)
         if latest < limit:
@@ -89,7 +95,7 @@ def staleness_report(site: Site, root: Path, today: date) -> list[Problem]:
                 warning(newest.source, newest.line("published"), "published",
                         f"栏目“{name}”最近一次发布是 {latest}，已超过 {STALE_MONTHS} 个月没有新的政策文件（截至 {today}）")
             )
-    missing = missing_report(openness.reports, root, site.config.level, today)
+    missing = missing_report(openness.reports, root, level, today)
     if missing:
         problems.append(missing)
     return problems
