@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from disclosure.site.model import Site
-from disclosure.web import filters, lists, modes, openness_views, reuse, views
+from disclosure.web import filters, kind_pages, modes, openness_views, reuse, views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -31,10 +31,10 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     app.jinja_env.autoescape = True  # also .xml and .txt templates: every field is escaped
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    filters.register(app)
     app.jinja_env.globals["mode_switch"] = modes.mode_switch
     app.register_blueprint(views.blueprint)
-    app.register_blueprint(lists.blueprint)
+    kind_pages.register(app, site)
     app.register_blueprint(openness_views.blueprint)
-    reuse.register(app)
+    reuse.register(app, site)
+    filters.register(app, site)  # last: its URL table needs every route
     return app

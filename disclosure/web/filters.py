@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, url_for
@@ -11,6 +12,9 @@ from markupsafe import Markup
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
 from disclosure.site.model import Site
+from disclosure.web.urls import all_pages
+
+UrlKey = tuple[Any, ...]
 
 
 def cn_date(value: date | None) -> str:
@@ -27,15 +31,22 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def cached_url(endpoint: str, **values: Any) -> str:
-    """Return url_for(endpoint, **values), memoised per app: a catalogue page links
-    hundreds of facets, and the same few thousand URLs are built on every page."""
-    memo: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("url_memo", {})
-    key = (endpoint, *sorted(values.items()))
-    url = memo.get(key)
-    if url is None:
-        url = memo[key] = url_for(endpoint, **values)
-    return url
+def url_key(endpoint: str, values: dict[str, Any]) -> UrlKey:
+    """Return the key of an endpoint and its values in the table of page URLs."""
+    return (endpoint, *sorted(values.items()))
+
+
+def page_urls(app: Flask, site: Site) -> dict[UrlKey, str]:
+    """Return the path of every page of `site` (web.urls.all_pages), built once with the app:
+    a catalogue page links hundreds of facets, and the same few thousand URLs are on every page."""
+    adapter = app.url_map.bind("localhost")
+    return {url_key(endpoint, values): adapter.build(endpoint, values) for endpoint, values in all_pages(site)}
+
+
+def href_for(urls: dict[UrlKey, str], endpoint: str, /, **values: Any) -> str:
+    """Return url_for(endpoint, **values): a page's from `urls`, anything else (static files) built."""
+    url = urls.get(url_key(endpoint, values))
+    return url if url is not None else url_for(endpoint, **values)
 
 
 def record_url(record: Record, external: bool = False) -> str:
@@ -43,8 +54,8 @@ def record_url(record: Record, external: bool = False) -> str:
     return record.url(site_root() if external else "")
 
 
-def facet_url(dimension: str, key: str) -> str:
-    return cached_url("site.catalog_facet", dimension=dimension, key=key)
+def facet_url(urls: dict[UrlKey, str], dimension: str, key: str) -> str:
+    return href_for(urls, "site.catalog_facet", dimension=dimension, key=key)
 
 
 def site_root() -> str:
@@ -61,10 +72,16 @@ def body(record_html: str) -> Markup:
     return Markup(record_html)
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, site: Site) -> None:
+    """Add the filters and globals to `app`; call it last: the URL table needs every route."""
+    urls = page_urls(app, site)
     app.jinja_env.filters.update(cn_date=cn_date, file_size=file_size, kind_label=kind_label)
     app.jinja_env.globals.update(
-        record_url=record_url, facet_url=facet_url, href_for=cached_url, sanitised=body, site_root=site_root
+        record_url=record_url,
+        facet_url=partial(facet_url, urls),
+        href_for=partial(href_for, urls),
+        sanitised=body,
+        site_root=site_root,
     )
 
     @app.context_processor

@@ -20,7 +20,7 @@ blueprint = Blueprint("openness", __name__)
 
 def _openness() -> Openness:
     site: Site = current_app.config["SITE"]
-    return site.openness or abort(404)
+    return site.openness
 
 
 @blueprint.route("/disclosure/")
@@ -69,8 +69,6 @@ def report(year: int) -> str:
 
 def openness_pages(site: Site) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield every URL of the section for the freezer, from the site model only."""
-    if site.openness is None:
-        return
     for endpoint in ("index", "guide", "rules", "statutory", "reports"):
         yield f"openness.{endpoint}", {}
     for item in site.openness.statutory:

@@ -6,9 +6,10 @@ The feed and data files themselves are written by their own build stages
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from disclosure.core.records import Record
@@ -22,19 +23,15 @@ from disclosure.outputs.feeds import (
 )
 from disclosure.outputs.open_data import data_tables
 from disclosure.outputs.structured_data import record_json_ld
-from disclosure.site.model import Facet
+from disclosure.site.model import Facet, Site
+from disclosure.web.kind_pages import section_feeds
 from disclosure.web.views import the_site
 
 blueprint = Blueprint("reuse", __name__)
 GROUPS = ("全部", "类别", "发布机构", "主题分类")
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
-# Section pages of one kind (endpoint prefix → feed), beside the catalogue's facets.
-SECTION_FEEDS = {
-    "lists.approvals": "kind/approval",
-    "lists.powers": "kind/power",
-    "lists.risks": "kind/power",
-    "lists.flowchart": "kind/power",
-}
+# Section pages of one kind (endpoint → feed, KindPage.feed), beside the catalogue's facets.
+SECTION_FEEDS = section_feeds()
 
 
 def feed_url(spec: FeedSpec, fmt: str) -> str:
@@ -58,8 +55,13 @@ def data() -> str:
     return render_template("data.html", tables=tables)
 
 
-def feed_autodiscovery(record: Record | None = None, facet: Facet | None = None) -> Markup:
-    """Return <link rel="alternate"> tags: the site-wide feed, plus the record's or facet's feeds."""
+def feed_autodiscovery(
+    by_path: dict[str, FeedSpec], record: Record | None = None, facet: Facet | None = None
+) -> Markup:
+    """Return <link rel="alternate"> tags: the site-wide feed, plus the record's or facet's feeds.
+
+    `by_path` holds the site's feeds by path, built once by `register`: every page asks.
+    """
     site = the_site()
     paths = ["all"]
     if record is not None:
@@ -67,12 +69,8 @@ def feed_autodiscovery(record: Record | None = None, facet: Facet | None = None)
     elif isinstance(facet, Facet):  # other pages call their own slices `facet` too
         found = facet_feed_path(site, facet)
         paths += [found] if found else []
-    endpoint = request.endpoint or ""
-    paths += [path for prefix, path in SECTION_FEEDS.items() if endpoint.startswith(prefix)]
-    # Built once per app: every page asks, and the list only depends on the site model.
-    by_path = current_app.extensions.get("feed_specs_by_path")
-    if by_path is None:
-        by_path = current_app.extensions["feed_specs_by_path"] = {s.path: s for s in feed_specs(site)}
+    section = SECTION_FEEDS.get(request.endpoint or "")
+    paths += [section] if section else []
     tags = []
     for path in dict.fromkeys(paths):
         spec = by_path.get(path)
@@ -91,6 +89,10 @@ def json_ld(record: Record) -> dict[str, Any]:
     return record_json_ld(the_site(), record)
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, site: Site) -> None:
+    """Add the /feeds/ and /data/ pages and the feed and JSON-LD globals for `site` to `app`."""
     app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(feed_autodiscovery=feed_autodiscovery, feed_url=feed_url, record_json_ld=json_ld)
+    by_path = {s.path: s for s in feed_specs(site)}
+    app.jinja_env.globals.update(
+        feed_autodiscovery=partial(feed_autodiscovery, by_path), feed_url=feed_url, record_json_ld=json_ld
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from disclosure.kinds.base import paginated
 from disclosure.site.model import Site
-from disclosure.web.lists import list_pages
+from disclosure.web.kind_pages import kind_pages
 from disclosure.web.openness_views import openness_pages
 
 Endpoint = tuple[str, dict[str, Any]]
@@ -56,5 +56,5 @@ def _all_pages(site: Site) -> Iterator[Endpoint]:
             yield from (("site.catalog_facet", page) for page in paginated(values, facet.pages))
     for slug in site.pages:
         yield "site.page", {"slug": slug}
-    yield from list_pages(site)
+    yield from kind_pages(site)
     yield from openness_pages(site)
