@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.core.records import DecisionMeta
 from disclosure.kinds.approval import ApprovalListMeta, items_of
+from disclosure.kinds.decision import DecisionMeta
 from disclosure.kinds.power import PowerMeta
 from disclosure.outputs.open_data import RECORD_FIELDS, data_tables
 from disclosure.pipeline import Settings, build_site, check_site

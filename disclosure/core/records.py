@@ -1,4 +1,6 @@
-"""Typed, frozen records: the front-matter models of every kind and the record built from them.
+"""Typed, frozen records: the front-matter fields every kind has and the record built from them.
+
+Each kind's own model extends `RecordMeta` in its module under `disclosure/kinds/`.
 
 The models are the single field table: their Chinese titles come from `labels` (the
 shared table, or the kind's own for a kind's keys, `titled`), and the JSON Schema editors use is generated from them (`python build.py schema`).
@@ -21,18 +23,6 @@ from disclosure.core.labels import labels_of
 
 VALIDITIES = ("有效", "失效", "废止")
 GENRES = ("行政法规", "规章", "行政规范性文件")
-STAGES = (
-    "征求意见",
-    "听证",
-    "专家论证",
-    "风险评估",
-    "合法性审查",
-    "集体讨论",
-    "决策公布",
-    "执行",
-    "结果",
-    "后评估",
-)
 
 NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
 IndexNumber = Annotated[NonEmpty, AfterValidator(check_index_number)]
@@ -58,7 +48,6 @@ def titled(kind: str | None) -> Callable[..., Any]:
 
 
 _f = titled("document")  # the keys every record has
-_decision = titled("decision")
 
 
 class Strict(BaseModel):
@@ -110,32 +99,6 @@ class RecordMeta(Strict):
     )
     attachments: tuple[Attachment, ...] = _f("attachments", default=())
     changes: tuple[Change, ...] = _f("changes", default=())
-
-
-class DocumentMeta(RecordMeta):
-    """A 政府文件 or other disclosure record (`content/documents/`)."""
-
-
-class Basis(Strict):
-    title: NonEmpty = _decision("basis.title")
-    doc_number: NonEmpty | None = _decision("basis.doc_number", default=None)
-    ref: NonEmpty | None = _decision("basis.ref", default=None, description="本站记录的索引号，或 http(s) 网址")
-
-
-class Stage(Strict):
-    stage: Literal[STAGES] = _decision("stages.stage")  # type: ignore[valid-type]
-    date: IsoDate = _decision("stages.date")
-    end: IsoDate | None = _decision("stages.end", default=None)
-    summary: NonEmpty = _decision("stages.summary")
-
-
-class DecisionMeta(RecordMeta):
-    """A 重大行政决策 with its basis, dated stages and outcome (`content/decisions/`)."""
-
-    matter: NonEmpty = _decision("matter")
-    basis: tuple[Basis, ...] = _decision("basis", default=())
-    stages: tuple[Stage, ...] = _decision("stages", default=())
-    outcome: Text | None = _decision("outcome", default=None)
 
 
 class PageMeta(Strict):

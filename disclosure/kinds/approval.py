@@ -11,12 +11,14 @@ is built once by `approval_index` (the kind's `index` hook, Site.indexes["approv
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +27,7 @@ from disclosure.core.fields import IsoDate, Text
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, agency_key, titled
 from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
-from disclosure.kinds.base import KindPage, paginated
+from disclosure.kinds.base import Kind, KindPage, Row, Table, day_cn, day_text, marker, paginated
 
 _f = titled("approval")  # field titles from this kind's labels (labels.KIND_LABELS["approval"])
 
@@ -425,3 +427,90 @@ def action_slug(action: str) -> str:
 def template_globals(index: ApprovalIndex) -> dict[str, Callable[..., Any]]:
     """Return the Jinja globals of this kind's templates: item histories, counts, action slugs."""
     return {"approval_history": index.history, "approval_counts": counts, "action_slug": action_slug}
+
+
+# ---- what the rest of the build asks of an approval list ----
+
+
+def approval_scaffold(day: date, agency: str) -> str:
+    """Return an approval list's own fields: the effective day and one example item."""
+    m = partial(marker, "approval")
+    return (
+        f"effective: {day.isoformat()}\n"
+        "items:  # 事项多时可改用同目录的 CSV 文件（items_csv），两者只写一个\n"
+        "  - number: \"1\"\n"
+        f"    name: {m('items.name')}\n"
+        f"    implementing_agency: {m('items.implementing_agency')}\n"
+        f"    basis: {m('items.basis')}\n"
+        f"    action: {m('items.action')}   # {'、'.join(ACTIONS)}\n"
+        "    # to: 承接单位（并联审批、转变管理方式、下放、移交时必填）\n"
+        "    # note: 备注\n"
+    )
+
+
+def approval_feed_html(record: Record) -> Iterator[str]:
+    """Yield the items a feed entry shows after the body (nothing for a list without items)."""
+    e = html.escape
+    items = "".join(
+        f"<li>{e(i.number)}. {e(i.name)}（{e(i.implementing_agency)}）：{e(i.action)}"
+        + (f"，{e(i.to)}" if i.to else "") + "</li>"
+        for i in items_of(record)
+    )
+    if items:
+        yield f"<p>自{day_cn(_effective(record))}起执行的事项：</p><ol>{items}</ol>"
+
+
+def approval_texts(record: Record) -> Mapping[str, str]:
+    """Return the items as a feed shows them, under `items` (bound for feeds)."""
+    return {"items": "".join(approval_feed_html(record))}
+
+
+def approval_item_rows(records: tuple[Record, ...], index: object) -> list[Row]:
+    """Return every item of every approval-item list (inline or from its CSV)."""
+    rows = []
+    for record in records:
+        meta = record.meta
+        assert isinstance(meta, ApprovalListMeta)
+        for item in items_of(record):
+            rows.append({
+                "index_number": meta.index_number,
+                "list_title": meta.title,
+                "effective": day_text(meta.effective),
+                "number": item.number,
+                "name": item.name,
+                "implementing_agency": item.implementing_agency,
+                "basis": item.basis,
+                "action": item.action,
+                "to": item.to,
+                "note": item.note,
+            })
+    return rows
+
+
+TABLES = (
+    Table(
+        "approval-items",
+        "审批事项清理：逐项",
+        {"index_number": "清单索引号", "list_title": "清单名称", "effective": "生效日期", "number": "序号",
+         "name": "项目名称", "implementing_agency": "实施机关", "basis": "设定依据", "action": "处理决定",
+         "to": "承接单位或方式", "note": "备注"},
+        approval_item_rows,
+    ),
+)
+
+KIND = Kind(
+    "approval",
+    "approvals",
+    "审批事项清理",
+    ApprovalListMeta,
+    "record_approval.html",
+    prepare=prepare_approval_list,
+    scaffold=approval_scaffold,
+    shows_own_kind=True,  # an item's history across lists
+    feed_html=approval_feed_html,
+    texts=approval_texts,
+    tables=TABLES,
+    index=approval_index,
+    pages=PAGES,
+    template_globals=template_globals,
+)

@@ -12,14 +12,17 @@ rules, the site model, the outputs, the web layer or search.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from disclosure.core.labels import labels_of
 from disclosure.core.problems import Problem
 from disclosure.core.records import Record, RecordMeta
+from disclosure.core.validation import to_fill
 
 # Problems in one record's front matter beyond the model's (dates in order …).
 Rules = Callable[[RecordMeta, dict[str, int], Path], list[Problem]]
@@ -44,8 +47,16 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A record of this site that a record's page shows, named at a front-matter key."""
+
+    key: str  # basis[0].ref: where a missing record is reported
+    ref: str  # its 索引号
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
-    """One open-data table: file name, title, column → Chinese header, and its rows.
+    """One open-data table: file name, title, field → Chinese header in column order, its rows.
 
     `rows` is given every record of the kind (newest first) and the site-wide index the
     kind built (`Kind.index`), or None when it builds none.
@@ -53,7 +64,7 @@ class Table:
 
     name: str  # decisions → decisions.csv / decisions.json
     title: str
-    columns: dict[str, str]
+    fields: dict[str, str]  # stable English names: a public contract (README 开放数据)
     rows: Callable[[tuple[Record, ...], Any], list[Row]]
 
 
@@ -87,6 +98,26 @@ def no_extra_fields(day: date, agency: str) -> str:
     return ""
 
 
+def marker(kind: str, key: str) -> str:
+    """Return the 待填写 marker for `key` of `kind`, YAML-quoted: "【待填写：设定依据】"."""
+    return json.dumps(to_fill(labels_of(kind)[key]), ensure_ascii=False)
+
+
+def day_text(value: date | None) -> str | None:
+    """Return a day as ISO text for open data, or None."""
+    return value.isoformat() if value else None
+
+
+def day_cn(day: date) -> str:
+    """Return a day as Chinese text: 2019年10月17日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def no_texts(record: Record) -> Mapping[str, str]:
+    """Return no text beyond the common fields."""
+    return {}
+
+
 def no_json_ld(record: Record) -> dict[str, Any]:
     """Return no kind-specific schema.org properties."""
     return {}
@@ -110,9 +141,10 @@ class Kind:
     rules: Rules | None = None
     prepare: Prepare | None = None
     scaffold: Scaffold = no_extra_fields
-    # Links: the 索引号 (or titles) of other records this record's page shows; and whether
-    # its page also shows other records of its own kind (an item's history across lists).
-    links: Callable[[RecordMeta], Iterable[str]] = nothing
+    # Links: the records of this site (by 索引号) this record's page shows, each checked to
+    # exist; and whether its page also shows other records of its own kind (an item's
+    # history across lists, a power's neighbours).
+    links: Callable[[RecordMeta], Iterable[Link]] = nothing
     shows_own_kind: bool = False
     # Dated events announced in feeds and change history, with the key they were written at.
     events: Callable[[RecordMeta], Iterable[Event]] = nothing
@@ -120,7 +152,7 @@ class Kind:
     feed_rows: Callable[[RecordMeta], Iterable[tuple[str, str]]] = nothing
     feed_html: Callable[[Record], Iterable[str]] = nothing
     # Text bound for feeds and pages beyond the common fields, by front-matter key (XML check).
-    texts: Callable[[Record], Mapping[str, str]] = lambda record: {}
+    texts: Callable[[Record], Mapping[str, str]] = no_texts
     # Search: text searched with the record (beyond title, numbers, keywords and summary).
     search_text: Callable[[Record], Iterable[str]] = nothing
     # Open data: the kind's tables.

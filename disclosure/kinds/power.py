@@ -8,12 +8,14 @@ The flowchart itself is drawn by `disclosure.kinds.power_flowchart` at validatio
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
+from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,7 +24,8 @@ from pydantic import BeforeValidator
 from disclosure.core.fields import Text, one_or_many
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
-from disclosure.kinds.base import KindPage
+from disclosure.kinds.base import Kind, KindPage, Row, Table, marker
+from disclosure.kinds.power_flowchart import draw_flowchart, edges_of
 
 _f = titled("power")  # field titles from this kind's labels (labels.KIND_LABELS["power"])
 
@@ -102,15 +105,7 @@ class PowerMeta(RecordMeta):
         return f"{POWER_TYPES.index(self.power_type) + 1:02d}"
 
 
-# ---- the flow graph ----
-
-
-def edges_of(meta: PowerMeta) -> list[tuple[str, str, str | None]]:
-    """Return the flow as (from, to, when); without `flow` the steps run in order."""
-    if meta.flow:
-        return [(e.from_, e.to, e.when) for e in meta.flow]
-    ids = [s.id for s in meta.steps]
-    return [(a, b, None) for a, b in pairwise(ids)]
+# ---- the flow graph (its edges: power_flowchart.edges_of) ----
 
 
 def power_rules(meta: RecordMeta, lines: dict[str, int], path: Path) -> list[Problem]:
@@ -338,8 +333,6 @@ def _meta(record: Record) -> PowerMeta:
 
 def prepare_power(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[Mapping[str, Any], list[Problem]]:
     """Return `{"svg": …}`: the flowchart drawn at build time (only for a valid flow)."""
-    from disclosure.kinds.power_flowchart import draw_flowchart
-
     assert isinstance(meta, PowerMeta)
     if power_rules_blocking(meta):
         return {}, []
@@ -426,3 +419,162 @@ def level_slug(level: str) -> str:
 def template_globals(index: PowerIndex) -> dict[str, Callable[..., Any]]:
     """Return the Jinja globals of this kind's templates: time limits, next steps, risk levels."""
     return {"level_slug": level_slug, "days": days, "flow_next": flow_next, "risk_summary": risk_summary}
+
+
+# ---- what the rest of the build asks of a power item ----
+
+
+def power_scaffold(day: date, agency: str) -> str:
+    """Return a power item's own fields: its 公示 fields and a three-step procedure run in order."""
+    m = partial(marker, "power")
+    steps = "".join(
+        f"  - id: {step_id}\n    name: {name}\n    post: {m('steps.post')}\n    # limit_days: 1\n"
+        for step_id, name in (("shouli", "受理"), ("shencha", "审查"), ("jueding", "决定"))
+    )
+    return (
+        f"code: {m('code')}\n"
+        f"power_type: {m('power_type')}   # {'、'.join(POWER_TYPES)}\n"
+        "basis:\n"
+        f"  - law: {m('basis.law')}\n"
+        f"    article: {m('basis.article')}\n"
+        "# legal_limit_days: 20   # 法定时限（工作日）\n"
+        "# promised_limit_days: 10   # 承诺时限（工作日）\n"
+        f"fee: {m('fee')}   # 或“不收费”\n"
+        "supervision:\n"
+        f"  phone: {m('supervision.phone')}\n"
+        "  # address: 监督地址\n"
+        "steps:  # 按顺序办理；有分支时另写 flow（from / to / when）\n"
+        f"{steps}"
+    )
+
+
+def power_feed_html(record: Record) -> Iterator[str]:
+    """Yield the procedure a feed entry shows after the body: type, code, steps and risks."""
+    e = html.escape
+    meta = _meta(record)
+    steps = "".join(
+        f"<li>{e(s.name)}（{e(s.post)}" + (f"，{s.limit_days} 个工作日" if s.limit_days is not None else "") + "）"
+        + "".join(f"<br>廉政风险点（{e(r.level)}）：{e(r.point)}" for r in s.risks) + "</li>"
+        for s in meta.steps
+    )
+    yield f"<p>权力类别：{e(meta.power_type)}；权力编码：{e(meta.code)}</p><ol>{steps}</ol>"
+
+
+def power_texts(record: Record) -> Mapping[str, str]:
+    """Return the procedure as a feed shows it, under `steps` (bound for feeds)."""
+    return {"steps": "".join(power_feed_html(record))}
+
+
+def power_search_text(record: Record) -> Iterator[str]:
+    """Yield the 权力编码 and the 权力类型, searched with the record."""
+    meta = _meta(record)
+    yield from (text for text in (meta.code, meta.power_type) if text)
+
+
+def power_rows(records: tuple[Record, ...], index: object) -> list[Row]:
+    """Return one row per power item: its 公示 fields and counts."""
+    return [
+        {
+            "index_number": m.index_number,
+            "code": m.code,
+            "name": m.title,
+            "power_type": m.power_type,
+            "agencies": list(m.agency),
+            "basis": [f"{b.law}{b.article}" for b in m.basis],
+            "legal_limit_days": m.legal_limit_days,
+            "promised_limit_days": m.promised_limit_days,
+            "fee": m.fee,
+            "supervision_phone": m.supervision.phone,
+            "supervision_address": m.supervision.address,
+            "steps_count": len(m.steps),
+            "risks_count": sum(len(step.risks) for step in m.steps),
+        }
+        for m in map(_meta, records)
+    ]
+
+
+def power_step_rows(records: tuple[Record, ...], index: object) -> list[Row]:
+    """Return one row per step of every power item, numbered from 1."""
+    return [
+        {
+            "index_number": m.index_number,
+            "code": m.code,
+            "sequence": n,
+            "step_id": step.id,
+            "name": step.name,
+            "post": step.post,
+            "limit_days": step.limit_days,
+            "description": step.description,
+            "risks_count": len(step.risks),
+        }
+        for m in map(_meta, records)
+        for n, step in enumerate(m.steps, start=1)
+    ]
+
+
+def power_risk_rows(records: tuple[Record, ...], index: object) -> list[Row]:
+    """Return one row per 廉政风险点 of every step of every power item."""
+    return [
+        {
+            "index_number": m.index_number,
+            "code": m.code,
+            "power_name": m.title,
+            "step_id": step.id,
+            "step_name": step.name,
+            "point": risk.point,
+            "level": risk.level,
+            "measures": list(risk.measures),
+            "owner": risk.owner,
+        }
+        for m in map(_meta, records)
+        for step in m.steps
+        for risk in step.risks
+    ]
+
+
+TABLES = (
+    Table(
+        "power-items",
+        "权力事项",
+        {"index_number": "索引号", "code": "权力编码", "name": "事项名称", "power_type": "权力类别",
+         "agencies": "实施机关", "basis": "设定依据", "legal_limit_days": "法定时限（工作日）",
+         "promised_limit_days": "承诺时限（工作日）", "fee": "收费标准", "supervision_phone": "监督电话",
+         "supervision_address": "监督地址", "steps_count": "流程步骤数", "risks_count": "廉政风险点数"},
+        power_rows,
+    ),
+    Table(
+        "power-steps",
+        "权力运行流程步骤",
+        {"index_number": "索引号", "code": "权力编码", "sequence": "序号", "step_id": "步骤代码",
+         "name": "步骤名称", "post": "承办岗位", "limit_days": "办理时限（工作日）", "description": "环节说明",
+         "risks_count": "廉政风险点数"},
+        power_step_rows,
+    ),
+    Table(
+        "power-risks",
+        "廉政风险点",
+        {"index_number": "索引号", "code": "权力编码", "power_name": "事项名称", "step_id": "步骤代码",
+         "step_name": "步骤名称", "point": "风险点", "level": "风险等级", "measures": "防控措施",
+         "owner": "责任人"},
+        power_risk_rows,
+    ),
+)
+
+KIND = Kind(
+    "power",
+    "powers",
+    "权力事项",
+    PowerMeta,
+    "record_power.html",
+    rules=power_rules,
+    prepare=prepare_power,
+    scaffold=power_scaffold,
+    shows_own_kind=True,  # the /powers/ neighbours of its type
+    feed_html=power_feed_html,
+    texts=power_texts,
+    search_text=power_search_text,
+    tables=TABLES,
+    index=power_index,
+    pages=PAGES,
+    template_globals=template_globals,
+)

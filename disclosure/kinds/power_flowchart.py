@@ -17,8 +17,11 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from disclosure.kinds.power import PowerMeta, edges_of
+if TYPE_CHECKING:  # the model's module imports this one to draw at validation time
+    from disclosure.kinds.power import PowerMeta
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
@@ -38,6 +41,14 @@ LEVEL_WORDS = {"高": "高风险", "中": "中风险", "低": "低风险"}
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 ET.register_namespace("", SVG_NS)
+
+
+def edges_of(meta: PowerMeta) -> list[tuple[str, str, str | None]]:
+    """Return the flow as (from, to, when); without `flow` the steps run in order."""
+    if meta.flow:
+        return [(e.from_, e.to, e.when) for e in meta.flow]
+    ids = [s.id for s in meta.steps]
+    return [(a, b, None) for a, b in pairwise(ids)]
 
 
 def clean(text: str) -> str:

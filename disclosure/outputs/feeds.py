@@ -13,7 +13,6 @@ import html
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -23,12 +22,11 @@ from feedgen.feed import FeedGenerator
 from disclosure.core.code_digest import code_digest
 from disclosure.core.markdown_html import sanitise
 from disclosure.core.problems import ContentInvalid, Problem, error
-from disclosure.core.records import DecisionMeta, Record
+from disclosure.core.records import Record
 from disclosure.core.visible_text import lead as visible_lead
 from disclosure.core.xml_text import illegal_character
-from disclosure.kinds import KINDS
-from disclosure.kinds.approval import ApprovalListMeta, items_of
-from disclosure.kinds.power import PowerMeta
+from disclosure.kinds import KIND_BY_NAME, KINDS
+from disclosure.kinds.base import Kind, day_cn
 from disclosure.outputs.publish import link_file, make_parent
 from disclosure.site.model import Facet, Site
 from disclosure.site.updates import Update, at_midnight, newest_first, record_updates
@@ -303,15 +301,20 @@ def entry_html(site: Site, update: Update) -> str:
         ("索引号", meta.index_number),
         ("发布机构", "、".join(meta.agency)),
         ("发文字号", meta.doc_number or ""),
-        ("发布日期", _day_cn(meta.published)),
+        ("发布日期", day_cn(meta.published)),
         ("有效性", meta.validity),
     ]
-    if isinstance(meta, DecisionMeta):
-        rows.append(("决策事项", meta.matter))
+    kind = _kind(record)
+    rows += kind.feed_rows(meta) if kind else ()
     parts.append("<p>" + "<br>".join(f"{e(k)}：{e(v)}" for k, v in rows if v) + "</p>")
     parts.append(_capped_body(site, record))
-    parts += _kind_parts(record)
+    parts += kind.feed_html(record) if kind else ()
     return "\n".join(parts)
+
+
+def _kind(record: Record) -> Kind | None:
+    """Return the record's kind, whose hooks add to an entry (None for a kind not registered)."""
+    return KIND_BY_NAME.get(record.kind)
 
 
 def _capped_body(site: Site, record: Record) -> str:
@@ -328,33 +331,8 @@ def _capped_body(site: Site, record: Record) -> str:
     return sanitise(cut) + f'<p>（全文较长，以上为前一部分。<a href="{more}">阅读全文</a>）</p>'
 
 
-def _kind_parts(record: Record) -> list[str]:
-    """Return what a kind shows beyond its body: an approval list's items, a power's procedure."""
-    e = html.escape
-    meta = record.meta
-    if isinstance(meta, ApprovalListMeta):
-        items = "".join(
-            f"<li>{e(i.number)}. {e(i.name)}（{e(i.implementing_agency)}）：{e(i.action)}"
-            + (f"，{e(i.to)}" if i.to else "") + "</li>"
-            for i in items_of(record)
-        )
-        return [f"<p>自{_day_cn(meta.effective)}起执行的事项：</p><ol>{items}</ol>"] if items else []
-    if isinstance(meta, PowerMeta):
-        steps = "".join(
-            f"<li>{e(s.name)}（{e(s.post)}" + (f"，{s.limit_days} 个工作日" if s.limit_days is not None else "") + "）"
-            + "".join(f"<br>廉政风险点（{e(r.level)}）：{e(r.point)}" for r in s.risks) + "</li>"
-            for s in meta.steps
-        )
-        return [f"<p>权力类别：{e(meta.power_type)}；权力编码：{e(meta.code)}</p><ol>{steps}</ol>"]
-    return []
-
-
-def _day_cn(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _cn_date(update: Update) -> str:
-    return _day_cn(update.day)
+    return day_cn(update.day)
 
 
 def _kind_label(name: str) -> str:
@@ -373,11 +351,8 @@ def check_characters(site: Site, records: Iterable[Record]) -> None:
         fields: dict[str, str] = {"title": meta.title, "summary": meta.summary or "", "body": record.body_html}
         fields |= {"agency": "".join(meta.agency), "category": meta.category}
         fields |= {f"changes[{i}].note": c.note for i, c in enumerate(meta.changes)}
-        if isinstance(meta, DecisionMeta):
-            fields |= {f"stages[{i}].summary": s.summary for i, s in enumerate(meta.stages)}
-            fields["matter"] = meta.matter
-        if isinstance(meta, ApprovalListMeta | PowerMeta):
-            fields["items" if isinstance(meta, ApprovalListMeta) else "steps"] = "".join(_kind_parts(record))
+        kind = _kind(record)
+        fields |= kind.texts(record) if kind else {}
         for key, text in fields.items():
             bad = illegal_character(text)
             if bad:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core.code_digest import code_digest
-from disclosure.core.records import DecisionMeta, Record
+from disclosure.core.records import Record
+from disclosure.kinds import KIND_BY_NAME
 from disclosure.outputs.publish import link_file
 from disclosure.site.model import PAGE_SIZE, Site
 
@@ -55,9 +56,10 @@ def record_fingerprint(site: Site, record: Record) -> str:
     if record.slug in site.repealed_by:
         linked.append(site.repealed_by[record.slug])
     linked += site.repeals.get(record.slug, ())
-    if isinstance(record.meta, DecisionMeta):
-        linked += [r for b in record.meta.basis if (r := site.basis_record(b.ref))]
-    if record.kind not in ("document", "decision"):
+    kind = KIND_BY_NAME.get(record.kind)
+    if kind:
+        linked += [r for link in kind.links(record.meta) if (r := site.by_index.get(link.ref))]
+    if kind is None or kind.shows_own_kind:
         # approval lists and power items show items of other records of their kind
         linked += [r for r in site.records if r.kind == record.kind]
     attachments = [(a.name, a.size, os.stat(a.source).st_mtime_ns) for a in record.attachments]

@@ -2,8 +2,8 @@
 
 A table is a name, Chinese field labels and a function from the site model to rows.
 Every record contributes to `records` and `record-changes`; a kind contributes its own
-tables through `KIND_TABLES` (decisions: stages and basis; approval lists and power
-items: their items, steps and risk points). Field names are a public contract:
+tables through `Kind.tables` (decisions: stages and basis; approval lists and power
+items: their items, steps and risk points), given its records and its site-wide index. Field names are a public contract:
 README.md, section “开放数据”, documents them; add fields, never rename them.
 """
 
@@ -15,16 +15,15 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from disclosure.core.labels import LABELS
-from disclosure.core.records import DecisionMeta, Record
 from disclosure.kinds import KIND_BY_NAME, KINDS
-from disclosure.kinds.approval import ApprovalListMeta, items_of
-from disclosure.kinds.power import PowerMeta
+from disclosure.kinds.base import Kind, day_text
+from disclosure.kinds.base import Table as KindTable
 from disclosure.outputs.feeds import write_new_file
 from disclosure.site.model import Site
 
@@ -44,10 +43,6 @@ class Table:
 
     def url(self, fmt: str) -> str:
         return f"{DATA_PATH}{self.name}.{fmt}"
-
-
-def day_text(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # Column labels: the front-matter labels (labels.py) where a column is a front-matter key.
@@ -108,142 +103,10 @@ def change_rows(site: Site) -> list[Row]:
     ]
 
 
-def _of_kind(site: Site, kind: str) -> list[Record]:
-    return [r for r in site.records if r.kind == kind]
-
-
-def decision_rows(site: Site) -> list[Row]:
-    rows = []
-    for record in _of_kind(site, "decision"):
-        meta = record.meta
-        assert isinstance(meta, DecisionMeta)
-        latest = max(meta.stages, key=lambda s: s.date, default=None)
-        rows.append({
-            "index_number": meta.index_number,
-            "title": meta.title,
-            "matter": meta.matter,
-            "outcome": meta.outcome,
-            "current_stage": latest.stage if latest else None,
-            "stages_count": len(meta.stages),
-        })
-    return rows
-
-
-def decision_stage_rows(site: Site) -> list[Row]:
-    rows = []
-    for record in _of_kind(site, "decision"):
-        meta = record.meta
-        assert isinstance(meta, DecisionMeta)
-        for n, stage in enumerate(meta.stages, start=1):
-            rows.append({
-                "index_number": meta.index_number,
-                "sequence": n,
-                "stage": stage.stage,
-                "date": day_text(stage.date),
-                "end": day_text(stage.end),
-                "summary": stage.summary,
-            })
-    return rows
-
-
-def decision_basis_rows(site: Site) -> list[Row]:
-    rows = []
-    for record in _of_kind(site, "decision"):
-        meta = record.meta
-        assert isinstance(meta, DecisionMeta)
-        for basis in meta.basis:
-            rows.append({
-                "index_number": meta.index_number,
-                "title": basis.title,
-                "doc_number": basis.doc_number,
-                "ref": basis.ref,
-            })
-    return rows
-
-
-def approval_item_rows(site: Site) -> list[Row]:
-    """Return every item of every approval-item list (inline or from its CSV)."""
-    rows = []
-    for record in _of_kind(site, "approval"):
-        meta = record.meta
-        assert isinstance(meta, ApprovalListMeta)
-        for item in items_of(record):
-            rows.append({
-                "index_number": meta.index_number,
-                "list_title": meta.title,
-                "effective": day_text(meta.effective),
-                "number": item.number,
-                "name": item.name,
-                "implementing_agency": item.implementing_agency,
-                "basis": item.basis,
-                "action": item.action,
-                "to": item.to,
-                "note": item.note,
-            })
-    return rows
-
-
-def _powers(site: Site) -> list[PowerMeta]:
-    metas = [r.meta for r in _of_kind(site, "power")]
-    return [m for m in metas if isinstance(m, PowerMeta)]
-
-
-def power_rows(site: Site) -> list[Row]:
-    return [
-        {
-            "index_number": m.index_number,
-            "code": m.code,
-            "name": m.title,
-            "power_type": m.power_type,
-            "agencies": list(m.agency),
-            "basis": [f"{b.law}{b.article}" for b in m.basis],
-            "legal_limit_days": m.legal_limit_days,
-            "promised_limit_days": m.promised_limit_days,
-            "fee": m.fee,
-            "supervision_phone": m.supervision.phone,
-            "supervision_address": m.supervision.address,
-            "steps_count": len(m.steps),
-            "risks_count": sum(len(step.risks) for step in m.steps),
-        }
-        for m in _powers(site)
-    ]
-
-
-def power_step_rows(site: Site) -> list[Row]:
-    return [
-        {
-            "index_number": m.index_number,
-            "code": m.code,
-            "sequence": n,
-            "step_id": step.id,
-            "name": step.name,
-            "post": step.post,
-            "limit_days": step.limit_days,
-            "description": step.description,
-            "risks_count": len(step.risks),
-        }
-        for m in _powers(site)
-        for n, step in enumerate(m.steps, start=1)
-    ]
-
-
-def power_risk_rows(site: Site) -> list[Row]:
-    return [
-        {
-            "index_number": m.index_number,
-            "code": m.code,
-            "power_name": m.title,
-            "step_id": step.id,
-            "step_name": step.name,
-            "point": risk.point,
-            "level": risk.level,
-            "measures": list(risk.measures),
-            "owner": risk.owner,
-        }
-        for m in _powers(site)
-        for step in m.steps
-        for risk in step.risks
-    ]
+def kind_rows(kind: Kind, table: KindTable, site: Site) -> list[Row]:
+    """Return the rows of one of a kind's tables: from its records (newest first) and its index."""
+    records = tuple(r for r in site.records if r.kind == kind.name)
+    return table.rows(records, site.indexes.get(kind.name))
 
 
 BASE_TABLES: tuple[Table, ...] = (
@@ -251,76 +114,11 @@ BASE_TABLES: tuple[Table, ...] = (
     Table("record-changes", "更新记录", {"index_number": "索引号", "date": "更新日期", "note": "更新说明"}, change_rows),
 )
 
-# A kind contributes its own tables here, keyed by Kind.name; a kind not in KINDS
-# contributes nothing. A new kind: write its row functions and add an entry.
-KIND_TABLES: dict[str, tuple[Table, ...]] = {
-    "decision": (
-        Table(
-            "decisions",
-            "重大行政决策",
-            {"index_number": "索引号", "title": "标题", "matter": "决策事项", "outcome": "决策结果",
-             "current_stage": "最新阶段", "stages_count": "阶段数"},
-            decision_rows,
-        ),
-        Table(
-            "decision-stages",
-            "重大行政决策阶段",
-            {"index_number": "索引号", "sequence": "序号", "stage": "阶段", "date": "阶段日期",
-             "end": "截止日期", "summary": "阶段说明"},
-            decision_stage_rows,
-        ),
-        Table(
-            "decision-basis",
-            "重大行政决策依据",
-            {"index_number": "索引号", "title": "依据名称", "doc_number": "依据文号", "ref": "依据链接"},
-            decision_basis_rows,
-        ),
-    ),
-    "approval": (
-        Table(
-            "approval-items",
-            "审批事项清理：逐项",
-            {"index_number": "清单索引号", "list_title": "清单名称", "effective": "生效日期", "number": "序号",
-             "name": "项目名称", "implementing_agency": "实施机关", "basis": "设定依据", "action": "处理决定",
-             "to": "承接单位或方式", "note": "备注"},
-            approval_item_rows,
-        ),
-    ),
-    "power": (
-        Table(
-            "power-items",
-            "权力事项",
-            {"index_number": "索引号", "code": "权力编码", "name": "事项名称", "power_type": "权力类别",
-             "agencies": "实施机关", "basis": "设定依据", "legal_limit_days": "法定时限（工作日）",
-             "promised_limit_days": "承诺时限（工作日）", "fee": "收费标准", "supervision_phone": "监督电话",
-             "supervision_address": "监督地址", "steps_count": "流程步骤数", "risks_count": "廉政风险点数"},
-            power_rows,
-        ),
-        Table(
-            "power-steps",
-            "权力运行流程步骤",
-            {"index_number": "索引号", "code": "权力编码", "sequence": "序号", "step_id": "步骤代码",
-             "name": "步骤名称", "post": "承办岗位", "limit_days": "办理时限（工作日）", "description": "环节说明",
-             "risks_count": "廉政风险点数"},
-            power_step_rows,
-        ),
-        Table(
-            "power-risks",
-            "廉政风险点",
-            {"index_number": "索引号", "code": "权力编码", "power_name": "事项名称", "step_id": "步骤代码",
-             "step_name": "步骤名称", "point": "风险点", "level": "风险等级", "measures": "防控措施",
-             "owner": "责任人"},
-            power_risk_rows,
-        ),
-    ),
-}
-
-
 def data_tables() -> list[Table]:
     """Return every table of the site: the common ones, then each kind's in KINDS order."""
     tables = list(BASE_TABLES)
     for kind in KINDS:
-        tables += KIND_TABLES.get(kind.name, ())
+        tables += [Table(t.name, t.title, t.fields, partial(kind_rows, kind, t)) for t in kind.tables]
     return tables
 
 

@@ -11,12 +11,14 @@ from disclosure.site.model import Site
 
 
 def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
-    """Return schema.org data for a record page: Legislation for documents, else CreativeWork."""
+    """Return schema.org data for a record page: its kind's type (Legislation for documents,
+    else CreativeWork) and the properties its kind adds (`Kind.json_ld_type`, `Kind.json_ld`)."""
     meta = record.meta
+    kind = KIND_BY_NAME.get(record.kind)
     publisher = [{"@type": "GovernmentOrganization", "name": name} for name in meta.agency]
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "Legislation" if record.kind == "document" else "CreativeWork",
+        "@type": kind.json_ld_type if kind else "CreativeWork",
         "name": meta.title,
         "identifier": meta.index_number,
         "url": record.url(site.config.root_url),
@@ -26,7 +28,7 @@ def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
         "author": publisher,
         "publisher": publisher[0] if len(publisher) == 1 else publisher,
         "about": meta.category,
-        "genre": KIND_BY_NAME[record.kind].label if record.kind in KIND_BY_NAME else record.kind,
+        "genre": kind.label if kind else record.kind,
         "isPartOf": {"@type": "WebSite", "name": site.config.name, "url": site.config.root_url + "/"},
     }
     if meta.summary:
@@ -35,12 +37,8 @@ def record_json_ld(site: Site, record: Record) -> dict[str, Any]:
         data["keywords"] = "，".join(meta.keywords)
     if meta.changes:
         data["dateModified"] = day_text(max(c.date for c in meta.changes))
-    if record.kind == "document":
-        data["legislationDate"] = day_text(meta.written)
-        data["legislationPassedBy"] = publisher
-        data["legislationLegalForce"] = "https://schema.org/InForce" if meta.validity == "有效" else "https://schema.org/NotInForce"
-        if meta.doc_number:
-            data["legislationIdentifier"] = meta.doc_number
+    if kind:
+        data |= kind.json_ld(record)
     if meta.validity_date:
         data["expires"] = day_text(meta.validity_date)
     return data

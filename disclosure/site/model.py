@@ -15,9 +15,9 @@ from typing import Any
 
 from disclosure.core.config import Agency, Category, SiteConfig
 from disclosure.core.problems import Problem, display_path, error, warning
-from disclosure.core.records import DecisionMeta, Page, Record, agency_key, facet_slug
+from disclosure.core.records import Page, Record, agency_key, facet_slug
 from disclosure.core.sources import confined
-from disclosure.kinds import KINDS
+from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.site.content import Content
 from disclosure.site.openness import Openness, build_openness
 
@@ -206,8 +206,8 @@ def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[
                                     f"发布日期 {meta.published} 晚于构建日期 {today}：本条暂不发布（定时发布），到期后重新构建即发布"))
         limit = max(today, meta.published)
         dated = [(f"changes[{i}].date", c.date) for i, c in enumerate(meta.changes)]
-        if isinstance(meta, DecisionMeta):
-            dated += [(f"stages[{i}].date", s.date) for i, s in enumerate(meta.stages)]
+        if record.kind in KIND_BY_NAME:  # a kind's dated events: a decision's stages
+            dated += [(event.key, event.day) for event in KIND_BY_NAME[record.kind].events(meta)]
         for key, day in dated:
             if day > limit:
                 problems.append(error(record.source, record.line(key), key,
@@ -236,11 +236,10 @@ def check_cross_record(content: Content) -> list[Problem]:
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", f"找不到索引号或标题为“{meta.repealed_by}”的记录"))
         if meta.repealed_by in (meta.index_number, meta.title):
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", "记录不能废止自身"))
-        if isinstance(meta, DecisionMeta):
-            for i, basis in enumerate(meta.basis):
-                if basis.ref and "://" not in basis.ref and basis.ref not in by_index:
-                    key = f"basis[{i}].ref"
-                    problems.append(error(record.source, record.line(key), key, f"本站没有索引号为“{basis.ref}”的记录"))
+        links = KIND_BY_NAME[record.kind].links(meta) if record.kind in KIND_BY_NAME else ()
+        for link in links:  # the records of this site its page shows: a decision's basis
+            if link.ref not in by_index:
+                problems.append(error(record.source, record.line(link.key), link.key, f"本站没有索引号为“{link.ref}”的记录"))
     return problems
 
 

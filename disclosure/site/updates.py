@@ -1,7 +1,7 @@
 """The dated events of a record that a subscriber should hear about, with stable ids.
 
-A feed entry announces an *event* — a publication, a new stage of a decision, a new
-更新记录 (`changes`) entry, a repeal — never a file edit. Each event's id is made of the
+A feed entry announces an *event* — a publication, a dated event of its kind (`Kind.events`:
+a decision's new stage), a new 更新记录 (`changes`) entry, a repeal — never a file edit. Each event's id is made of the
 record's 索引号 and what the event is, so it stays the same across builds and a typo
 fix (which changes the file, not its dated events) announces nothing.
 """
@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from disclosure.core.records import DecisionMeta, Record
+from disclosure.core.records import Record
+from disclosure.kinds import KIND_BY_NAME
 
 CHINA = timezone(timedelta(hours=8), "CST")
 VALIDITY_EVENTS = {"失效": "expired", "废止": "repealed"}
@@ -48,17 +49,17 @@ def at_midnight(day: date) -> datetime:
 def record_updates(record: Record, today: date | None = None) -> list[Update]:
     """Return the record's announced events up to `today` (all without it), oldest first.
 
-    Stages and 更新记录 entries dated on or before the publication date are part of what
-    was published and are announced with it; each later one is its own event. A planned
+    A kind's events (a decision's stages) and 更新记录 entries dated on or before the
+    publication date are part of what was published and are announced with it; each later
+    one is its own event. A planned
     repeal (`validity_date` after `today`) is announced on its day, not before.
     """
     meta = record.meta
     updates = [Update(record, "published", meta.published, "发布", meta.summary or "", 0)]
-    if isinstance(meta, DecisionMeta):
-        for stage in meta.stages:
-            if stage.date > meta.published:
-                event = f"stage-{stage.date.isoformat()}-{_stage_code(stage.stage)}"
-                updates.append(Update(record, event, stage.date, stage.stage, stage.summary, len(updates)))
+    kind = KIND_BY_NAME.get(record.kind)
+    for event in kind.events(meta) if kind else ():
+        if event.day > meta.published:
+            updates.append(Update(record, event.event, event.day, event.label, event.note, len(updates)))
     seen: Counter[date] = Counter()
     for change in meta.changes:  # in the order written; a second note on one day gets -2
         seen[change.date] += 1
@@ -82,21 +83,3 @@ def newest_first(updates: list[Update]) -> list[Update]:
         reverse=True,
     )
 
-
-# ASCII codes keep ids (and so GUIDs) free of Chinese, which some readers mangle.
-_STAGE_CODES = {
-    "征求意见": "consultation",
-    "听证": "hearing",
-    "专家论证": "expert-review",
-    "风险评估": "risk-assessment",
-    "合法性审查": "legality-review",
-    "集体讨论": "collective-discussion",
-    "决策公布": "announcement",
-    "执行": "implementation",
-    "结果": "result",
-    "后评估": "evaluation",
-}
-
-
-def _stage_code(stage: str) -> str:
-    return _STAGE_CODES.get(stage, f"stage{sum(map(ord, stage))}")

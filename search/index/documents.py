@@ -1,8 +1,8 @@
 """Records → search documents: what is searchable, displayed and filtered, for both indexes.
 
 Searchable text is the 标题 (own field, ranked first) and, in one `text` field, 发文字号,
-索引号, 发布机构, 主题分类, 主题词, 内容概述, a few kind-specific fields and the start of
-the body (`LEAD_CHARS`). The whole body is not put into Whoosh (its character bigrams
+索引号, 发布机构, 主题分类, 主题词, 内容概述, what the record's kind adds (`Kind.search_text`:
+a decision's matter and outcome, a power's code and type) and the start of the body (`LEAD_CHARS`). The whole body is not put into Whoosh (its character bigrams
 would cost minutes per build: ~15 µs per posting, 7.3 M postings for the 58 MB corpus);
 `search.index.body_index` indexes it without Whoosh, and docs/search.md says more.
 """
@@ -15,11 +15,11 @@ import rjieba
 
 from disclosure.core.records import Record
 from disclosure.core.visible_text import lead as visible_lead
+from disclosure.kinds import KIND_BY_NAME
 from search.analysis import doc_number_key, index_number_key, normalise, terms
 
 LEAD_CHARS = 160
 SNIPPET_SOURCE_CHARS = 300
-EXTRA_FIELDS = ("matter", "outcome", "code", "power_type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,8 @@ def search_document(record: Record) -> SearchDoc:
     # (disclosure.core.visible_text), so that a lead never joins what the page keeps apart.
     start = "" if meta.summary else visible_lead(record.body_html, SNIPPET_SOURCE_CHARS)
     body_lead = start[:LEAD_CHARS]
-    extra = [str(getattr(meta, name)) for name in EXTRA_FIELDS if getattr(meta, name, None)]
+    kind = KIND_BY_NAME.get(record.kind)
+    extra = list(kind.search_text(record)) if kind else []
     text = " ".join(
         [
             meta.doc_number or "",

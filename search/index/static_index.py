@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from disclosure.kinds import KINDS
 from disclosure.outputs.publish import link_file
 from search.analysis import FORMAT_VERSION, fold_table
 from search.index.body_index import Inverted
@@ -50,7 +51,7 @@ BODY_SHARD_TARGET_BYTES = 2_500
 BITMAP = "~"  # a body posting list starting with this is a bitmap of all records
 LEAD_SHOWN = 120
 DATA_FOLDER = Path("search") / "data"
-KINDS_ORDER = ("document", "decision", "approval", "power")
+KINDS_ORDER = tuple(kind.name for kind in KINDS)
 VALIDITIES = ("有效", "失效", "废止")
 
 
