@@ -57,9 +57,9 @@ def record_updates(record: Record, today: date | None = None) -> list[Update]:
     meta = record.meta
     updates = [Update(record, "published", meta.published, "发布", meta.summary or "", 0)]
     kind = KIND_BY_NAME.get(record.kind)
-    for event in kind.events(meta) if kind else ():
-        if event.day > meta.published:
-            updates.append(Update(record, event.event, event.day, event.label, event.note, len(updates)))
+    for dated in kind.events(meta) if kind else ():
+        if dated.day > meta.published:
+            updates.append(Update(record, dated.event, dated.day, dated.label, dated.note, len(updates)))
     seen: Counter[date] = Counter()
     for change in meta.changes:  # in the order written; a second note on one day gets -2
         seen[change.date] += 1
