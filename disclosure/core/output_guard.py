@@ -151,7 +151,7 @@ def home_folders() -> set[Path]:
     """Return the home folders of this machine's users (and $HOME)."""
     homes = {Path.home().resolve()}
     try:
-        import pwd
+        import pwd  # lazy: Unix only (absent on Windows: ImportError below)
 
         homes |= {Path(entry.pw_dir).resolve() for entry in pwd.getpwall() if entry.pw_dir not in ("", "/")}
     except (ImportError, OSError):

@@ -12,12 +12,15 @@ Office files, encrypted files) is returned as `Unreadable`, for a warning naming
 from __future__ import annotations
 
 import codecs
+import html
 import io
+import logging
 import re
 import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 Kind = Literal["text", "markdown", "html", "xml", "csv"]
@@ -226,8 +229,6 @@ _OFFICE_TAG = re.compile(r"<[^>]*>")
 
 def office_xml_text(xml: str) -> str:
     """Return the text of one Office/ODF XML part: runs and spans joined, paragraphs and cells apart."""
-    import html
-
     text = _OFFICE_TAG.sub("", _OFFICE_SPACE.sub(" ", _OFFICE_BREAK.sub("\n", xml)))
     return html.unescape(text)
 
@@ -261,8 +262,6 @@ _SHEET_NUMBER = re.compile(r"<v>(-?\d+(?:\.\d+)?[Ee]\+?\d{1,2})</v>")
 
 def _whole_number(match: re.Match[str]) -> str:
     """Return a spreadsheet number in exponent form as the digits a spreadsheet displays, when whole."""
-    from decimal import Decimal, InvalidOperation
-
     try:
         value = Decimal(match.group(1))
     except InvalidOperation:
@@ -273,10 +272,8 @@ def _whole_number(match: re.Match[str]) -> str:
 
 
 def _pdf(data: bytes, member: str) -> Iterator[Text | Unreadable]:
-    import logging
-
-    import pypdf
-    from pypdf.errors import PyPdfError
+    import pypdf  # lazy: pypdf takes a tenth of a second to import and only PDF attachments need it
+    from pypdf.errors import PyPdfError  # lazy: as pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
