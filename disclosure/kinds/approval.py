@@ -27,6 +27,7 @@ from disclosure.core.fields import IsoDate, Text
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, agency_key, titled
 from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
+from disclosure.core.validation import validate_model
 from disclosure.kinds.base import Kind, KindPage, Row, Table, day_cn, day_text, marker, paginated
 
 _f = titled("approval")  # field titles from this kind's labels (labels.KIND_LABELS["approval"])
@@ -172,8 +173,6 @@ def decode_csv(data: bytes, file: Path) -> tuple[str | None, list[Problem]]:
 
 def parse_items_csv(text: str, file: Path) -> tuple[list[PlacedItem], list[Problem]]:
     """Return the rows of a decoded CSV as items; problems carry the CSV line of the row."""
-    from disclosure.core.validation import validate_model  # late: validation imports records
-
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))  # a cell may be as long as its file
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
     rows: list[tuple[int, list[str]]] = []
