@@ -407,7 +407,7 @@ def flow_next(meta: PowerMeta) -> dict[str, list[tuple[Step, str | None]]]:
 
 def risk_summary(meta: PowerMeta) -> str:
     """Return the item's risk points by level: 高风险 1 个、中风险 2 个 (empty when none)."""
-    found = Counter(r.level for s in meta.steps for r in s.risks)
+    found: Counter[str] = Counter(r.level for s in meta.steps for r in s.risks)
     return "、".join(f"{level}风险 {found[level]} 个" for level in LEVEL_SLUGS if found[level])
 
 
