@@ -20,6 +20,11 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from disclosure.cli.allow_number import allow_number_command
+from disclosure.cli.report import run_report
+from disclosure.cli.scaffold import new_record
+from disclosure.cli.schema import write_schema
+from disclosure.cli.serve import serve
 from disclosure.core.fields import parse_iso_date
 from disclosure.core.output_guard import OutputRefused, check_output_folder
 from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
@@ -131,12 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--content", default="content")
     check.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 
-    serve = commands.add_parser("serve", help="生成后在本机预览，内容改动时自动重建并刷新浏览器")
-    serve.add_argument("--content", default="content")
-    serve.add_argument("--output", default="site")
-    serve.add_argument("--port", type=port_number, default=8000)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
+    preview = commands.add_parser("serve", help="生成后在本机预览，内容改动时自动重建并刷新浏览器")
+    preview.add_argument("--content", default="content")
+    preview.add_argument("--output", default="site")
+    preview.add_argument("--port", type=port_number, default=8000)
+    preview.add_argument("--host", default="127.0.0.1")
+    preview.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 
     new = commands.add_parser("new", help="新建一条记录，自动分配下一个索引号")
     new.add_argument("kind", choices=[kind.name for kind in KINDS])
@@ -170,20 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as bad:
             print(bad, file=sys.stderr)
             return 1
-        from disclosure.cli.serve import serve
-
         return serve(args)
     if args.command == "new":
-        from disclosure.cli.scaffold import new_record
-
         return new_record(args)
     if args.command == "allow-number":
-        from disclosure.cli.allow_number import allow_number_command
-
         return allow_number_command()
     if args.command == "report":
-        from disclosure.cli.report import run_report
-
         try:
             day = day_option(args.date, "--date")
         except ValueError as bad:
@@ -191,8 +188,6 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return run_report(args, day)
     if args.command == "schema":
-        from disclosure.cli.schema import write_schema
-
         return write_schema(args.output, args.content)
     return 2
 

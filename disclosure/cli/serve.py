@@ -31,6 +31,7 @@ from disclosure.core.output_guard import OutputRefused
 from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
 from disclosure.outputs.publish import BuildLocked, WriteFailed
 from disclosure.pipeline import Settings, build_site
+from search.service.app import create_search_app
 from search.service.http_headers import SECURITY_HEADERS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -188,12 +189,8 @@ def inject(html: bytes) -> bytes:
 
 
 def search_service(output: Path) -> WSGIApp | None:
-    """Return the search service over the built index, when the search package provides one."""
-    try:
-        from search.service.app import create_search_app  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return create_search_app(output)  # type: ignore[no-any-return]
+    """Return the search service over the built index."""
+    return create_search_app(output)
 
 
 class PreviewHandler(WSGIRequestHandler):
