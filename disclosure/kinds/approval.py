@@ -43,7 +43,6 @@ ACTIONS: dict[str, tuple[str, str, bool]] = {
     "部分取消": ("关", "bufen-quxiao", False),
     "部分下放": ("放", "bufen-xiafang", True),
 }
-ACTION_BY_SLUG = {slug: action for action, (_, slug, _) in ACTIONS.items()}
 LETTERS = ("关", "停", "并", "转", "放")
 TO_HINT = {
     "并联审批": "牵头机关或合并后的事项",

@@ -37,12 +37,6 @@ def mode_of(path: str) -> str:
     return first if first in MODES else STANDARD
 
 
-def standard_path(path: str) -> str:
-    """Return the standard-mode path of any path (`/care/x/` → `/x/`)."""
-    mode = mode_of(path)
-    return path[len(mode) + 1 :] if mode != STANDARD else path
-
-
 def in_mode(path: str, mode: str) -> str:
     """Return `path` (a standard path, maybe with ?query or #fragment) moved into `mode`."""
     return path if mode == STANDARD else f"/{mode}{path}"

@@ -41,10 +41,6 @@ class StaticSite:
             self._cache[relative] = args[-1]
         return self._cache[relative]
 
-    def reset_counts(self) -> None:
-        self.loaded = {}
-        self._cache = {}
-
     @property
     def meta(self) -> dict[str, Any]:
         return self._load("meta.js")  # type: ignore[no-any-return]
