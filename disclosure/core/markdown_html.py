@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from pathlib import Path
 
 import markdown
 import nh3
@@ -106,7 +107,8 @@ def _outline(fragment: str) -> str:
     levels = [int(m.group(2)) for m in _HEADING.finditer(fragment) if not m.group(1)]
     if not levels:
         return fragment
-    shift, previous, opened = 2 - min(levels), 1, []
+    shift, previous = 2 - min(levels), 1
+    opened: list[int] = []
 
     def renumber(match: re.Match[str]) -> str:
         nonlocal previous
@@ -207,7 +209,7 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 _DISGUISING = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def disguising_problems(body: str, path: object, first_line: int) -> list[Problem]:
+def disguising_problems(body: str, path: str | Path, first_line: int) -> list[Problem]:
     """Return one problem per body line holding a bidi control or a DEL/C1 control character."""
     problems: list[Problem] = []
     decoded = html.unescape(body) if "&" in body else body  # `&#x202E;` reaches the page as U+202E
@@ -250,7 +252,7 @@ def _bracket_cost(block: str) -> int:
     return block.count("[") * len(block)
 
 
-def cost_problems(body: str, path: object, first_line: int) -> list[Problem]:
+def cost_problems(body: str, path: str | Path, first_line: int) -> list[Problem]:
     """Return errors for a body whose rendering could stall the build (issue 10: 280 s for one file)."""
     if len(body) > MAX_BODY_CHARS:
         return [error(path, first_line, "body", f"正文长达 {len(body):,} 个字符，超过上限 {MAX_BODY_CHARS:,}；请拆分为多个文件或改作附件")]
@@ -280,7 +282,7 @@ def cost_problems(body: str, path: object, first_line: int) -> list[Problem]:
     return problems
 
 
-def lint(body: str, path: object, first_line: int) -> list[Problem]:
+def lint(body: str, path: str | Path, first_line: int) -> list[Problem]:
     """Return problems for disguising characters, links that would be removed and markup that will be stripped."""
     problems = cost_problems(body, path, first_line) + disguising_problems(body, path, first_line)
     problems += unfilled_body(body, path, first_line)  # 【待填写：正文】 left by `build.py new`

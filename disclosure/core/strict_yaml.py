@@ -85,13 +85,15 @@ def _document(stream: Iterator[events.Event], located: Located, offset: int) -> 
     for event in stream:
         if isinstance(event, events.DocumentStartEvent):
             if value is not None:
-                raise _Refused(event.start_mark.line + 1 + offset, "yaml", "只能有一个 YAML 文档")
+                raise _Refused(_line(event, offset), "yaml", "只能有一个 YAML 文档")
             value = _node(next(stream), stream, located, (), offset, 0)
     return value
 
 
 def _line(event: events.Event, offset: int) -> int:
-    return event.start_mark.line + 1 + offset
+    """Return the 1-based line where `event` starts (the parser marks every event it makes)."""
+    mark = event.start_mark
+    return (mark.line if mark is not None else 0) + 1 + offset
 
 
 def _node(
