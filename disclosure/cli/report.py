@@ -13,6 +13,7 @@ from pathlib import Path
 
 from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
 from disclosure.pipeline import Settings, check_site
+from disclosure.site.model import Site
 from disclosure.site.openness import staleness_report
 from disclosure.web.filters import cn_date
 
@@ -32,7 +33,7 @@ def run_report(args: argparse.Namespace, today: date) -> int:
     return 0
 
 
-def report_text(site, root: Path, today: date) -> str:  # type: ignore[no-untyped-def]
+def report_text(site: Site, root: Path, today: date) -> str:
     """Return the report as printed: three numbered sections, one problem line each."""
     openness = site.openness
     late = [p for p in openness.late if not p.message.startswith("未核查")]

@@ -100,7 +100,7 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> W
     """Return a WSGI app serving files under `output`, with the reload script in HTML pages."""
     in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
-    @Request.application  # type: ignore[arg-type]
+    @Request.application
     def files(request: Request) -> Response | WSGIApp:
         path = request.path
         if request.method not in ("GET", "HEAD"):
@@ -114,12 +114,12 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> W
         if path == "/__reload.js":
             return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
         if search_app is not None and (path.startswith("/api/") or (path == "/search/" and request.args.get("q"))):
-            return search_app  # type: ignore[return-value]
+            return search_app
         file = resolve(output, path)
         if file is None:
             missing = output / "404.html"
-            body = missing.read_bytes() if missing.is_file() else "页面不存在".encode()
-            return Response(inject(body), status=404, mimetype="text/html")
+            page = missing.read_bytes() if missing.is_file() else "页面不存在".encode()
+            return Response(inject(page), status=404, mimetype="text/html")
         mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         data = file.read_bytes()
         if mime == "text/html":
@@ -214,7 +214,8 @@ class PreviewHandler(WSGIRequestHandler):
         super().send_response_only(code, message)
 
     def send_header(self, keyword: str, value: str) -> None:
-        getattr(self, "_sent_headers", set()).add(keyword.lower())
+        sent: set[str] = getattr(self, "_sent_headers", set())
+        sent.add(keyword.lower())
         super().send_header(keyword, value)
 
     def log(self, type: str, message: str, *args: Any) -> None:
@@ -225,7 +226,7 @@ class PreviewHandler(WSGIRequestHandler):
         super().log(type, "%s", "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text))
 
     def end_headers(self) -> None:
-        sent = getattr(self, "_sent_headers", set())
+        sent: set[str] = getattr(self, "_sent_headers", set())
         for name, value in SECURITY_HEADERS.items():
             if name.lower() not in sent:
                 super().send_header(name, value)
