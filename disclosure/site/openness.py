@@ -1,7 +1,8 @@
 """The 政府信息公开 section (国办公开办函〔2019〕61号): 指南 · 制度 · 法定主动公开内容 · 年报.
 
-Built once from the site model plus the section's own content files (guide.md,
-statutory.yaml, holidays.yaml, reports/<year>.yaml); views only look things up here.
+Built once, by `build_site_model` for `Site.openness`, from the site's records plus the
+section's own content files (guide.md, statutory.yaml, holidays.yaml, reports/<year>.yaml);
+views only look things up here.
 """
 
 from __future__ import annotations
