@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -190,24 +191,27 @@ def text_field(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+Element = Any  # the lxml element feedgen hands its extensions (feedgen has no types)
+
+
 class _HtmlTitles(BaseExtension):
     """Mark the Atom feed's <title> and <subtitle> as type="html" (they carry `text_field`)."""
 
-    def extend_atom(self, feed):  # type: ignore[no-untyped-def]
+    def extend_atom(self, feed: Element) -> Element:
         return _mark_html(feed, ("title", "subtitle"))
 
 
 class _HtmlEntryTitles(BaseEntryExtension):
     """Mark each Atom entry's <title> as type="html" (feedgen has no `type` for titles)."""
 
-    def extend_atom(self, entry):  # type: ignore[no-untyped-def]
+    def extend_atom(self, entry: Element) -> Element:
         return _mark_html(entry, ("title",))
 
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def _mark_html(element, names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _mark_html(element: Element, names: tuple[str, ...]) -> Element:
     for child in element:
         if child.tag in {f"{_ATOM}{n}" for n in names} or child.tag in names:
             child.attrib["type"] = "html"
