@@ -131,7 +131,7 @@ def encode_body_postings(inverted: Inverted, count: int) -> list[str]:
 def decode_body_postings(text: str) -> list[int]:
     if not text.startswith(BITMAP):
         return decode_postings(text, BODY_ALPHABET)
-    out = []
+    out: list[int] = []
     for i, char in enumerate(text[1:]):
         value = BODY_ALPHABET.index(char)
         out.extend(i * 6 + bit for bit in range(6) if value & (32 >> bit))

@@ -43,7 +43,7 @@ class StaticSite:
 
     @property
     def meta(self) -> dict[str, Any]:
-        return self._load("meta.js")  # type: ignore[no-any-return]
+        return self._load("meta.js")
 
     def postings(self, term: str) -> list[int]:
         shard = self._load(f"t/{term_hash(term) % self.meta['shards']}.js")

@@ -53,7 +53,7 @@ class SearchWorker(gthread.ThreadWorker):
             # a new connection: its request may not have arrived yet; waiting for it is not queueing
             waited = time.monotonic()
             if not conn.wait_for_data(gthread.DEFAULT_WORKER_DATA_TIMEOUT):
-                return gthread._DEFER
+                return gthread._DEFER  # type: ignore[attr-defined]  # gthread's private "not ready" answer; the stubs omit it
             if time.monotonic() - waited > 0.01:
                 conn.search_received = time.monotonic()
         return super().handle(conn)
