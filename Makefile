@@ -30,6 +30,7 @@ $(TOOLS)/.installed: Makefile
 
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m mypy disclosure search
 	$(PY) -m pytest -q
 
 build: $(VENV)/.installed
@@ -50,4 +51,4 @@ format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(TOOLS) $(OUTPUT) .$(OUTPUT)-cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) $(OUTPUT) .$(OUTPUT)-cache .pytest_cache .mypy_cache
