@@ -12,7 +12,7 @@ from disclosure.core.fields import IsoDate, Text
 from disclosure.core.labels import LABELS
 from disclosure.core.records import NonEmpty, Strict, one_or_many
 
-LEVELS = ("国务院部门", "省级", "设区的市", "县级", "乡镇")
+Level = Literal["国务院部门", "省级", "设区的市", "县级", "乡镇"]
 DEFAULT_INDEX_PATTERN = r"^(?:[0-9A-Z]{9}|[0-9A-Z]{18})/\d{4}-\d{5}$"
 
 
@@ -55,7 +55,7 @@ class SiteConfig(Strict):
     name: NonEmpty = Field(title=LABELS["name"])
     base_url: HttpUrl = Field(title=LABELS["base_url"], description="网站的正式地址，订阅与站点地图用它生成绝对链接")
     sample: bool = Field(default=False, title=LABELS["sample"], description="示例站：每页显示“非官方发布”横幅")
-    level: Literal[LEVELS] = Field(default="设区的市", title=LABELS["level"])  # type: ignore[valid-type]
+    level: Level = Field(default="设区的市", title=LABELS["level"])
     organiser: NonEmpty | None = Field(default=None, title=LABELS["organiser"])
     contact: Contact = Field(default_factory=Contact, title=LABELS["contact"])
     site_code: NonEmpty | None = Field(default=None, title=LABELS["site_code"])

@@ -22,7 +22,7 @@ from disclosure.core.fields import IsoDate, Text, check_index_number, one_or_man
 from disclosure.core.labels import labels_of
 
 VALIDITIES = ("有效", "失效", "废止")
-GENRES = ("行政法规", "规章", "行政规范性文件")
+Genre = Literal["行政法规", "规章", "行政规范性文件"]
 
 NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
 IndexNumber = Annotated[NonEmpty, AfterValidator(check_index_number)]
@@ -91,7 +91,7 @@ class RecordMeta(Strict):
     repealed_by: NonEmpty | None = _f(
         "repealed_by", default=None, description="废止本件的记录的索引号或标题"
     )
-    genre: Literal[GENRES] | None = _f(  # type: ignore[valid-type]
+    genre: Genre | None = _f(
         "genre", default=None, description="行政法规、规章或行政规范性文件：列入法定主动公开内容第二十条第（一）项，计入年度报告表二"
     )
     disclosure: Literal["主动公开"] = _f(
