@@ -17,7 +17,7 @@ from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
 from disclosure.kinds.base import Event, Kind, Link, Row, Table, day_text, marker
 
-STAGES = (
+StageName = Literal[
     "征求意见",
     "听证",
     "专家论证",
@@ -28,7 +28,7 @@ STAGES = (
     "执行",
     "结果",
     "后评估",
-)
+]
 # ASCII codes keep event ids (and so feed GUIDs) free of Chinese, which some readers mangle.
 STAGE_CODES = {
     "征求意见": "consultation",
@@ -53,7 +53,7 @@ class Basis(Strict):
 
 
 class Stage(Strict):
-    stage: Literal[STAGES] = _f("stages.stage")  # type: ignore[valid-type]
+    stage: StageName = _f("stages.stage")
     date: IsoDate = _f("stages.date")
     end: IsoDate | None = _f("stages.end", default=None)
     summary: NonEmpty = _f("stages.summary")

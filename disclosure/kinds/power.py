@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator
 
@@ -30,7 +30,7 @@ from disclosure.kinds.power_flowchart import draw_flowchart, edges_of
 _f = titled("power")  # field titles from this kind's labels (labels.KIND_LABELS["power"])
 
 # The ten types of 中办发〔2015〕21号, with the national codes 01–10.
-POWER_TYPES = (
+PowerType = Literal[
     "行政许可",
     "行政处罚",
     "行政强制",
@@ -41,7 +41,8 @@ POWER_TYPES = (
     "行政奖励",
     "行政裁决",
     "其他行政权力",
-)
+]
+POWER_TYPES: tuple[str, ...] = get_args(PowerType)
 LEVELS = ("高", "中", "低")
 LEVEL_SLUGS = {"高": "high", "中": "medium", "低": "low"}
 LICENCE_DAYS = 20  # 行政许可法第四十二条
@@ -91,7 +92,7 @@ class PowerMeta(RecordMeta):
     """A 权力事项 with its 公示 fields, steps and flow (`content/powers/`)."""
 
     code: NonEmpty = _f("code")
-    power_type: Literal[POWER_TYPES] = _f("power_type")  # type: ignore[valid-type]
+    power_type: PowerType = _f("power_type")
     basis: tuple[LawArticle, ...] = _f("basis", min_length=1)
     legal_limit_days: int | None = _f("legal_limit_days", default=None, ge=0, le=3650)
     promised_limit_days: int | None = _f("promised_limit_days", default=None, ge=0, le=3650)
