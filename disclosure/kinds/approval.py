@@ -71,7 +71,7 @@ class ApprovalItem(Strict):
     name: NonEmpty = _f("items.name")
     implementing_agency: NonEmpty = _f("items.implementing_agency")
     basis: Text | None = _f("items.basis", default=None)
-    action: Literal[tuple(ACTIONS)] = _f("items.action")  # type: ignore[valid-type]
+    action: Literal[tuple(ACTIONS)] = _f("items.action")  # type: ignore[valid-type]  # the names are ACTIONS' keys, read at run time
     to: NonEmpty | None = _f("items.to", default=None, description="并联审批、转变管理方式、下放、移交时必填")
     note: Text | None = _f("items.note", default=None)
 

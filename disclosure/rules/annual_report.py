@@ -326,9 +326,9 @@ def _year_to_year(report: AnnualReport, previous: AnnualReport, located: strict_
     for name, row, before in zip(("regulations", "normative_documents"), report.documents, previous.documents, strict=True):
         issued, repealed, current = row.values
         last = before.values[2]
-        if None in (issued, repealed, current, last):
+        if issued is None or repealed is None or current is None or last is None:
             continue
-        expected = last + issued - repealed  # type: ignore[operator]
+        expected = last + issued - repealed
         if current != expected:
             key = f"proactive.{name}.current"
             problems.append(

@@ -173,14 +173,15 @@ def validate_record_file(
     if source is None:
         return None, problems
     key = hashlib.sha256(f"{cache_salt}\0{kind.name}\0{path}\0{source.digest}".encode()).hexdigest()
-    cacheable = cache is not None and kind.prepare is None
-    if cacheable and (hit := cache.get(key)) is not None:  # type: ignore[union-attr]
+    if kind.prepare is not None:  # what it derives reads files beside the record: never cached
+        cache = None
+    if cache is not None and (hit := cache.get(key)) is not None:
         meta, lines, problems = hit
         attachments, found = resolve_attachments(meta, lines, path)
         return _Pending(kind, source, meta, lines, attachments), problems + found
     pending, problems = _validate_source(source, path, kind, index_pattern, allow, problems)
-    if cacheable and pending is not None:
-        cache.put(key, (pending.meta, pending.lines, [p for p in problems if not p.key.startswith("attachments")]))  # type: ignore[union-attr]
+    if cache is not None and pending is not None:
+        cache.put(key, (pending.meta, pending.lines, [p for p in problems if not p.key.startswith("attachments")]))
     return pending, problems
 
 

@@ -227,7 +227,7 @@ class SearchApp:
     def form_html(self, q: str, filters: dict[str, str], sort: str) -> str:
         macros = self.env.get_template("search_parts.html").module
         choices = self.index.facets or {"agencies": [], "categories": [], "years": [], "kinds": [], "validities": []}
-        return str(macros.search_form(q, filters, sort, choices, "/search/"))  # type: ignore[attr-defined]
+        return str(macros.search_form(q, filters, sort, choices, "/search/"))  # type: ignore[attr-defined]  # a macro of the template
 
     def render(self, q: str, options: Options, page: ResultPage) -> str:
         macros = self.env.get_template("search_parts.html").module
@@ -241,7 +241,7 @@ class SearchApp:
                 values["page_size"] = options.page_size
             return "/search/?" + urlencode(values)
 
-        results = macros.search_results(page, kinds, link)  # type: ignore[attr-defined]
+        results = macros.search_results(page, kinds, link)  # type: ignore[attr-defined]  # a macro of the template
         form = self.form_html(q, options.filters, options.sort)
         return self.page_with(f'{form}<div id="search-results" aria-live="polite" data-source="server">{results}</div>')
 

@@ -237,13 +237,13 @@ class SearchIndex:
         for part in parsed.parts:
             found: dict[int, float] = {}
             for alt in part.alternatives:
-                keys = [term_key(t) for t in alt.terms]
-                if not keys or None in keys:
+                keys = [k for t in alt.terms if (k := term_key(t)) is not None]
+                if not keys or len(keys) < len(alt.terms):  # a term with no key: the body index cannot match it
                     continue
                 records: set[int] | None = None
                 weight = 0.0
                 for key in keys:
-                    plist = body.postings(key)  # type: ignore[arg-type]
+                    plist = body.postings(key)
                     weight += math.log(1 + body.count / (len(plist) or 1))
                     records = set(plist) if records is None else records.intersection(plist)
                 score = body_weight(weight)
