@@ -256,11 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
     results = run_load_bench(args.site, args.workers, args.clients, args.seconds)
-    for name, ok in results["verdicts"].items():  # type: ignore[attr-defined]
+    for name, ok in results["verdicts"].items():  # type: ignore[attr-defined]  # results holds JSON values of every type
         print(f"{name}: {'达标' if ok else '未达标'}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 0 if all(results["verdicts"].values()) else 1  # type: ignore[attr-defined]
+    return 0 if all(results["verdicts"].values()) else 1  # type: ignore[attr-defined]  # as above
 
 
 if __name__ == "__main__":

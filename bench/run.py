@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"输出：{len(files)} 个文件，{results['output_mb']} MB", flush=True)
 
         if (HERE / "search_bench.py").is_file():
-            from search_bench import run_search_bench  # type: ignore[import-not-found]
+            from search_bench import run_search_bench  # type: ignore[import-not-found]  # bench/ on sys.path
 
             search = run_search_bench(output, content)
             results["search"] = search
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"检索服务压测（gunicorn，每轮 {args.load_seconds:g} 秒）：", flush=True)
             results["load"] = run_load_bench(output, seconds=args.load_seconds)
-            for name, ok in results["load"]["verdicts"].items():  # type: ignore[index]
+            for name, ok in results["load"]["verdicts"].items():  # type: ignore[index]  # results holds JSON values of every type
                 print(f"    {name}: {'达标' if ok else '未达标'}", flush=True)
         if args.kills > 0:  # tests/test_fault_injection.py with more kills than in make test
             print(f"故障注入：kill -9 生成进程 {args.kills} 次…", flush=True)

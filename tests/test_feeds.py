@@ -16,6 +16,7 @@ from disclosure.core.problems import ContentInvalid
 from disclosure.kinds import KINDS
 from disclosure.outputs.feeds import feed_specs
 from disclosure.pipeline import Settings, build_site, check_site
+from disclosure.site.model import Site
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "feeds"
 HOSTILE = '"><script>alert(1)</script>{{ 7*7 }}'
@@ -64,7 +65,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site_model(site_dir: Path):  # type: ignore[no-untyped-def]
+def site_model(site_dir: Path) -> Site:
     """The site model of the fixture content."""
     return check_site(Settings(content_dir=FIXTURE, progress=False, use_cache=False)).site
 
@@ -78,7 +79,7 @@ def test_every_feed_parses_with_feedparser(site_dir: Path) -> None:
         etree.fromstring(path.read_bytes())  # well-formed for a strict parser too
 
 
-def test_one_rss_and_one_atom_per_kind_agency_and_top_category(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_one_rss_and_one_atom_per_kind_agency_and_top_category(site_dir: Path, site_model: Site) -> None:
     expected = {"all"} | {f"kind/{k.name}" for k in KINDS}
     expected |= {f"agency/{site_model.agency_key(a.name)}" for a in site_model.agencies}
     expected |= {f"category/{site_model.category_key(c.path)}" for c in site_model.categories if c.depth == 0}
@@ -144,7 +145,7 @@ def test_events_publication_stages_changes_and_repeal(site_dir: Path) -> None:
     assert titles["stage-2019-09-20-hearing"] == "【听证】测试市公交票价调整决策"
 
 
-def test_scoped_feeds_hold_only_their_records(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_scoped_feeds_hold_only_their_records(site_dir: Path, site_model: Site) -> None:
     decisions = parse(site_dir / "feeds" / "kind" / "decision.xml")
     assert {e.id.split(":")[2].rpartition("/")[0] for e in decisions.entries} == {"100000001/2019-00003"}
     tax = parse(site_dir / "feeds" / "agency" / f"{site_model.agency_key('测试市税务局')}.xml")
@@ -245,7 +246,7 @@ def test_xml_illegal_character_in_title_is_refused(tmp_path: Path) -> None:
     assert any("open-rules.md:2: 标题（title）" in str(p) for p in caught.value.problems)
 
 
-def test_autodiscovery_on_every_page(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_autodiscovery_on_every_page(site_dir: Path, site_model: Site) -> None:
     pages = sorted(site_dir.rglob("*.html"))
     assert len(pages) > 10
     for page in pages:
@@ -256,7 +257,7 @@ def test_autodiscovery_on_every_page(site_dir: Path, site_model) -> None:  # typ
             assert (site_dir / href.lstrip("/")).is_file(), (page, href)
 
 
-def test_record_and_facet_pages_link_their_own_feeds(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_record_and_facet_pages_link_their_own_feeds(site_dir: Path, site_model: Site) -> None:
     record = (site_dir / "records" / "100000002-2020-00001" / "index.html").read_text(encoding="utf-8")
     for path in [
         "all",

@@ -16,6 +16,7 @@ from disclosure.kinds.decision import DecisionMeta
 from disclosure.kinds.power import PowerMeta
 from disclosure.outputs.open_data import RECORD_FIELDS, data_tables
 from disclosure.pipeline import Settings, build_site, check_site
+from disclosure.site.model import Site
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "feeds"
 HOSTILE = '"><script>alert(1)</script>{{ 7*7 }}'
@@ -31,7 +32,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site_model(site_dir: Path):  # type: ignore[no-untyped-def]
+def site_model(site_dir: Path) -> Site:
     """The site model of the fixture content."""
     return check_site(Settings(content_dir=FIXTURE, progress=False, use_cache=False)).site
 
@@ -48,7 +49,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return list(reader.fieldnames or []), rows
 
 
-def expected_counts(site) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def expected_counts(site: Site) -> dict[str, int]:
     """Return what each table must hold, counted from the site model, not from the exporter."""
     decisions = [r.meta for r in site.records if isinstance(r.meta, DecisionMeta)]
     powers = [r.meta for r in site.records if isinstance(r.meta, PowerMeta)]
@@ -65,7 +66,7 @@ def expected_counts(site) -> dict[str, int]:  # type: ignore[no-untyped-def]
     }
 
 
-def test_every_data_file_parses_and_counts_match_the_site(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_every_data_file_parses_and_counts_match_the_site(site_dir: Path, site_model: Site) -> None:
     expected = expected_counts(site_model)
     files = sorted((site_dir / "data").glob("*.*"))
     names = {p.stem for p in files if p.suffix in (".json", ".csv")} - {"index"}
@@ -81,7 +82,7 @@ def test_every_data_file_parses_and_counts_match_the_site(site_dir: Path, site_m
             assert len(rows) == expected[table.name], table.name
 
 
-def test_records_table_matches_the_site(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_records_table_matches_the_site(site_dir: Path, site_model: Site) -> None:
     document = read_json(site_dir / "data" / "records.json")
     _, rows = read_csv(site_dir / "data" / "records.csv")
     assert [r["index_number"] for r in document["rows"]] == [r.meta.index_number for r in site_model.records]
@@ -149,7 +150,7 @@ def test_data_page_links_every_file(site_dir: Path) -> None:
         assert f'href="/data/{table.name}.csv"' in page
 
 
-def test_one_json_ld_block_per_record_page(site_dir: Path, site_model) -> None:  # type: ignore[no-untyped-def]
+def test_one_json_ld_block_per_record_page(site_dir: Path, site_model: Site) -> None:
     for record in site_model.records:
         html = (site_dir / "records" / record.slug / "index.html").read_text(encoding="utf-8")
         blocks = JSON_LD.findall(html)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -433,9 +434,9 @@ def test_a_deletion_cut_short_leaves_a_folder_the_next_build_still_removes(tmp_p
     deleted: list[str] = []
     real_unlink = os.unlink
 
-    def recording_unlink(path: object, *args: object, **kwargs: object) -> None:
-        deleted.append(os.path.basename(os.fsdecode(path)))  # type: ignore[arg-type]
-        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+    def recording_unlink(path: str | os.PathLike[str], *args: Any, **kwargs: Any) -> None:
+        deleted.append(os.path.basename(os.fsdecode(path)))
+        real_unlink(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "unlink", recording_unlink)
     assert remove_made(folder, "site")

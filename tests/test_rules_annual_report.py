@@ -119,7 +119,7 @@ def test_publication_dates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_table_2_is_computed_from_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_site(tmp_path, monkeypatch)
-    report = load(root).site.openness.report(2019)  # type: ignore[union-attr]
+    report = load(root).site.openness.report(2019)
     assert report is not None
     # 2019: rules-2019 issued, rules-2010 repealed (2019-06-28), one 行政规范性文件 current at year end
     assert [(row.label, row.values, row.computed) for row in report.documents] == [
@@ -135,7 +135,7 @@ def test_table_2_given_numbers_win_but_a_mismatch_is_warned(tmp_path: Path, monk
         "reports/2019.yaml:11: 行政规范性文件本年制发件数（proactive.normative_documents.issued）: "
         "警告：填报 2，与本站记录统计的 1 不一致（体裁分类为“行政规范性文件”的记录）"
     ]
-    report = load(root).site.openness.report(2019)  # type: ignore[union-attr]
+    report = load(root).site.openness.report(2019)
     assert report is not None and report.documents[1].values == (2, 1, 1)
 
 
