@@ -271,6 +271,6 @@ def _unique(records: Iterable[Record]) -> list[Problem]:
             where = f"{display_path(first.source)}:{first.line('index_number')}"
             problems.append(
                 error(record.source, record.line("index_number"), "index_number",
-                      f"与 {where} 的记录会生成同一个网址 /records/{record.slug}/，请更正索引号")
+                      f"与 {where} 的记录会生成同一个网址 {record.url()}，请更正索引号")
             )
     return problems
