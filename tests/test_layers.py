@@ -546,7 +546,7 @@ def test_search_service_imports_fast_and_alone() -> None:
 
 def main() -> None:
     """Print every rule's violations and the allowed lazy imports (for the lead's report)."""
-    rules = [
+    rules: list[tuple[str, Iterable[object]]] = [
         ("modules in no layer", unplaced_modules()),
         ("1 core imports outside core", core_violations()),
         ("2 imports of a higher layer", layer_violations()),
