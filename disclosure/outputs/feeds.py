@@ -28,7 +28,7 @@ from disclosure.core.visible_text import lead as visible_lead
 from disclosure.core.xml_text import illegal_character
 from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.kinds.base import Kind, day_cn
-from disclosure.outputs.publish import link_file, make_parent
+from disclosure.outputs.publish import link_file, make_parent, read_json_object
 from disclosure.site.model import Facet, Site
 from disclosure.site.updates import Update, at_midnight, newest_first, record_updates
 
@@ -120,7 +120,7 @@ def write_feeds(site: Site, destination: Path, previous: Path | None = None) -> 
     specs = feed_specs(site)
     buckets = select_updates(site, specs)
     check_characters(site, {u.record.slug: u.record for b in buckets.values() for u in b}.values())
-    before = _read_fingerprints(previous) if previous is not None else {}
+    before = read_json_object(previous / FINGERPRINTS) if previous is not None else {}
     fingerprints: dict[str, str] = {}
     written = 0
     code = code_digest()
@@ -157,14 +157,6 @@ def _feed_fingerprint(site: Site, spec: FeedSpec, updates: list[Update], code: s
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _read_fingerprints(previous: Path) -> dict[str, str]:
-    try:
-        data = json.loads((previous / FINGERPRINTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _link_all(previous: Path, destination: Path, names: list[str]) -> bool:

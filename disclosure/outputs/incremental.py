@@ -21,7 +21,7 @@ from typing import Any
 from disclosure.core.code_digest import code_digest
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
-from disclosure.outputs.publish import link_file
+from disclosure.outputs.publish import link_file, read_json_object
 from disclosure.site.model import PAGE_SIZE, Site
 
 MANIFEST = Path(".build") / "pages.json"
@@ -83,11 +83,7 @@ def page_fingerprint(site: Site, endpoint: str, values: dict[str, Any]) -> str |
 
 def read_manifest(output: Path) -> dict[str, Any]:
     """Return the fingerprints the live site was built with (empty when there is none)."""
-    try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_json_object(output / MANIFEST)
 
 
 def write_manifest(staging: Path, global_fp: str, pages: dict[str, str]) -> None:

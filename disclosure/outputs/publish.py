@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import json
 import os
 import secrets
 import shutil
@@ -26,6 +27,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from disclosure.core.output_guard import (
     MARKER,
@@ -69,6 +71,16 @@ def link_file(source: Path, target: Path, *, copy: bool = False) -> bool:
             return False
         target.write_bytes(source.read_bytes())
     return True
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """Return the JSON object a previous build left at `path` (its fingerprints), or {} when
+    the file is missing, unreadable or not an object: then nothing is reused."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class BuildLocked(Exception):
