@@ -33,7 +33,8 @@ from disclosure.site.content import read_content
 from disclosure.site.model import Site, build_site_model
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
-from search.index.stage import SERVICE_FOLDER, write_search_indexes
+from search.index.stage import write_search_indexes
+from search.stored import SERVICE_FOLDER
 
 
 @dataclass(frozen=True)

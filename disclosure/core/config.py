@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, HttpUrl, field_validator
 
-from disclosure.core.fields import IsoDate, Text
+from disclosure.core.fields import IsoDate, Text, one_or_many
 from disclosure.core.labels import LABELS
-from disclosure.core.records import NonEmpty, Strict, one_or_many
+from disclosure.core.records import NonEmpty, Strict
 
 Level = Literal["国务院部门", "省级", "设区的市", "县级", "乡镇"]
 DEFAULT_INDEX_PATTERN = r"^(?:[0-9A-Z]{9}|[0-9A-Z]{18})/\d{4}-\d{5}$"

@@ -6,7 +6,7 @@ from typing import Any
 
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
-from disclosure.outputs.open_data import day_text
+from disclosure.kinds.base import day_text
 from disclosure.site.model import Site
 
 
