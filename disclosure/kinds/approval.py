@@ -399,7 +399,7 @@ def facet_urls(index: ApprovalIndex) -> Iterator[dict[str, Any]]:
 
 
 PAGES = (
-    KindPage("approvals", ("/approvals/", "/approvals/page/<int:page>/"), "approvals.html", all_items_page, all_items_urls, feed="kind/approval"),
+    KindPage("approvals", ("/approvals/", "/approvals/page/<int:page>/"), "approvals.html", all_items_page, all_items_urls, feed="kind/approval", nav="审批事项清理"),
     KindPage(
         "approvals_facet",
         ("/approvals/<dimension>/<key>/", "/approvals/<dimension>/<key>/page/<int:page>/"),

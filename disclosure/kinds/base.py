@@ -86,6 +86,7 @@ class KindPage:
     urls: Callable[[Any], Iterable[Mapping[str, Any]]]
     mimetype: str | None = None
     feed: str | None = None  # the feed path the page links to (kind/approval)
+    nav: str | None = None  # its link text in the main navigation (权力清单), when it has one
 
 
 def nothing(*_args: Any) -> tuple[()]:
@@ -137,6 +138,7 @@ class Kind:
     label: str  # 政府文件 …
     model: type[RecordMeta]
     template: str  # the record page
+    nav: bool = False  # the catalogue of this kind is linked from the main navigation
     labels: Mapping[str, str] = field(default_factory=dict)  # this kind's field labels (labels.KIND_LABELS)
     rules: Rules | None = None
     prepare: Prepare | None = None

@@ -228,6 +228,7 @@ KIND = Kind(
     "重大行政决策",
     DecisionMeta,
     "record_decision.html",
+    nav=True,
     rules=decision_rules,
     scaffold=decision_scaffold,
     links=decision_links,

@@ -35,6 +35,7 @@ KIND = Kind(
     "政府文件",
     DocumentMeta,
     "record_document.html",
+    nav=True,
     json_ld_type="Legislation",
     json_ld=document_json_ld,
 )

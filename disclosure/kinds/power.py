@@ -381,8 +381,8 @@ def flowchart_urls(index: PowerIndex) -> Iterator[dict[str, Any]]:
 
 
 PAGES = (
-    KindPage("powers", ("/powers/",), "powers.html", powers_page, one_page, feed="kind/power"),
-    KindPage("risks", ("/risks/",), "risks.html", risks_page, one_page, feed="kind/power"),
+    KindPage("powers", ("/powers/",), "powers.html", powers_page, one_page, feed="kind/power", nav="权力清单"),
+    KindPage("risks", ("/risks/",), "risks.html", risks_page, one_page, feed="kind/power", nav="廉政风险等级目录"),
     KindPage(
         "flowchart", ("/records/<slug>/flowchart.svg",), None, flowchart_file, flowchart_urls,
         mimetype="image/svg+xml", feed="kind/power",

@@ -69,6 +69,19 @@ def register(app: Flask, site: Site) -> None:
                 raise ValueError(f"template global {name} of kind {kind.name} is already defined")
             app.jinja_env.globals[name] = function
     app.register_blueprint(blueprint)
+    app.jinja_env.globals["kind_nav"] = navigation(site)
+
+
+def navigation(site: Site) -> tuple[tuple[str, dict[str, str], str], ...]:
+    """Return (endpoint, values, label) of the kinds' links in the main navigation, in KINDS order:
+    a kind's catalogue (`Kind.nav`), then its pages with a `nav` label that have a route."""
+    links: list[tuple[str, dict[str, str], str]] = []
+    for kind in KINDS:
+        if kind.nav:
+            links.append(("site.catalog_facet", {"dimension": "kind", "key": kind.name}, kind.label))
+        index = site.indexes[kind.name]
+        links += [(endpoint(p), {}, p.nav) for p in kind.pages if p.nav and next(iter(p.urls(index)), None) is not None]
+    return tuple(links)
 
 
 def kind_pages(site: Site) -> Iterator[tuple[str, dict[str, Any]]]:
