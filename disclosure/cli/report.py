@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
+from disclosure.kinds import KINDS
 from disclosure.pipeline import Settings, check_site
 from disclosure.site.model import Site
 from disclosure.site.openness import staleness_report
@@ -38,8 +39,8 @@ def report_text(site: Site, root: Path, today: date) -> str:
     openness = site.openness
     late = [p for p in openness.late if not p.message.startswith("未核查")]
     unchecked = [p for p in openness.late if p.message.startswith("未核查")]
-    documents = site.facet("kind", "document")
-    others = staleness_report(openness, documents.records if documents else (), site.config.level, root, today)
+    policy = [(kind.label, facet.records) for kind in KINDS if kind.policy and (facet := site.facet("kind", kind.name))]
+    others = staleness_report(openness, policy, site.config.level, root, today)
     stale = [p for p in others if p.message.startswith("栏目")]
     missing = [p for p in others if not p.message.startswith("栏目")]
     lines = [f"政府信息公开自查报告（截至 {cn_date(today)}）", ""]

@@ -36,6 +36,7 @@ KIND = Kind(
     DocumentMeta,
     "record_document.html",
     nav=True,
+    policy=True,
     json_ld_type="Legislation",
     json_ld=document_json_ld,
 )

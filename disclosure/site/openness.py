@@ -77,17 +77,17 @@ def build_openness(
 
 
 def staleness_report(
-    openness: Openness, documents: tuple[Record, ...], level: str, root: Path, today: date
+    openness: Openness, policy_columns: list[tuple[str, tuple[Record, ...]]], level: str, root: Path, today: date
 ) -> list[Problem]:
     """Return what `build.py report` lists besides late records: stale columns, a missing annual report.
 
-    `documents` are the site's 政府文件 (its first column), `level` its 层级 (site.yaml).
+    `policy_columns` are (栏目, records) of the kinds whose records are policy documents
+    (`Kind.policy`: 政府文件), checked first; `level` is the site's 层级 (site.yaml).
     """
     problems: list[Problem] = []
     limit = _months_before(today, STALE_MONTHS)
-    columns: list[tuple[str, tuple[Record, ...]]] = [(item.heading, item.records) for item in openness.statutory if item.records]
-    if documents:
-        columns.insert(0, ("政府文件", documents))
+    columns = [(name, records) for name, records in policy_columns if records]
+    columns += [(item.heading, item.records) for item in openness.statutory if item.records]
     for name, records in columns:
         latest = max(r.meta.published for r in records)
         if latest < limit:
