@@ -1,10 +1,11 @@
 """Chinese labels for every key staff can write: the tables for messages, schema and pages.
 
-`LABELS` holds the keys every record and every configuration file shares; `KIND_LABELS`
-holds, per kind of record, the keys only that kind has, so that one key can mean two
-things (a decision's `basis` is its 决策依据, a power item's its 设定依据). A problem in a
-record is labelled from its kind's table first (`label_for(key, kind)`), and the models'
-field titles, hence the JSON Schema, come from the same tables (`records.titled`).
+`LABELS` holds the keys every record and every configuration file shares. The keys only
+one kind of record has are labelled in that kind's module (`disclosure/kinds/`), which
+registers its table here (`kind_labels`), so that one key can mean two things (a
+decision's `basis` is its 决策依据, a power item's its 设定依据). A problem in a record is
+labelled from its kind's table first (`label_for(key, kind)`), and the models' field
+titles, hence the JSON Schema, come from the same tables (`records.titled`).
 
 Nested keys use dots (`attachments.file`); list indices are dropped before lookup, so
 `attachments[0].file` is labelled by `attachments.file`.
@@ -13,6 +14,7 @@ Nested keys use dots (`attachments.file`); list indices are dropped before looku
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 LABELS: dict[str, str] = {
@@ -155,63 +157,22 @@ LABELS.update({f"20-{n}": f"第二十条第（{cn}）项" for n, cn in enumerate
 LABELS.update({f"21-{n}": "第二十一条" for n in range(1, 9)})
 LABELS["statutory"] = "法定主动公开内容"
 
-# the keys of one kind only (DESIGN §3.2–3.4): a kind's key is labelled here before LABELS
-KIND_LABELS: dict[str, dict[str, str]] = {
-    "document": {},
-    "decision": {
-        "matter": "决策事项",
-        "basis": "决策依据",
-        "basis.title": "依据名称",
-        "basis.doc_number": "依据文号",
-        "basis.ref": "依据链接",
-        "stages": "决策阶段",
-        "stages.stage": "阶段",
-        "stages.date": "阶段日期",
-        "stages.end": "截止日期",
-        "stages.summary": "阶段说明",
-        "outcome": "决策结果",
-    },
-    "approval": {
-        "effective": "生效日期",
-        "items": "事项",
-        "items.number": "序号",
-        "items.name": "项目名称",
-        "items.implementing_agency": "实施机关",
-        "items.basis": "设定依据",
-        "items.action": "处理决定",
-        "items.to": "承接单位",
-        "items.note": "备注",
-        "items_csv": "事项表（CSV）",
-    },
-    "power": {
-        "code": "权力编码",  # agencies.yaml's `code` (LABELS) is 机构代码
-        "power_type": "权力类型",
-        "basis": "设定依据",
-        "basis.law": "法律法规名称",
-        "basis.article": "条款",
-        "legal_limit_days": "法定时限",
-        "promised_limit_days": "承诺时限",
-        "fee": "收费标准及依据",
-        "supervision": "监督方式",
-        "supervision.phone": "监督电话",
-        "supervision.address": "监督地址",
-        "steps": "办理环节",
-        "steps.id": "步骤编号",
-        "steps.name": "环节名称",
-        "steps.post": "承办岗位",
-        "steps.limit_days": "办理时限",
-        "steps.description": "环节说明",
-        "steps.risks": "廉政风险点",
-        "steps.risks.point": "风险点",
-        "steps.risks.level": "风险等级",
-        "steps.risks.measures": "防控措施",
-        "steps.risks.owner": "责任人",
-        "flow": "流程连线",
-        "flow.from": "起点步骤",
-        "flow.to": "终点步骤",
-        "flow.when": "流转条件",
-    },
-}
+# the keys of one kind only (DESIGN §3), registered by the kind's module in
+# disclosure/kinds/ (`kind_labels`), in the order the modules are imported
+_KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def kind_labels(kind: str, labels: Mapping[str, str]) -> Mapping[str, str]:
+    """Register the labels of the keys only `kind` has, labelled before LABELS; return them.
+
+    A kind's module calls this before its models are titled (`records.titled(kind)`), so
+    that one key can mean two things: a decision's `basis` is its 决策依据, a power item's
+    its 设定依据.
+    """
+    _KIND_LABELS[kind] = dict(labels)
+    labels_of.cache_clear()
+    return labels
+
 
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -220,13 +181,13 @@ _INDEX = re.compile(r"\[\d+\]")
 def labels_of(kind: str | None) -> dict[str, str]:
     """Return the table a key of `kind` is labelled from: the kind's own keys, then the shared ones.
 
-    Without a kind (a problem outside any record), every kind's keys are tried after the
-    shared ones, in the order of KIND_LABELS.
+    Without a kind (a problem outside any record), every registered kind's keys are tried
+    after the shared ones, in the order they were registered.
     """
     if kind is not None:
-        return {**LABELS, **KIND_LABELS[kind]}
+        return {**LABELS, **_KIND_LABELS.get(kind, {})}
     merged: dict[str, str] = {}
-    for table in reversed(KIND_LABELS.values()):
+    for table in reversed(_KIND_LABELS.values()):
         merged.update(table)
     return {**merged, **LABELS}
 

@@ -37,7 +37,7 @@ def one_line(value: str) -> str:
 
 def titled(kind: str | None) -> Callable[..., Any]:
     """Return `_f(key, **field_options)` for the models of `kind`: a pydantic Field titled with
-    the key's Chinese label from that kind's table (`labels.KIND_LABELS`), so that the JSON
+    the key's Chinese label from that kind's table (registered by its module, `labels.kind_labels`), so that the JSON
     Schema, the pages and the problems of a record of that kind say the same word."""
     table = labels_of(kind)
 

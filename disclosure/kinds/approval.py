@@ -24,13 +24,27 @@ from typing import Any, Literal
 
 from disclosure.core import strict_yaml
 from disclosure.core.fields import IsoDate, Text
+from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, agency_key, titled
 from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
 from disclosure.core.validation import validate_model
 from disclosure.kinds.base import Kind, KindPage, Row, Table, day_cn, day_text, marker, paginated
 
-_f = titled("approval")  # field titles from this kind's labels (labels.KIND_LABELS["approval"])
+# the keys only this kind has, labelled before the shared ones (core/labels.py)
+LABELS = kind_labels("approval", {
+    "effective": "生效日期",
+    "items": "事项",
+    "items.number": "序号",
+    "items.name": "项目名称",
+    "items.implementing_agency": "实施机关",
+    "items.basis": "设定依据",
+    "items.action": "处理决定",
+    "items.to": "承接单位",
+    "items.note": "备注",
+    "items_csv": "事项表（CSV）",
+})
+_f = titled("approval")  # field titles from LABELS, then the shared labels
 
 # action → (关停并转放 letter, ASCII URL segment, does it need `to`?)
 ACTIONS: dict[str, tuple[str, str, bool]] = {
@@ -502,6 +516,7 @@ KIND = Kind(
     "审批事项清理",
     ApprovalListMeta,
     "record_approval.html",
+    labels=LABELS,
     prepare=prepare_approval_list,
     scaffold=approval_scaffold,
     shows_own_kind=True,  # an item's history across lists

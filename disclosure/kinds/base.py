@@ -140,7 +140,7 @@ class Kind:
     template: str  # the record page
     nav: bool = False  # the catalogue of this kind is linked from the main navigation
     policy: bool = False  # its records are policy documents: a 栏目 of them with none for 6 months is reported
-    labels: Mapping[str, str] = field(default_factory=dict)  # this kind's field labels (labels.KIND_LABELS)
+    labels: Mapping[str, str] = field(default_factory=dict)  # the keys only this kind has (registered with labels.kind_labels)
     rules: Rules | None = None
     prepare: Prepare | None = None
     scaffold: Scaffold = no_extra_fields

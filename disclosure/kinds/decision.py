@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from disclosure.core.fields import IsoDate, Text
+from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
 from disclosure.kinds.base import Event, Kind, Link, Row, Table, day_text, marker
@@ -43,7 +44,21 @@ STAGE_CODES = {
     "后评估": "evaluation",
 }
 
-_f = titled("decision")  # field titles from this kind's labels (labels.KIND_LABELS["decision"])
+# the keys only this kind has, labelled before the shared ones (core/labels.py)
+LABELS = kind_labels("decision", {
+    "matter": "决策事项",
+    "basis": "决策依据",
+    "basis.title": "依据名称",
+    "basis.doc_number": "依据文号",
+    "basis.ref": "依据链接",
+    "stages": "决策阶段",
+    "stages.stage": "阶段",
+    "stages.date": "阶段日期",
+    "stages.end": "截止日期",
+    "stages.summary": "阶段说明",
+    "outcome": "决策结果",
+})
+_f = titled("decision")  # field titles from LABELS, then the shared labels
 
 
 class Basis(Strict):
@@ -228,6 +243,7 @@ KIND = Kind(
     "重大行政决策",
     DecisionMeta,
     "record_decision.html",
+    labels=LABELS,
     nav=True,
     rules=decision_rules,
     scaffold=decision_scaffold,

@@ -22,12 +22,42 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BeforeValidator
 
 from disclosure.core.fields import Text, one_or_many
+from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
 from disclosure.kinds.base import Kind, KindPage, Row, Table, marker
 from disclosure.kinds.power_flowchart import draw_flowchart, edges_of
 
-_f = titled("power")  # field titles from this kind's labels (labels.KIND_LABELS["power"])
+# the keys only this kind has, labelled before the shared ones (core/labels.py)
+LABELS = kind_labels("power", {
+    "code": "权力编码",  # agencies.yaml's `code` (LABELS) is 机构代码
+    "power_type": "权力类型",
+    "basis": "设定依据",
+    "basis.law": "法律法规名称",
+    "basis.article": "条款",
+    "legal_limit_days": "法定时限",
+    "promised_limit_days": "承诺时限",
+    "fee": "收费标准及依据",
+    "supervision": "监督方式",
+    "supervision.phone": "监督电话",
+    "supervision.address": "监督地址",
+    "steps": "办理环节",
+    "steps.id": "步骤编号",
+    "steps.name": "环节名称",
+    "steps.post": "承办岗位",
+    "steps.limit_days": "办理时限",
+    "steps.description": "环节说明",
+    "steps.risks": "廉政风险点",
+    "steps.risks.point": "风险点",
+    "steps.risks.level": "风险等级",
+    "steps.risks.measures": "防控措施",
+    "steps.risks.owner": "责任人",
+    "flow": "流程连线",
+    "flow.from": "起点步骤",
+    "flow.to": "终点步骤",
+    "flow.when": "流转条件",
+})
+_f = titled("power")  # field titles from LABELS, then the shared labels
 
 # The ten types of 中办发〔2015〕21号, with the national codes 01–10.
 PowerType = Literal[
@@ -567,6 +597,7 @@ KIND = Kind(
     "权力事项",
     PowerMeta,
     "record_power.html",
+    labels=LABELS,
     rules=power_rules,
     prepare=prepare_power,
     scaffold=power_scaffold,
