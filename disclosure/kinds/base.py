@@ -149,6 +149,9 @@ class Kind:
     # history across lists, a power's neighbours).
     links: Callable[[RecordMeta], Iterable[Link]] = nothing
     shows_own_kind: bool = False
+    # The heading under which the pages of the records it links to list its records (政策解读
+    # on the document an interpretation explains: Site.linked_from); None lists nothing there.
+    listed_on_linked: str | None = None
     # Dated events announced in feeds and change history, with the key they were written at.
     events: Callable[[RecordMeta], Iterable[Event]] = nothing
     # Feeds: (label, value) rows after the common metadata, and HTML after the body.

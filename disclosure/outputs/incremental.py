@@ -51,11 +51,13 @@ def global_digest(site: Site, today: date) -> str:
 
 
 def record_fingerprint(site: Site, record: Record) -> str:
-    """Return what a record page shows: its own source, its attachments and linked records."""
+    """Return what a record page shows: its own source, its attachments and linked records
+    (both ways: those it links to, and those listed on it because they link to it)."""
     linked: list[Record] = []
     if record.slug in site.repealed_by:
         linked.append(site.repealed_by[record.slug])
     linked += site.repeals.get(record.slug, ())
+    linked += [r for _, listed in site.linked_from.get(record.slug, ()) for r in listed]
     kind = KIND_BY_NAME.get(record.kind)
     if kind:
         linked += [r for link in kind.links(record.meta) if (r := site.by_index.get(link.ref))]

@@ -66,6 +66,9 @@ class Site:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
     # kind name → the site-wide index its `index` hook built (/approvals/, /powers/ …)
     indexes: Mapping[str, Any] = field(default_factory=dict)
+    # slug → (heading, the records linking to it, newest first) for the kinds whose records
+    # are listed on the pages they link to (`Kind.listed_on_linked`: 政策解读), in KINDS order
+    linked_from: Mapping[str, tuple[tuple[str, tuple[Record, ...]], ...]] = field(default_factory=dict)
 
     @property
     def all_records(self) -> Facet:
@@ -162,6 +165,7 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     }
     agency_names = tuple(a.name for a in content.agencies)
     indexes = {k.name: k.index(tuple(by_kind[k.name]), agency_names) for k in KINDS}
+    linked_from = listed_on_linked(by_kind, by_index)
     with confined(content.root):  # guide.md, holidays.yaml, reports/: read only inside content/
         openness, found = build_openness(content.root, content.site, content.categories, records, repealed_by)
     problems = problems + found
@@ -180,8 +184,30 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         repeals={k: tuple(v) for k, v in repeals.items()},
         synonyms=content.synonyms,
         indexes=indexes,
+        linked_from=linked_from,
     )
     return site, problems
+
+
+def listed_on_linked(
+    by_kind: Mapping[str, list[Record]], by_index: Mapping[str, Record]
+) -> dict[str, tuple[tuple[str, tuple[Record, ...]], ...]]:
+    """Return slug → (heading, records) of the records that link to it, for the kinds that set
+    `Kind.listed_on_linked` (an interpretation on the document it explains), in KINDS order and
+    newest first; a decision's basis lists nothing on the documents it names."""
+    found: dict[str, dict[str, list[Record]]] = defaultdict(dict)
+    for kind in KINDS:
+        if kind.listed_on_linked is None:
+            continue
+        for record in by_kind[kind.name]:  # newest first
+            for link in kind.links(record.meta):
+                target = by_index.get(link.ref)
+                if target is None or target is record:
+                    continue
+                listed = found[target.slug].setdefault(kind.listed_on_linked, [])
+                if not listed or listed[-1] is not record:  # two links of one record to one page: listed once
+                    listed.append(record)
+    return {slug: tuple((heading, tuple(rs)) for heading, rs in groups.items()) for slug, groups in found.items()}
 
 
 def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[Problem]]:
