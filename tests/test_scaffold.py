@@ -22,8 +22,9 @@ LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<label>.+?)（(?P<key>[A-Za
 MARKER = re.compile(r"【待填写：([^】]+)】")
 
 # Values a person would write where a free text is not enough; a field with choices gets its
-# first choice (from the kind's model), any other label 示例<label>.
-FILLED = {"监督电话": "0312-0000014", "权力编码": "130600001-XK-009"}
+# first choice (from the kind's model), a link (解读对象) the 索引号 of a record of the fixture,
+# any other label 示例<label>.
+FILLED = {"监督电话": "0312-0000014", "权力编码": "130600001-XK-009", "解读对象": "000014349/2018-00204"}
 
 
 def field_schema(kind: str, key: str) -> dict[str, Any]:

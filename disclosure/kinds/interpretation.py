@@ -1,0 +1,172 @@
+"""政策解读 (`content/interpretations/`): an interpretation of a document or decision of this site.
+
+It names the record it explains by 索引号 (`interprets`, checked to exist like a
+decision's basis, through the `links` hook) and its form (文字解读, 图文解读, 问答 …).
+Its page links to the record it explains; that record's page lists its interpretations
+under 政策解读 (`listed_on_linked`). `/interpretations/` lists them all, newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BeforeValidator
+
+from disclosure.core.labels import kind_labels
+from disclosure.core.problems import Problem, error
+from disclosure.core.records import NonEmpty, Record, RecordMeta, titled
+from disclosure.kinds.base import Kind, KindPage, Link, Row, Table, marker, paginated
+
+# the keys only this kind has, labelled before the shared ones (core/labels.py)
+LABELS = kind_labels("interpretation", {
+    "interprets": "解读对象",
+    "form": "解读形式",
+})
+_f = titled("interpretation")  # field titles from LABELS, then the shared labels
+
+Form = Literal["文字解读", "图文解读", "问答", "新闻发布会", "视频"]
+FORMS: tuple[str, ...] = get_args(Form)
+_FORM_ALIASES = {"图解": "图文解读"}  # the word gov.cn's 政策文件库 uses for 图文解读
+PAGE_SIZE = 50  # rows of /interpretations/ per page, as the catalogue
+
+
+def _form(value: Any) -> Any:
+    """Return the form as written, 图解 read as 图文解读."""
+    return _FORM_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+class InterpretationMeta(RecordMeta):
+    """A 政策解读 of a document or decision of this site (`content/interpretations/`)."""
+
+    interprets: NonEmpty = _f("interprets", description="所解读的本站文件或决策的索引号，如 000014349/2018-00204")
+    form: Annotated[Form, BeforeValidator(_form)] = _f("form", default="文字解读", description="、".join(FORMS) + " 之一")
+
+
+def _meta(meta: RecordMeta) -> InterpretationMeta:
+    assert isinstance(meta, InterpretationMeta)
+    return meta
+
+
+def interpretation_rules(meta: RecordMeta, lines: dict[str, int], path: Path) -> list[Problem]:
+    """Return a problem when an interpretation names itself as the record it explains."""
+    meta = _meta(meta)
+    if meta.interprets == meta.index_number:
+        return [error(path, lines.get("interprets", 1), "interprets", "政策解读不能解读自身：请写所解读文件或决策的索引号")]
+    return []
+
+
+def interpretation_links(meta: RecordMeta) -> Iterator[Link]:
+    """Yield the record it explains: checked to exist, linked from its page and back."""
+    yield Link("interprets", _meta(meta).interprets)
+
+
+def interpretation_scaffold(day: date, agency: str) -> str:
+    """Return an interpretation's own fields: the record it explains (to fill) and its form."""
+    m = partial(marker, "interpretation")
+    return (
+        f"interprets: {m('interprets')}   # 所解读文件或决策的索引号，如 000014349/2018-00204\n"
+        f"form: 文字解读   # {'、'.join(FORMS)}；视频、图片作为附件\n"
+    )
+
+
+def interpretation_feed_rows(meta: RecordMeta) -> Iterator[tuple[str, str]]:
+    """Yield the 解读形式 and 解读对象 rows of a feed entry's metadata."""
+    meta = _meta(meta)
+    yield ("解读形式", meta.form)
+    yield ("解读对象", meta.interprets)
+
+
+def interpretation_search_text(record: Record) -> Iterator[str]:
+    """Yield the form, searched with the record (问答, 新闻发布会 …)."""
+    yield _meta(record.meta).form
+
+
+def interpretation_json_ld(record: Record) -> dict[str, Any]:
+    """Return the schema.org properties of an interpretation: the record it is based on."""
+    return {"isBasedOn": {"@type": "CreativeWork", "identifier": _meta(record.meta).interprets}}
+
+
+def interpretation_rows(records: tuple[Record, ...], index: object) -> list[Row]:
+    """Return one row per interpretation: its form and the 索引号 of the record it explains."""
+    return [
+        {"index_number": m.index_number, "title": m.title, "form": m.form, "interprets": m.interprets}
+        for m in (_meta(r.meta) for r in records)
+    ]
+
+
+TABLES = (
+    Table(
+        "interpretations",
+        "政策解读",
+        {"index_number": "索引号", "title": "标题", "form": "解读形式", "interprets": "解读对象索引号"},
+        interpretation_rows,
+    ),
+)
+
+
+# ---- /interpretations/: every interpretation, newest first, PAGE_SIZE a page ----
+
+
+@dataclass(frozen=True)
+class InterpretationIndex:
+    """Every interpretation, newest first (Site.indexes["interpretation"])."""
+
+    records: tuple[Record, ...]
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages of PAGE_SIZE rows the list fills (at least one)."""
+        return max(1, -(-len(self.records) // PAGE_SIZE))
+
+
+def interpretation_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> InterpretationIndex:
+    """Return the interpretations in the site's order (newest first)."""
+    return InterpretationIndex(records)
+
+
+def list_page(index: InterpretationIndex, page: int = 1) -> dict[str, Any] | None:
+    """Return interpretations.html's variables for page `page`, or None past the last page."""
+    if not 1 <= page <= index.pages:
+        return None
+    rows = index.records[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return {"index": index, "rows": rows, "page": page, "pages": index.pages}
+
+
+def list_urls(index: InterpretationIndex) -> Iterator[dict[str, Any]]:
+    """Yield every page of the list; none while there is no interpretation (no page, no link)."""
+    if index.records:
+        yield from paginated({}, index.pages)
+
+
+PAGES = (
+    KindPage(
+        "interpretations", ("/interpretations/", "/interpretations/page/<int:page>/"), "interpretations.html",
+        list_page, list_urls, feed="kind/interpretation", nav="政策解读",
+    ),
+)
+
+
+KIND = Kind(
+    "interpretation",
+    "interpretations",
+    "政策解读",
+    InterpretationMeta,
+    "record_interpretation.html",
+    labels=LABELS,
+    rules=interpretation_rules,
+    scaffold=interpretation_scaffold,
+    links=interpretation_links,
+    listed_on_linked="政策解读",
+    feed_rows=interpretation_feed_rows,
+    search_text=interpretation_search_text,
+    tables=TABLES,
+    json_ld_type="Article",
+    json_ld=interpretation_json_ld,
+    index=interpretation_index,
+    pages=PAGES,
+)
