@@ -322,12 +322,12 @@ def test_an_unmarked_old_site_with_a_user_file_is_refused(content: Path, tmp_pat
 
 def test_the_names_an_old_site_may_hold_are_what_the_build_writes(sample_site: Path) -> None:
     from disclosure.core.output_guard import SITE_FILES, SITE_FOLDERS
-    from disclosure.web.app import create_app
-    from disclosure.web.modes import MODES
 
     # SITE_FOLDERS is what a site made before the marker file could hold (the heuristic
     # only ever judges such unmarked sites); a kind's pages added since live in its own folder.
     from disclosure.kinds import KINDS
+    from disclosure.web.app import create_app
+    from disclosure.web.modes import MODES
 
     kind_folders = {rule.strip("/").split("/", 1)[0] for kind in KINDS for page in kind.pages for rule in page.rules}
     for entry in sample_site.iterdir():
