@@ -21,6 +21,12 @@ def code_digest() -> str:
     return digest.hexdigest()[:32]
 
 
+def python_digest() -> str:
+    """Return a digest of the Python packages alone: what validating a record depends on (a
+    template edit re-renders pages but leaves the record cache valid)."""
+    return _packages_digest()[:32]
+
+
 @cache
 def _packages_digest() -> str:
     digest = hashlib.sha256()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core import markdown_html, strict_yaml, xml_text
-from disclosure.core.code_digest import code_digest
+from disclosure.core.code_digest import python_digest
 from disclosure.core.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
 from disclosure.core.problems import Problem, error
 from disclosure.core.progress import Progress
@@ -38,8 +38,8 @@ from disclosure.core.workers import worker_pool
 from disclosure.core.yaml_files import read_yaml_file, validate_list
 from disclosure.kinds import KINDS, Kind
 from disclosure.rules import personal_data
-from disclosure.rules.personal_allow_list import ALLOW_FILE, AllowList, load_allow_list
 from disclosure.rules.guide import check_site_config
+from disclosure.rules.personal_allow_list import ALLOW_FILE, AllowList, load_allow_list
 from disclosure.site.body_cache import BodyCache, RecordCache, body_key
 
 ATTACHMENT_TYPES = {
@@ -363,7 +363,7 @@ def _read_confined(
     progress.start("校验记录", len(files))
     pending: list[_Pending] = []
     allow_text, _ = read_text(allow_file) if allow_file.is_file() else ("", [])
-    salt = "\0".join([code_digest(), pattern, os.getcwd(), allow_text or ""])
+    salt = "\0".join([python_digest(), pattern, os.getcwd(), allow_text or ""])
     for n, (kind, path) in enumerate(files, start=1):
         item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
         problems += [replace(p, kind=kind.name) for p in found]  # labelled as that kind's keys
