@@ -29,7 +29,18 @@ from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, agency_key, titled
 from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
 from disclosure.core.validation import validate_model
-from disclosure.kinds.base import Kind, KindPage, Row, Table, day_cn, day_text, marker, paginated
+from disclosure.kinds.base import (
+    Kind,
+    KindPage,
+    Row,
+    Table,
+    day_cn,
+    day_text,
+    marker,
+    page_count,
+    page_rows,
+    paginated,
+)
 
 # the keys only this kind has, labelled before the shared ones (core/labels.py)
 LABELS = kind_labels("approval", {
@@ -369,21 +380,21 @@ DIMENSIONS = {"action": "处理决定", "agency": "实施机关", "year": "年�
 LETTER_ACTIONS = [(letter, [a for a in ACTIONS if ACTIONS[a][0] == letter]) for letter in LETTERS]
 
 
-def page_count(facet: ApprovalFacet) -> int:
+def facet_pages(facet: ApprovalFacet) -> int:
     """Return how many pages of PAGE_SIZE rows the facet fills (at least one)."""
-    return max(1, -(-len(facet.entries) // PAGE_SIZE))
+    return page_count(facet.entries, PAGE_SIZE)
 
 
 def facet_page(index: ApprovalIndex, facet: ApprovalFacet | None, page: int) -> dict[str, Any] | None:
     """Return approvals.html's variables for one page of `facet`, or None when there is no such page."""
-    if facet is None or not 1 <= page <= page_count(facet):
+    if facet is None or not 1 <= page <= facet_pages(facet):
         return None
     return {
         "index": index,
         "facet": facet,
         "page": page,
-        "pages": page_count(facet),
-        "rows": facet.entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "pages": facet_pages(facet),
+        "rows": page_rows(facet.entries, page, PAGE_SIZE),
         "letters": LETTER_ACTIONS,
         "actions": ACTIONS,
         "dimensions": DIMENSIONS,
@@ -402,14 +413,14 @@ def one_facet_page(index: ApprovalIndex, dimension: str, key: str, page: int = 1
 
 def all_items_urls(index: ApprovalIndex) -> Iterator[dict[str, Any]]:
     """Yield the values of every page of /approvals/."""
-    yield from paginated({}, page_count(index.all))
+    yield from paginated({}, facet_pages(index.all))
 
 
 def facet_urls(index: ApprovalIndex) -> Iterator[dict[str, Any]]:
     """Yield the values of every page of every facet (none without approval lists)."""
     for dimension, facets in index.facets.items():
         for key, facet in facets.items():
-            yield from paginated({"dimension": dimension, "key": key}, page_count(facet))
+            yield from paginated({"dimension": dimension, "key": key}, facet_pages(facet))
 
 
 PAGES = (
@@ -516,7 +527,6 @@ KIND = Kind(
     "审批事项清理",
     ApprovalListMeta,
     "record_approval.html",
-    labels=LABELS,
     prepare=prepare_approval_list,
     scaffold=approval_scaffold,
     shows_own_kind=True,  # an item's history across lists

@@ -13,11 +13,11 @@ rules, the site model, the outputs, the web layer or search.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from disclosure.core.labels import labels_of
 from disclosure.core.problems import Problem
@@ -33,6 +33,7 @@ Prepare = Callable[[RecordMeta, dict[str, int], Path], tuple[Mapping[str, Any], 
 # publication day and the agency's full name.
 Scaffold = Callable[[date, str], str]
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,6 @@ class Kind:
     template: str  # the record page
     nav: bool = False  # the catalogue of this kind is linked from the main navigation
     policy: bool = False  # its records are policy documents: a 栏目 of them with none for 6 months is reported
-    labels: Mapping[str, str] = field(default_factory=dict)  # the keys only this kind has (registered with labels.kind_labels)
     rules: Rules | None = None
     prepare: Prepare | None = None
     scaffold: Scaffold = no_extra_fields
@@ -172,6 +172,16 @@ class Kind:
     pages: tuple[KindPage, ...] = ()
     # Jinja globals its templates use (approval_counts, flow_next …), given the kind's index.
     template_globals: Callable[[Any], Mapping[str, Callable[..., Any]]] = lambda index: {}
+
+
+def page_count(items: Sequence[Any], size: int) -> int:
+    """Return how many pages of `size` rows `items` fill (at least one: an empty list has its page)."""
+    return max(1, -(-len(items) // size))
+
+
+def page_rows(items: Sequence[T], number: int, size: int) -> Sequence[T]:
+    """Return the rows of page `number` (from 1) of `items`, `size` a page."""
+    return items[(number - 1) * size : number * size]
 
 
 def paginated(values: Mapping[str, Any], pages: int) -> Iterator[dict[str, Any]]:

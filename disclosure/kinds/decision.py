@@ -243,7 +243,6 @@ KIND = Kind(
     "重大行政决策",
     DecisionMeta,
     "record_decision.html",
-    labels=LABELS,
     nav=True,
     rules=decision_rules,
     scaffold=decision_scaffold,

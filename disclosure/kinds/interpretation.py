@@ -20,7 +20,7 @@ from pydantic import BeforeValidator
 from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error
 from disclosure.core.records import NonEmpty, Record, RecordMeta, titled
-from disclosure.kinds.base import Kind, KindPage, Link, Row, Table, marker, paginated
+from disclosure.kinds.base import Kind, KindPage, Link, Row, Table, marker, page_count, page_rows, paginated
 
 # the keys only this kind has, labelled before the shared ones (core/labels.py)
 LABELS = kind_labels("interpretation", {
@@ -121,7 +121,7 @@ class InterpretationIndex:
     @property
     def pages(self) -> int:
         """Return how many pages of PAGE_SIZE rows the list fills (at least one)."""
-        return max(1, -(-len(self.records) // PAGE_SIZE))
+        return page_count(self.records, PAGE_SIZE)
 
 
 def interpretation_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> InterpretationIndex:
@@ -133,7 +133,7 @@ def list_page(index: InterpretationIndex, page: int = 1) -> dict[str, Any] | Non
     """Return interpretations.html's variables for page `page`, or None past the last page."""
     if not 1 <= page <= index.pages:
         return None
-    rows = index.records[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    rows = page_rows(index.records, page, PAGE_SIZE)
     return {"index": index, "rows": rows, "page": page, "pages": index.pages}
 
 
@@ -157,7 +157,6 @@ KIND = Kind(
     "政策解读",
     InterpretationMeta,
     "record_interpretation.html",
-    labels=LABELS,
     rules=interpretation_rules,
     scaffold=interpretation_scaffold,
     links=interpretation_links,

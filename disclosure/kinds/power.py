@@ -597,7 +597,6 @@ KIND = Kind(
     "权力事项",
     PowerMeta,
     "record_power.html",
-    labels=LABELS,
     rules=power_rules,
     prepare=prepare_power,
     scaffold=power_scaffold,

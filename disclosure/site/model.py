@@ -18,6 +18,7 @@ from disclosure.core.problems import Problem, display_path, error, warning
 from disclosure.core.records import Page, Record, agency_key, facet_slug
 from disclosure.core.sources import confined
 from disclosure.kinds import KIND_BY_NAME, KINDS
+from disclosure.kinds.base import page_count, page_rows
 from disclosure.site.content import Content
 from disclosure.site.openness import Openness, build_openness
 
@@ -40,11 +41,10 @@ class Facet:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self.records) // PAGE_SIZE))
+        return page_count(self.records, PAGE_SIZE)
 
     def page(self, number: int) -> tuple[Record, ...]:
-        start = (number - 1) * PAGE_SIZE
-        return self.records[start : start + PAGE_SIZE]
+        return tuple(page_rows(self.records, number, PAGE_SIZE))
 
 
 @dataclass(frozen=True)

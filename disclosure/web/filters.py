@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
+from disclosure.kinds.base import day_cn
 from disclosure.site.model import Site
 from disclosure.web.urls import all_pages
 
@@ -19,7 +20,7 @@ UrlKey = tuple[Any, ...]
 
 def cn_date(value: date | None) -> str:
     """Return 2009年4月3日 for 2009-04-03 (no leading zeros), or an empty string."""
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return day_cn(value) if value else ""
 
 
 def file_size(size: int) -> str:

@@ -32,6 +32,11 @@ def section_feeds() -> dict[str, str]:
     return {endpoint(page): page.feed for kind in KINDS for page in kind.pages if page.feed}
 
 
+def routed(page: KindPage, index: Any) -> bool:
+    """Return whether `page` has a URL (and so a route): facets need approval lists, a flowchart a drawable flow."""
+    return next(iter(page.urls(index)), None) is not None
+
+
 def render_page(kind_page: KindPage, index: Any, /, **values: Any) -> Response | str:
     """Render the page for the URL `values` (`page` may be one): its template, or its context's
     `body` when it has none; 404 when its context is None."""
@@ -59,7 +64,7 @@ def register(app: Flask, site: Site) -> None:
             if page.endpoint in seen:
                 raise ValueError(f"two kinds' pages share the endpoint {endpoint(page)}")
             seen.add(page.endpoint)
-            if next(iter(page.urls(index)), None) is None:
+            if not routed(page, index):
                 continue
             view = partial(render_page, page, index)
             for rule in page.rules:
@@ -80,7 +85,7 @@ def navigation(site: Site) -> tuple[tuple[str, dict[str, str], str], ...]:
         if kind.nav:
             links.append(("site.catalog_facet", {"dimension": "kind", "key": kind.name}, kind.label))
         index = site.indexes[kind.name]
-        links += [(endpoint(p), {}, p.nav) for p in kind.pages if p.nav and next(iter(p.urls(index)), None) is not None]
+        links += [(endpoint(p), {}, p.nav) for p in kind.pages if p.nav and routed(p, index)]
     return tuple(links)
 
 
