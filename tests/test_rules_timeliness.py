@@ -9,7 +9,7 @@ import pytest
 from rules_support import copy_site, edit, problems_of
 
 import build
-from disclosure.rules.workdays import WorkCalendar
+from disclosure.core.workdays import WorkCalendar
 
 ART_26 = "（政府信息公开条例第二十六条）"
 

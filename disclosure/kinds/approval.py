@@ -33,6 +33,7 @@ from disclosure.kinds.base import (
     Kind,
     KindPage,
     Row,
+    SiteView,
     Table,
     day_cn,
     day_text,
@@ -332,7 +333,7 @@ def items_of(record: Record) -> tuple[ApprovalItem, ...]:
     return items
 
 
-def approval_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> ApprovalIndex:
+def approval_index(records: tuple[Record, ...], view: SiteView) -> ApprovalIndex:
     """Return the index of every approval list (the kind's `index` hook, Site.indexes["approval"])."""
     lists = tuple(sorted(records, key=lambda r: (_effective(r), r.meta.index_number)))
     entries = [Entry(item, record) for record in lists for item in items_of(record)]

@@ -23,6 +23,7 @@ from disclosure.core.labels import labels_of
 from disclosure.core.problems import Problem
 from disclosure.core.records import Record, RecordMeta
 from disclosure.core.validation import to_fill
+from disclosure.core.workdays import WorkCalendar
 
 # Problems in one record's front matter beyond the model's (dates in order …).
 Rules = Callable[[RecordMeta, dict[str, int], Path], list[Problem]]
@@ -52,7 +53,27 @@ class Link:
     """A record of this site that a record's page shows, named at a front-matter key."""
 
     key: str  # basis[0].ref: where a missing record is reported
-    ref: str  # its 索引号
+    ref: str  # its 索引号, or the value of the target's field `by`
+    by: str = "index_number"  # the target's front-matter field `ref` names: a case list names its power by `code`
+    what: str = "索引号"  # that field's name in a message: 本站没有权力编码为“…”的记录
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What a kind's site-wide hooks (`index`, `site_rules`, `feeds`) see of the whole site.
+
+    `by_kind` holds every published record of every kind (newest first), `targets` each
+    record's links resolved (slug → link key → the record it names), `data` what the
+    kind's `data` hook read from its own files (evaluations/ …), `calendar` the working
+    days of holidays.yaml over the calendar package, `today` the build day.
+    """
+
+    agencies: tuple[str, ...]  # full names, in the order of agencies.yaml
+    by_kind: Mapping[str, tuple[Record, ...]]
+    targets: Mapping[str, Mapping[str, Record]]
+    calendar: WorkCalendar
+    today: date
+    data: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +146,29 @@ def no_json_ld(record: Record) -> dict[str, Any]:
     return {}
 
 
-def no_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> None:
+def no_index(records: tuple[Record, ...], view: SiteView) -> None:
     """Build no site-wide index."""
     return None
+
+
+def no_site_rules(records: tuple[Record, ...], view: SiteView) -> list[Problem]:
+    """Find nothing across kinds."""
+    return []
+
+
+def no_data(root: Path) -> tuple[None, list[Problem]]:
+    """Read no files beyond the kind's records."""
+    return None, []
+
+
+@dataclass(frozen=True, slots=True)
+class KindFeed:
+    """A feed a kind adds beyond its kind feed (红牌), with the dated events it announces."""
+
+    path: str  # under /feeds/, without extension: case/red-cards
+    name: str  # its title: 红牌（超过法定时限的办件）
+    page: str  # the site path of the HTML page it mirrors: /monitor/
+    events: tuple[tuple[Record, Event], ...]  # each event with the record it belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +207,17 @@ class Kind:
     # schema.org: the type of its pages and the properties it adds.
     json_ld_type: str = "CreativeWork"
     json_ld: Callable[[Record], dict[str, Any]] = no_json_ld
-    # Site-wide index built once from all records of the kind and the agencies' names in
-    # order (Site.indexes[name]), and the pages that show it.
-    index: Callable[[tuple[Record, ...], tuple[str, ...]], Any] = no_index
+    # Files of its own beyond records, read with the content (content/evaluations/<year>.yaml):
+    # given the content folder, what `SiteView.data` holds for it, and their problems.
+    data: Callable[[Path], tuple[Any, list[Problem]]] = no_data
+    # Checks across kinds once every link resolved (a case's steps against its power's), and
+    # warnings that need the calendar (双公示): given the kind's records and the site.
+    site_rules: Callable[[tuple[Record, ...], SiteView], list[Problem]] = no_site_rules
+    # Site-wide index built once from all records of the kind and the site (Site.indexes[name]),
+    # and the pages that show it.
+    index: Callable[[tuple[Record, ...], SiteView], Any] = no_index
+    # Feeds beyond its kind feed, built from its index (/feeds/case/red-cards.xml).
+    feeds: Callable[[Any], Iterable[KindFeed]] = nothing
     pages: tuple[KindPage, ...] = ()
     # Jinja globals its templates use (approval_counts, flow_next …), given the kind's index.
     template_globals: Callable[[Any], Mapping[str, Callable[..., Any]]] = lambda index: {}

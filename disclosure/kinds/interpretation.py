@@ -20,7 +20,18 @@ from pydantic import BeforeValidator
 from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error
 from disclosure.core.records import NonEmpty, Record, RecordMeta, titled
-from disclosure.kinds.base import Kind, KindPage, Link, Row, Table, marker, page_count, page_rows, paginated
+from disclosure.kinds.base import (
+    Kind,
+    KindPage,
+    Link,
+    Row,
+    SiteView,
+    Table,
+    marker,
+    page_count,
+    page_rows,
+    paginated,
+)
 
 # the keys only this kind has, labelled before the shared ones (core/labels.py)
 LABELS = kind_labels("interpretation", {
@@ -124,7 +135,7 @@ class InterpretationIndex:
         return page_count(self.records, PAGE_SIZE)
 
 
-def interpretation_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> InterpretationIndex:
+def interpretation_index(records: tuple[Record, ...], view: SiteView) -> InterpretationIndex:
     """Return the interpretations in the site's order (newest first)."""
     return InterpretationIndex(records)
 

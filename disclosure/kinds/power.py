@@ -25,7 +25,7 @@ from disclosure.core.fields import Text, one_or_many
 from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
-from disclosure.kinds.base import Kind, KindPage, Row, Table, marker
+from disclosure.kinds.base import Kind, KindPage, Row, SiteView, Table, marker
 from disclosure.kinds.power_flowchart import draw_flowchart, edges_of
 
 # the keys only this kind has, labelled before the shared ones (core/labels.py)
@@ -323,14 +323,14 @@ class PowerIndex:
     flowcharts: dict[str, str]  # slug → the SVG of each item whose flow could be drawn, newest first
 
 
-def power_index(records: tuple[Record, ...], agencies: tuple[str, ...]) -> PowerIndex:
+def power_index(records: tuple[Record, ...], view: SiteView) -> PowerIndex:
     """Return the 权力清单 by type then agency, and the risk catalogue by level then agency.
 
-    The kind's `index` hook (Site.indexes["power"]): `records` newest first, `agencies`
-    in the order of agencies.yaml.
+    The kind's `index` hook (Site.indexes["power"]): `records` newest first, agencies in
+    the order of agencies.yaml (`view.agencies`).
     """
     powers = sorted(records, key=lambda r: _meta(r).code)
-    order = {name: n for n, name in enumerate(agencies)}
+    order = {name: n for n, name in enumerate(view.agencies)}
     by_type = []
     for n, power_type in enumerate(POWER_TYPES, start=1):
         grouped: dict[str, list[Record]] = defaultdict(list)

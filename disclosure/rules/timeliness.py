@@ -1,5 +1,5 @@
 """Timeliness (条例第二十六条): proactive information goes public within 20 working days
-of being formed or changed. Counted on the real calendar (disclosure.rules.workdays).
+of being formed or changed. Counted on the real calendar (disclosure.core.workdays).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 
 from disclosure.core.problems import Problem, warning
 from disclosure.core.records import Record
-from disclosure.rules.workdays import WorkCalendar
+from disclosure.core.workdays import WorkCalendar
 
 LIMIT = 20
 

@@ -74,7 +74,7 @@ class Content:
     categories: tuple[Category, ...]
     records: tuple[Record, ...]
     pages: tuple[Page, ...]
-    extra: dict[str, object] = field(default_factory=dict)
+    kind_data: dict[str, Any] = field(default_factory=dict)  # kind name → what its `data` hook read
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
 
 
@@ -374,6 +374,10 @@ def _read_confined(
     problems += found
     synonyms, found = read_synonyms(root)
     problems += found
+    kind_data: dict[str, Any] = {}
+    for kind in KINDS:  # a kind's own files beyond records: evaluations/<year>.yaml
+        kind_data[kind.name], found = kind.data(root)
+        problems += [replace(p, kind=kind.name) for p in found]
     # every other file: YAML, CSV, guide parts, attachment names (政府信息公开条例 Art. 15)
     handled = {path for _, path in files} | set(walk_files(root / "pages", ".md", recursive=False)) | links
     problems += personal_data.scan_other_files(root, allow, handled)
@@ -391,10 +395,18 @@ def _read_confined(
             lines=p.lines,
             body_html=html,
             body_text=text,
-            digest=p.source.digest,
+            digest=_digest(p),
             attachments=p.attachments,
             extra=p.extra,
         )
         for p, (html, text) in zip(pending, rendered, strict=True)
     )
-    return Content(root, site, agencies, categories, records, tuple(pages), synonyms=synonyms), problems
+    return Content(root, site, agencies, categories, records, tuple(pages), kind_data=kind_data, synonyms=synonyms), problems
+
+
+def _digest(pending: _Pending) -> str:
+    """Return what identifies a record's inputs: its file and what its kind derived from files
+    beside it (a sibling CSV's items or cases), so incremental builds see a CSV edit."""
+    if not pending.extra:
+        return pending.source.digest
+    return hashlib.sha256(f"{pending.source.digest}\0{pending.extra!r}".encode()).hexdigest()

@@ -17,8 +17,9 @@ from disclosure.core.config import Agency, Category, SiteConfig
 from disclosure.core.problems import Problem, display_path, error, warning
 from disclosure.core.records import Page, Record, agency_key, facet_slug
 from disclosure.core.sources import confined
+from disclosure.core.workdays import read_holidays
 from disclosure.kinds import KIND_BY_NAME, KINDS
-from disclosure.kinds.base import page_count, page_rows
+from disclosure.kinds.base import Link, SiteView, page_count, page_rows
 from disclosure.site.content import Content
 from disclosure.site.openness import Openness, build_openness
 
@@ -114,6 +115,9 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     reports/), only inside the content folder; its problems follow the records'.
     """
     held, problems = check_dates(content.records, today)
+    with confined(content.root):  # holidays.yaml: read only inside content/
+        calendar, found = read_holidays(content.root)
+    problems += found
     if any(p.is_error for p in problems):
         return None, problems
     if held:
@@ -163,11 +167,23 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     facets["kind"] = {
         k.name: Facet("kind", k.name, k.label, tuple(by_kind[k.name])) for k in KINDS if by_kind[k.name]
     }
-    agency_names = tuple(a.name for a in content.agencies)
-    indexes = {k.name: k.index(tuple(by_kind[k.name]), agency_names) for k in KINDS}
-    linked_from = listed_on_linked(by_kind, by_index)
-    with confined(content.root):  # guide.md, holidays.yaml, reports/: read only inside content/
-        openness, found = build_openness(content.root, content.site, content.categories, records, repealed_by)
+    targets = resolve_links(records)
+    views = {
+        k.name: SiteView(
+            tuple(a.name for a in content.agencies),
+            {name: tuple(rs) for name, rs in by_kind.items()},
+            targets, calendar, today, content.kind_data.get(k.name),
+        )
+        for k in KINDS
+    }
+    found = [p for k in KINDS for p in k.site_rules(tuple(by_kind[k.name]), views[k.name])]
+    problems = problems + found
+    if any(p.is_error for p in found):
+        return None, problems
+    indexes = {k.name: k.index(tuple(by_kind[k.name]), views[k.name]) for k in KINDS}
+    linked_from = listed_on_linked(by_kind, targets)
+    with confined(content.root):  # guide.md, reports/: read only inside content/
+        openness, found = build_openness(content.root, content.site, content.categories, records, repealed_by, calendar)
     problems = problems + found
     site = Site(
         config=content.site,
@@ -189,8 +205,30 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     return site, problems
 
 
+def link_lookup(records: Iterable[Record], links: Iterable[Link]) -> dict[str, dict[str, Record]]:
+    """Return, for each field the links name their targets by, value → record (索引号 always)."""
+    fields = {"index_number"} | {link.by for link in links}
+    lookup: dict[str, dict[str, Record]] = {name: {} for name in fields}
+    for record in records:
+        for name in fields:
+            value = getattr(record.meta, name, None)
+            if isinstance(value, str):
+                lookup[name].setdefault(value, record)
+    return lookup
+
+
+def resolve_links(records: tuple[Record, ...]) -> dict[str, dict[str, Record]]:
+    """Return slug → link key → the record each link of a record names (links checked before)."""
+    links = {r.slug: tuple(KIND_BY_NAME[r.kind].links(r.meta)) for r in records if r.kind in KIND_BY_NAME}
+    lookup = link_lookup(records, (link for found in links.values() for link in found))
+    return {
+        slug: {link.key: target for link in found if (target := lookup[link.by].get(link.ref)) is not None}
+        for slug, found in links.items()
+    }
+
+
 def listed_on_linked(
-    by_kind: Mapping[str, list[Record]], by_index: Mapping[str, Record]
+    by_kind: Mapping[str, list[Record]], targets: Mapping[str, Mapping[str, Record]]
 ) -> dict[str, tuple[tuple[str, tuple[Record, ...]], ...]]:
     """Return slug → (heading, records) of the records that link to it, for the kinds that set
     `Kind.listed_on_linked` (an interpretation on the document it explains), in KINDS order and
@@ -201,7 +239,7 @@ def listed_on_linked(
             continue
         for record in by_kind[kind.name]:  # newest first
             for link in kind.links(record.meta):
-                target = by_index.get(link.ref)
+                target = targets.get(record.slug, {}).get(link.key)
                 if target is None or target is record:
                     continue
                 listed = found[target.slug].setdefault(kind.listed_on_linked, [])
@@ -250,6 +288,8 @@ def check_cross_record(content: Content) -> list[Problem]:
     category_paths = [c.path for c in content.categories]
     by_index = {r.meta.index_number for r in content.records}
     titles = {r.meta.title for r in content.records}
+    links = {r.slug: tuple(KIND_BY_NAME[r.kind].links(r.meta)) for r in content.records if r.kind in KIND_BY_NAME}
+    lookup = link_lookup(content.records, (link for found in links.values() for link in found))
     for record in content.records:
         meta = record.meta
         for i, name in enumerate(meta.agency):
@@ -262,10 +302,9 @@ def check_cross_record(content: Content) -> list[Problem]:
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", f"找不到索引号或标题为“{meta.repealed_by}”的记录"))
         if meta.repealed_by in (meta.index_number, meta.title):
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", "记录不能废止自身"))
-        links = KIND_BY_NAME[record.kind].links(meta) if record.kind in KIND_BY_NAME else ()
-        for link in links:  # the records of this site its page shows: a decision's basis
-            if link.ref not in by_index:
-                problems.append(error(record.source, record.line(link.key), link.key, f"本站没有索引号为“{link.ref}”的记录"))
+        for link in links.get(record.slug, ()):  # the records of this site its page shows: a decision's basis
+            if link.ref not in lookup[link.by]:
+                problems.append(error(record.source, record.line(link.key), link.key, f"本站没有{link.what}为“{link.ref}”的记录"))
     return problems
 
 

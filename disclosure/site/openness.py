@@ -15,11 +15,11 @@ from pathlib import Path
 from disclosure.core.config import Category, Guide, SiteConfig
 from disclosure.core.problems import Problem, warning
 from disclosure.core.records import Page, Record
+from disclosure.core.workdays import WorkCalendar
 from disclosure.rules.annual_report import AnnualReport, missing_report, read_reports
 from disclosure.rules.guide import read_guide_page
 from disclosure.rules.statutory import StatutoryItem, read_statutory
 from disclosure.rules.timeliness import check_timeliness
-from disclosure.rules.workdays import WorkCalendar, read_holidays
 
 RULES_KEYWORD = "政府信息公开制度"  # 主题词含此词的记录列入“政府信息公开制度”栏目
 STALE_MONTHS = 6
@@ -56,15 +56,15 @@ def build_openness(
     categories: tuple[Category, ...],
     records: tuple[Record, ...],
     repealed_by: Mapping[str, Record],
+    calendar: WorkCalendar,
 ) -> tuple[Openness, list[Problem]]:
     """Return the 政府信息公开 section of the site being built (for `Site.openness`), and its problems.
 
-    `records` are the site's, newest first; `repealed_by` maps a slug to the record repealing it.
+    `records` are the site's, newest first; `repealed_by` maps a slug to the record repealing it;
+    `calendar` is holidays.yaml over the calendar package (read once for the whole site).
     """
     problems: list[Problem] = []
     guide_page, found = read_guide_page(root)
-    problems += found
-    calendar, found = read_holidays(root)
     problems += found
     statutory, found = read_statutory(root, config.level, categories, records)
     problems += found
