@@ -16,6 +16,7 @@ from pathlib import Path
 from disclosure.core.output_guard import cache_folder, check_output_folder, made_by_tool, mark
 from disclosure.core.problems import ContentInvalid, Problem
 from disclosure.core.progress import Progress
+from disclosure.outputs.application_form import write_application_form
 from disclosure.outputs.feeds import write_feeds
 from disclosure.outputs.open_data import write_open_data
 from disclosure.outputs.output_gate import check_output
@@ -106,6 +107,7 @@ def build_site(settings: Settings) -> Outcome:
             write_feeds(site, staging, previous=settings.output_dir)
             progress.start("开放数据")
             write_open_data(site, staging)
+            write_application_form(site.config, staging)  # /apply/application-form.docx
             progress.start("长者模式与无障碍页面")
             write_mode_pages(staging, previous=settings.output_dir)  # after every stage that writes pages
             progress.start("生成结果的个人信息检查")

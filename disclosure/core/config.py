@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, HttpUrl, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, HttpUrl, field_validator
 
 from disclosure.core.fields import IsoDate, Text, one_or_many
 from disclosure.core.labels import LABELS
@@ -49,6 +49,60 @@ class Guide(Strict):
     office: GuideOffice = Field(default_factory=GuideOffice, title=LABELS["guide.office"])
 
 
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError(f"应为电子邮箱地址，如 gkb@example.gov.cn（实为“{value}”）")
+    return value
+
+
+def _postcode(value: str) -> str:
+    if not re.fullmatch(r"\d{6}", value):
+        raise ValueError(f"邮政编码应为 6 位数字（实为“{value}”）")
+    return value
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+Email = Annotated[NonEmpty, AfterValidator(_email)]
+Postcode = Annotated[NonEmpty, AfterValidator(_postcode)]
+
+
+class ApplyChannels(Strict):
+    """The `apply` section of site.yaml: where a 政府信息公开申请 is sent (条例第二十八条、第二十九条).
+
+    Every channel is optional; one left out is taken from `guide.office` where it has one
+    (`SiteConfig.channels`).
+    """
+
+    recipient: NonEmpty | None = Field(default=None, title=LABELS["apply.recipient"])
+    address: NonEmpty | None = Field(default=None, title=LABELS["apply.address"])
+    postcode: Postcode | None = Field(default=None, title=LABELS["apply.postcode"])
+    hours: NonEmpty | None = Field(default=None, title=LABELS["apply.hours"])
+    fax: NonEmpty | None = Field(default=None, title=LABELS["apply.fax"])
+    email: Email | None = Field(default=None, title=LABELS["apply.email"])
+    online: HttpUrl | None = Field(
+        default=None, title=LABELS["apply.online"], description="在线申请系统的网址（http 或 https）；没有就不写"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Channels:
+    """The application channels the /apply/ page and the 申请表 show, fallbacks applied."""
+
+    recipient: str | None
+    address: str | None
+    postcode: str | None
+    hours: str | None
+    phone: str | None  # for questions only: an application is in writing (条例第二十九条)
+    fax: str | None
+    email: str | None
+    online: str | None
+
+    @property
+    def any(self) -> bool:
+        """Return whether there is at least one way to hand in an application."""
+        return any((self.address, self.fax, self.email, self.online))
+
+
 class SiteConfig(Strict):
     """`content/site.yaml`."""
 
@@ -65,6 +119,7 @@ class SiteConfig(Strict):
         default=None, title=LABELS["gov_mark"], description="党政机关网站标识的核验链接（开办单位在中央编办领取）"
     )
     guide: Guide | None = Field(default=None, title=LABELS["guide"])
+    apply: ApplyChannels = Field(default_factory=ApplyChannels, title=LABELS["apply"])
     feed_limit: int = Field(default=50, ge=1, le=1000, title=LABELS["feed_limit"])
     index_number_pattern: NonEmpty = Field(
         default=DEFAULT_INDEX_PATTERN, title=LABELS["index_number_pattern"]
@@ -83,6 +138,28 @@ class SiteConfig(Strict):
         if _NESTED_REPEAT.search(value):
             raise ValueError("正则表达式含嵌套的重复（如 (a+)+），校验索引号时可能极慢；请改写")
         return value
+
+    @property
+    def channels(self) -> Channels:
+        """Return the application channels: `apply`, else the 指南's 工作机构 (`guide.office`).
+
+        A postcode or an online system is never guessed: the office's may not be the
+        address's, and a link must be one staff wrote. The e-mail address falls back to the
+        first one written in `guide.office.internet`.
+        """
+        office = self.guide.office if self.guide else GuideOffice()
+        own = self.apply
+        found = _EMAIL.search(office.internet or "")
+        return Channels(
+            recipient=own.recipient or office.name,
+            address=own.address or office.address,
+            postcode=own.postcode,
+            hours=own.hours or office.hours,
+            phone=office.phone,
+            fax=own.fax or office.fax,
+            email=own.email or (found.group() if found else None),
+            online=str(own.online) if own.online else None,
+        )
 
     @property
     def root_url(self) -> str:

@@ -18,11 +18,15 @@ from whoosh import index
 from disclosure.core.problems import ContentInvalid, Problem, error
 from disclosure.core.reading_modes import MODES
 from disclosure.core.visible_text import Mode
+from disclosure.outputs.application_form import APPLICATION_FORM
+from disclosure.rules.attachment_text import Text, extract
 from disclosure.rules.personal_allow_list import AllowList, load_allow_list
 from disclosure.rules.personal_data import csv_findings, scan_markup, yaml_strings
 from disclosure.rules.personal_numbers import Finding, line_and_column, locate, scan_text
 
 GATE = "源文件检查未发现，可能由模板拼接或转义产生；本次未发布"
+# Word files the build writes itself (attachments passed the scan of the sources as they are)
+GENERATED_DOCUMENTS = frozenset({APPLICATION_FORM})
 TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".tsv", ".txt", ".json", ".md", ".html", ".htm", ".xml", ".atom", ".rss", ".js", ".svg"}
 
 
@@ -54,6 +58,9 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
         for f in scan_text(path.name):
             if f.severity == "error" and not allow.admits(f, None):
                 problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message(action=GATE).removeprefix('的')}"))
+        if relative.as_posix() in GENERATED_DOCUMENTS:
+            problems += _document_problems(path, shown, allow)
+            continue
         if path.suffix.lower() not in TEXT_SUFFIXES:
             continue
         for f, line, column in output_findings(path):
@@ -97,6 +104,19 @@ def output_findings(path: Path) -> list[tuple[Finding, int, int]]:
             for f, _ in scan_markup(value, "html"):
                 found.setdefault((line, f.sha256), (f, line, column))
     return sorted(found.values(), key=lambda item: (item[1], item[2]))
+
+
+def _document_problems(path: Path, shown: Path, allow: AllowList) -> list[Problem]:
+    """Return problems in the text of a Word file the build wrote (the 申请表)."""
+    problems = []
+    for found in extract(path.name, path.read_bytes()):
+        if not isinstance(found, Text):  # the build's own file always opens; say so if it does not
+            problems.append(error(shown, 1, "file", f"生成结果{found.reason}"))
+            continue
+        for f in scan_text(found.text):
+            if f.severity == "error" and not allow.admits(f, None):
+                problems.append(error(shown, 1, "file", f"生成结果（{found.member}）{f.message(None, GATE).removeprefix('的')}"))
+    return problems
 
 
 def _stored_search_problems(staging: Path, output_dir: Path, allow: AllowList) -> list[Problem]:

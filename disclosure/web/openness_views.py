@@ -1,4 +1,4 @@
-"""The 政府信息公开 section: 指南 · 制度 · 法定主动公开内容 · 年报 (国办公开办函〔2019〕61号).
+"""The 政府信息公开 section: 指南 · 依申请公开 · 制度 · 法定主动公开内容 · 年报 (国办公开办函〔2019〕61号).
 
 Views only look things up in `site.openness`, built once by disclosure.site.openness.
 """
@@ -11,6 +11,16 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template
 
 from disclosure.core.labels import LABELS
+from disclosure.outputs.application_form import (
+    APPLICATION_FORM,
+    FORM,
+    FORM_NOTE,
+    FORM_TITLE,
+    SIGNATURE,
+    boxes,
+    form_heading,
+    send_to,
+)
 from disclosure.rules.annual_report import APPLICANTS, GROUPS, REVIEW_COLUMNS
 from disclosure.site.model import Site
 from disclosure.site.openness import Openness
@@ -31,6 +41,30 @@ def index() -> str:
 @blueprint.route("/guide/")
 def guide() -> str:
     return render_template("guide.html", openness=_openness())
+
+
+@blueprint.route("/apply/")
+def apply() -> str:
+    site: Site = current_app.config["SITE"]
+    return render_template(
+        "apply.html", openness=_openness(), channels=site.config.channels, docx_url=f"/{APPLICATION_FORM}"
+    )
+
+
+@blueprint.route("/apply/form/")
+def apply_form() -> str:
+    site: Site = current_app.config["SITE"]
+    return render_template(
+        "apply_form.html",
+        form=FORM,
+        signature=SIGNATURE,
+        boxes=boxes,
+        title=FORM_TITLE,
+        heading=form_heading(site.config),
+        note=FORM_NOTE,
+        send_to=send_to(site.config.channels),
+        docx_url=f"/{APPLICATION_FORM}",
+    )
 
 
 @blueprint.route("/rules/")
@@ -69,7 +103,7 @@ def report(year: int) -> str:
 
 def openness_pages(site: Site) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield every URL of the section for the freezer, from the site model only."""
-    for endpoint in ("index", "guide", "rules", "statutory", "reports"):
+    for endpoint in ("index", "guide", "apply", "apply_form", "rules", "statutory", "reports"):
         yield f"openness.{endpoint}", {}
     for item in site.openness.statutory:
         yield "openness.statutory_item", {"key": item.key}

@@ -269,7 +269,8 @@
       var kinds = {}; meta.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
       var html = '<p class="search-count">检索“' + escapeHtml(q.text) + '”，共找到 <strong>' + ids.length + "</strong> 条信息" +
         (ids.length ? "，第 " + page + "/" + pages + " 页" : "") + "。</p>";
-      if (!ids.length) html += '<p>没有找到相关信息。可以减少检索词、换用同义词，或按<a href="' + modeRoot + "catalog/" + (fileMode ? "index.html" : "") + '">政府信息公开目录</a>浏览。</p>';
+      if (!ids.length) html += '<p>没有找到相关信息。可以减少检索词、换用同义词，或按<a href="' + modeRoot + "catalog/" + (fileMode ? "index.html" : "") + '">政府信息公开目录</a>浏览。</p>' +
+        '<p>本站没有主动公开所需的信息，可以<a href="' + modeRoot + "apply/" + (fileMode ? "index.html" : "") + '">申请政府信息公开</a>。</p>';
       else {
         html += '<ol class="search-results" start="' + ((page - 1) * PAGE_SIZE + 1) + '">';
         shown.forEach(function (id) {
