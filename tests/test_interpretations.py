@@ -74,6 +74,16 @@ def test_the_explained_records_list_their_interpretations(site_dir: Path) -> Non
     assert linked_from(page(site_dir, QA)) == []
 
 
+def test_the_explained_records_list_each_interpretation_with_its_form_and_date(site_dir: Path) -> None:
+    def items(slug: str) -> list[str]:
+        section = re.search(r'<section class="linked-from".*?</section>', page(site_dir, slug), re.S)
+        assert section
+        return [" ".join(re.sub(r"<[^>]+>", "", li).split()) for li in re.findall(r"<li>(.*?)</li>", section[0], re.S)]
+
+    assert items(DOCUMENT) == ["（示例）政府网站集约化试点问答 （问答，2019年1月8日）"]
+    assert items(DECISION) == ["（示例）一图读懂行政权力运行监控机制建设 （图文解读，2019年2月12日）"]
+
+
 def test_the_list_page_is_newest_first_and_in_the_navigation(site_dir: Path) -> None:
     html = (site_dir / "interpretations" / "index.html").read_text(encoding="utf-8")
     main = html.split('<main', 1)[1]
@@ -143,6 +153,67 @@ def test_an_interpretation_of_itself_is_refused(tmp_path: Path, run: Run) -> Non
     status, err = run("check", "--content", content)
     assert status == 1
     assert "jiyuehua-wenda.md:10: 解读对象（interprets）: 政策解读不能解读自身" in err
+
+
+APPROVAL_LIST = """---
+title: （示例）保定市人民政府关于取消一批行政审批事项的决定
+index_number: "130600001/2019-00201"
+agency: 保定市人民政府
+written: 2019-03-01
+published: 2019-03-01
+effective: 2019-03-01
+category: 综合政务/政务公开
+items:
+  - number: 1
+    name: （示例）户外广告设置审批
+    implementing_agency: 保定市人民政府
+    action: 取消
+---
+示例。
+"""
+POWER_ITEM = """---
+title: （示例）政府信息公开申请的答复
+index_number: "130600001/2019-00202"
+agency: 保定市人民政府
+written: 2019-03-01
+published: 2019-03-01
+category: 综合政务/政务公开
+code: "SHILI-QT-0001"
+power_type: 其他行政权力
+basis:
+  - law: 中华人民共和国政府信息公开条例
+    article: 第三十三条
+fee: 不收费
+supervision:
+  phone: "0000-12345"
+steps:
+  - id: shouli
+    name: 受理
+    post: 政务公开办公室
+---
+示例。
+"""
+
+
+@pytest.mark.parametrize(("target", "label"), [
+    ("130600001/2019-00102", "政策解读"),  # the 图解 of the founding decision
+    ("130600001/2019-00201", "审批事项清理"),
+    ("130600001/2019-00202", "权力事项"),
+])
+def test_an_interpretation_of_a_record_of_another_kind_is_refused(tmp_path: Path, run: Run, target: str, label: str) -> None:
+    content = Path(shutil.copytree(FIXTURE, tmp_path / "content"))
+    (content / "approvals" / "2019").mkdir(parents=True)
+    (content / "approvals" / "2019" / "quxiao.md").write_text(APPROVAL_LIST, "utf-8")
+    (content / "powers").mkdir()
+    (content / "powers" / "dafu.md").write_text(POWER_ITEM, "utf-8")
+    assert run("check", "--content", content)[0] == 0  # both are valid records of their kinds
+    path = content / "interpretations" / "2019" / "jiyuehua-wenda.md"
+    path.write_text(path.read_text("utf-8").replace('"000014349/2018-00204"', f'"{target}"'), "utf-8")
+    status, err = run("check", "--content", content)
+    assert status == 1
+    message = f"索引号为“{target}”的记录是{label}，这里只能写政府文件或重大行政决策的索引号"
+    assert f"jiyuehua-wenda.md:10: 解读对象（interprets）: {message}\n" in err
+    assert "共 1 个错误" in err
 
 
 def test_an_unknown_form_is_refused(tmp_path: Path, run: Run) -> None:

@@ -56,6 +56,7 @@ class Link:
     ref: str  # its 索引号, or the value of the target's field `by`
     by: str = "index_number"  # the target's front-matter field `ref` names: a case list names its power by `code`
     what: str = "索引号"  # that field's name in a message: 本站没有权力编码为“…”的记录
+    kinds: tuple[str, ...] = ()  # the kinds it may name (an interpretation: document, decision); () any
 
 
 @dataclass(frozen=True)

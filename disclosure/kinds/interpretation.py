@@ -1,9 +1,10 @@
 """政策解读 (`content/interpretations/`): an interpretation of a document or decision of this site.
 
 It names the record it explains by 索引号 (`interprets`, checked to exist like a
-decision's basis, through the `links` hook) and its form (文字解读, 图文解读, 问答 …).
-Its page links to the record it explains; that record's page lists its interpretations
-under 政策解读 (`listed_on_linked`). `/interpretations/` lists them all, newest first.
+decision's basis, through the `links` hook, and to be a document or decision: `EXPLAINS`)
+and its form (文字解读, 图文解读, 问答 …). Its page links to the record it explains; that
+record's page lists its interpretations under 政策解读 (`listed_on_linked`), each with its
+form and date. `/interpretations/` lists them all, newest first.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _f = titled("interpretation")  # field titles from LABELS, then the shared label
 Form = Literal["文字解读", "图文解读", "问答", "新闻发布会", "视频"]
 FORMS: tuple[str, ...] = get_args(Form)
 _FORM_ALIASES = {"图解": "图文解读"}  # the word gov.cn's 政策文件库 uses for 图文解读
+EXPLAINS = ("document", "decision")  # the kinds an interpretation may explain (DESIGN §3.5)
 PAGE_SIZE = 50  # rows of /interpretations/ per page, as the catalogue
 
 
@@ -73,7 +75,7 @@ def interpretation_rules(meta: RecordMeta, lines: dict[str, int], path: Path) ->
 
 def interpretation_links(meta: RecordMeta) -> Iterator[Link]:
     """Yield the record it explains: checked to exist, linked from its page and back."""
-    yield Link("interprets", _meta(meta).interprets)
+    yield Link("interprets", _meta(meta).interprets, kinds=EXPLAINS)
 
 
 def interpretation_scaffold(day: date, agency: str) -> str:

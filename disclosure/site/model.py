@@ -303,9 +303,17 @@ def check_cross_record(content: Content) -> list[Problem]:
         if meta.repealed_by in (meta.index_number, meta.title):
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", "记录不能废止自身"))
         for link in links.get(record.slug, ()):  # the records of this site its page shows: a decision's basis
-            if link.ref not in lookup[link.by]:
+            target = lookup[link.by].get(link.ref)
+            if target is None:
                 problems.append(error(record.source, record.line(link.key), link.key, f"本站没有{link.what}为“{link.ref}”的记录"))
+            elif link.kinds and target.kind not in link.kinds and target is not record:  # itself: the kind's rules say so
+                problems.append(error(record.source, record.line(link.key), link.key, _wrong_kind(link, target)))
     return problems
+
+
+def _wrong_kind(link: Link, target: Record) -> str:
+    allowed = "或".join(KIND_BY_NAME[k].label for k in link.kinds)
+    return f"{link.what}为“{link.ref}”的记录是{KIND_BY_NAME[target.kind].label}，这里只能写{allowed}的{link.what}"
 
 
 def _unknown(name: str, known: list[str], aliases: dict[str, str], what: str, where: str) -> str:
