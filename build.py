@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         "allow-number", help="从标准输入读取一个号码（不回显），输出登记到 personal_data_allow.yaml 的 SHA-256 摘要"
     )
 
-    report = commands.add_parser("report", help="政府信息公开自查：逾期公开的信息、超过 6 个月未更新的栏目、逾期未发布的年度报告")
+    report = commands.add_parser("report", help="政府信息公开自查：逾期公开的信息、超过 6 个月未更新的栏目、逾期未发布的年度报告、超过 14 天未更新的工作动态")
     report.add_argument("--content", default="content")
     report.add_argument("--date", default=None, help="按此日期核查 YYYY-MM-DD（默认今天）")
 

@@ -1,7 +1,9 @@
 """`python build.py report`: what the disclosure office should act on now.
 
 Lists records published late (条例第二十六条), policy-document columns with nothing new in
-six months (国办秘函〔2019〕19号), and last year's annual report when overdue (条例第四十九条).
+six months (国办秘函〔2019〕19号), last year's annual report when overdue (条例第四十九条),
+and a home-page block (工作动态, `Kind.home`) with nothing new in 14 days: the national
+inspection of government websites counts a home page not updated for two weeks as a failure.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
+from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line, warning
 from disclosure.kinds import KINDS
 from disclosure.pipeline import Settings, check_site
 from disclosure.site.model import Site
@@ -34,8 +36,32 @@ def run_report(args: argparse.Namespace, today: date) -> int:
     return 0
 
 
+HOME_STALE_DAYS = 14  # 首页两周未更新: a failure in the national inspection of government websites
+
+
+def stale_home_blocks(site: Site, root: Path, today: date) -> list[Problem]:
+    """Return a warning for each kind shown on the home page (`Kind.home`: 工作动态) whose newest
+    record is more than HOME_STALE_DAYS calendar days old on `today`, or that has none."""
+    problems: list[Problem] = []
+    for kind in KINDS:
+        if not kind.home:
+            continue
+        facet = site.facet("kind", kind.name)
+        if facet is None:
+            problems.append(warning(root / kind.folder, 1, "file",
+                                    f"还没有{kind.label}：首页的{kind.label}栏目为空（首页超过 {HOME_STALE_DAYS} 天未更新即不合格）"))
+            continue
+        newest = facet.records[0]  # newest first
+        days = (today - newest.meta.published).days
+        if days > HOME_STALE_DAYS:
+            problems.append(warning(newest.source, newest.line("published"), "published",
+                                    f"{kind.label}最近一次发布是 {newest.meta.published}，已 {days} 天没有更新"
+                                    f"（超过 {HOME_STALE_DAYS} 天，截至 {today}）"))
+    return problems
+
+
 def report_text(site: Site, root: Path, today: date) -> str:
-    """Return the report as printed: three numbered sections, one problem line each."""
+    """Return the report as printed: four numbered sections, one problem line each."""
     openness = site.openness
     late = [p for p in openness.late if not p.message.startswith("未核查")]
     unchecked = [p for p in openness.late if p.message.startswith("未核查")]
@@ -43,11 +69,13 @@ def report_text(site: Site, root: Path, today: date) -> str:
     others = staleness_report(openness, policy, site.config.level, root, today)
     stale = [p for p in others if p.message.startswith("栏目")]
     missing = [p for p in others if not p.message.startswith("栏目")]
+    home = "、".join(kind.label for kind in KINDS if kind.home)
     lines = [f"政府信息公开自查报告（截至 {cn_date(today)}）", ""]
     sections: list[tuple[str, list[Problem], str]] = [
         ("一、未在 20 个工作日内公开的信息（条例第二十六条）", late, "无"),
         ("二、超过 6 个月没有新政策文件的栏目", stale, "无"),
         ("三、上一年度政府信息公开工作年度报告（条例第四十九条）", missing, "已按期提供或尚未到期"),
+        (f"四、超过 {HOME_STALE_DAYS} 天没有更新的首页栏目（{home}）", stale_home_blocks(site, root, today), "无"),
     ]
     for heading, items, none in sections:
         lines.append(f"{heading}：{len(items)} 项" if items else f"{heading}：{none}")

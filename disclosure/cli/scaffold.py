@@ -47,6 +47,9 @@ def next_index_number(content_dir: Path, code: str, year: int) -> str:
     return f"{prefix}{highest + 1:05d}"
 
 
+DOC_NUMBER_LINE = "# doc_number: \"代字〔年份〕序号号\"   # 发文字号，可不写\n"
+
+
 def render_record(kind: Kind, title: str, index_number: str, agency: str, day: date, category: str) -> str:
     """Return the text of a new record file; every value is JSON-quoted, so YAML reads it as written."""
     q = json.dumps
@@ -56,7 +59,7 @@ def render_record(kind: Kind, title: str, index_number: str, agency: str, day: d
         f"title: {q(title or to_fill(labels['title']), ensure_ascii=False)}\n"
         f"index_number: {q(index_number)}\n"
         f"agency: {q(agency, ensure_ascii=False)}\n"
-        "# doc_number: \"代字〔年份〕序号号\"   # 发文字号，可不写\n"
+        f"{DOC_NUMBER_LINE if kind.doc_number else ''}"
         f"written: {day.isoformat()}\n"
         f"published: {day.isoformat()}\n"
         f"category: {q(category, ensure_ascii=False)}   # 请核对：categories.yaml 中的分类路径\n"

@@ -46,6 +46,7 @@ LABELS: dict[str, str] = {
     "changes": "更新记录",
     "changes.date": "更新日期",
     "changes.note": "更新说明",
+    "draft": "草稿",
     # site.yaml
     "name": "网站名称",
     "base_url": "网站地址",

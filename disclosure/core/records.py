@@ -99,6 +99,7 @@ class RecordMeta(Strict):
     )
     attachments: tuple[Attachment, ...] = _f("attachments", default=())
     changes: tuple[Change, ...] = _f("changes", default=())
+    draft: bool = _f("draft", default=False, description="true：草稿，校验但不发布（不进入任何页面、目录、订阅、检索和开放数据）")
 
 
 class PageMeta(Strict):

@@ -228,6 +228,12 @@ def page_count(items: Sequence[Any], size: int) -> int:
     """Return how many pages of `size` rows `items` fill (at least one: an empty list has its page)."""
     return max(1, -(-len(items) // size))
 
+    # The home page shows its `home` latest records in a block of their own (工作动态), linked to
+    # its first page with a `nav` label; 0 shows none.
+    home: int = 0
+    # Its records may have a 发文字号; a kind without (工作动态) refuses `doc_number` in its rules,
+    # and `build.py new` writes no doc_number line for it.
+    doc_number: bool = True
 
 def page_rows(items: Sequence[T], number: int, size: int) -> Sequence[T]:
     """Return the rows of page `number` (from 1) of `items`, `size` a page."""
@@ -239,3 +245,46 @@ def paginated(values: Mapping[str, Any], pages: int) -> Iterator[dict[str, Any]]
     yield dict(values)
     for number in range(2, pages + 1):
         yield {**values, "page": number}
+
+
+# ---- a kind's records as one list page, newest first (/interpretations/, /news/) ----
+
+LIST_SIZE = 50  # rows of a record list page, as the catalogue
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """Every record of a kind, newest first (Site.indexes[kind]): the index of its list page."""
+
+    records: tuple[Record, ...]
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages of LIST_SIZE rows the list fills (at least one)."""
+        return page_count(self.records, LIST_SIZE)
+
+
+def record_list(records: tuple[Record, ...], view: SiteView) -> RecordList:
+    """Return the kind's records in the site's order (newest first): an `index` hook."""
+    return RecordList(records)
+
+
+def record_list_context(index: RecordList, page: int = 1) -> dict[str, Any] | None:
+    """Return the list template's variables for page `page`, or None past the last page."""
+    if not 1 <= page <= index.pages:
+        return None
+    return {"index": index, "rows": page_rows(index.records, page, LIST_SIZE), "page": page, "pages": index.pages}
+
+
+def record_list_urls(index: RecordList) -> Iterator[dict[str, Any]]:
+    """Yield every page of the list; none while the kind has no record (no page, no link)."""
+    if index.records:
+        yield from paginated({}, index.pages)
+
+
+def record_list_page(endpoint: str, kind: str, nav: str) -> KindPage:
+    """Return the paginated list page /<endpoint>/ of `kind` (template <endpoint>.html), in the navigation as `nav`."""
+    return KindPage(
+        endpoint, (f"/{endpoint}/", f"/{endpoint}/page/<int:page>/"), f"{endpoint}.html",
+        record_list_context, record_list_urls, feed=f"kind/{kind}", nav=nav,
+    )

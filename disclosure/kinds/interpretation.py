@@ -10,7 +10,6 @@ form and date. `/interpretations/` lists them all, newest first.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -21,18 +20,7 @@ from pydantic import BeforeValidator
 from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error
 from disclosure.core.records import NonEmpty, Record, RecordMeta, titled
-from disclosure.kinds.base import (
-    Kind,
-    KindPage,
-    Link,
-    Row,
-    SiteView,
-    Table,
-    marker,
-    page_count,
-    page_rows,
-    paginated,
-)
+from disclosure.kinds.base import Kind, Link, Row, Table, marker, record_list, record_list_page
 
 # the keys only this kind has, labelled before the shared ones (core/labels.py)
 LABELS = kind_labels("interpretation", {
@@ -45,7 +33,6 @@ Form = Literal["文字解读", "图文解读", "问答", "新闻发布会", "视
 FORMS: tuple[str, ...] = get_args(Form)
 _FORM_ALIASES = {"图解": "图文解读"}  # the word gov.cn's 政策文件库 uses for 图文解读
 EXPLAINS = ("document", "decision")  # the kinds an interpretation may explain (DESIGN §3.5)
-PAGE_SIZE = 50  # rows of /interpretations/ per page, as the catalogue
 
 
 def _form(value: Any) -> Any:
@@ -122,46 +109,8 @@ TABLES = (
 )
 
 
-# ---- /interpretations/: every interpretation, newest first, PAGE_SIZE a page ----
-
-
-@dataclass(frozen=True)
-class InterpretationIndex:
-    """Every interpretation, newest first (Site.indexes["interpretation"])."""
-
-    records: tuple[Record, ...]
-
-    @property
-    def pages(self) -> int:
-        """Return how many pages of PAGE_SIZE rows the list fills (at least one)."""
-        return page_count(self.records, PAGE_SIZE)
-
-
-def interpretation_index(records: tuple[Record, ...], view: SiteView) -> InterpretationIndex:
-    """Return the interpretations in the site's order (newest first)."""
-    return InterpretationIndex(records)
-
-
-def list_page(index: InterpretationIndex, page: int = 1) -> dict[str, Any] | None:
-    """Return interpretations.html's variables for page `page`, or None past the last page."""
-    if not 1 <= page <= index.pages:
-        return None
-    rows = page_rows(index.records, page, PAGE_SIZE)
-    return {"index": index, "rows": rows, "page": page, "pages": index.pages}
-
-
-def list_urls(index: InterpretationIndex) -> Iterator[dict[str, Any]]:
-    """Yield every page of the list; none while there is no interpretation (no page, no link)."""
-    if index.records:
-        yield from paginated({}, index.pages)
-
-
-PAGES = (
-    KindPage(
-        "interpretations", ("/interpretations/", "/interpretations/page/<int:page>/"), "interpretations.html",
-        list_page, list_urls, feed="kind/interpretation", nav="政策解读",
-    ),
-)
+# /interpretations/: every interpretation, newest first, 50 a page (kinds.base.record_list_page)
+PAGES = (record_list_page("interpretations", "interpretation", "政策解读"),)
 
 
 KIND = Kind(
@@ -179,6 +128,6 @@ KIND = Kind(
     tables=TABLES,
     json_ld_type="Article",
     json_ld=interpretation_json_ld,
-    index=interpretation_index,
+    index=record_list,
     pages=PAGES,
 )

@@ -109,12 +109,13 @@ SCHEDULE_DAYS = 366  # a `published` further ahead than this is taken for a typo
 def build_site_model(content: Content, today: date) -> tuple[Site | None, list[Problem]]:
     """Return the indexed site, or None and the problems that span records.
 
-    Records published after `today` are held back (scheduled publishing, DESIGN §3.8):
-    they are in no page, feed, index or data file of this build, and a warning says so.
+    Drafts (`draft: true`) and records published after `today` (scheduled publishing) are
+    held back (DESIGN §3.8, `unpublished`): they are in no page, feed, index or data file of
+    this build, and a warning says so.
     The 政府信息公开 section reads its own files (guide.md, holidays.yaml, statutory.yaml,
     reports/), only inside the content folder; its problems follow the records'.
     """
-    held, problems = check_dates(content.records, today)
+    held, problems = unpublished(content.records, today)
     with confined(content.root):  # holidays.yaml: read only inside content/
         calendar, found = read_holidays(content.root)
     problems += found
@@ -270,6 +271,25 @@ def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[
                                     f"发布日期 {meta.published} 晚于构建日期 {today}：本条暂不发布（定时发布），到期后重新构建即发布"))
         limit = max(today, meta.published)
         dated = [(f"changes[{i}].date", c.date) for i, c in enumerate(meta.changes)]
+DRAFT_WARNING = "草稿：本条不发布（不进入任何页面、目录、订阅、检索和开放数据）；定稿后删除此行或改为 draft: false"
+
+
+def unpublished(records: Iterable[Record], today: date) -> tuple[set[str], list[Problem]]:
+    """Return the slugs of the records not published in this build, and the problems of their dates.
+
+    A draft (`draft: true`) is never published; a record published after `today` waits for
+    its day (scheduled publishing). Both are validated like any record, each gets a warning,
+    and a record linking to one is refused as linking to a record the site does not have.
+    """
+    records = tuple(records)
+    held, problems = check_dates(records, today)
+    for record in records:
+        if record.meta.draft:
+            held.add(record.slug)
+            problems.append(warning(record.source, record.line("draft"), "draft", DRAFT_WARNING))
+    return held, problems
+
+
         if record.kind in KIND_BY_NAME:  # a kind's dated events: a decision's stages
             dated += [(event.key, event.day) for event in KIND_BY_NAME[record.kind].events(meta)]
         for key, day in dated:
@@ -288,6 +308,7 @@ def check_cross_record(content: Content) -> list[Problem]:
     category_paths = [c.path for c in content.categories]
     by_index = {r.meta.index_number for r in content.records}
     titles = {r.meta.title for r in content.records}
+        if meta.published > today and not meta.draft:  # a draft is not announced as scheduled
     links = {r.slug: tuple(KIND_BY_NAME[r.kind].links(r.meta)) for r in content.records if r.kind in KIND_BY_NAME}
     lookup = link_lookup(content.records, (link for found in links.values() for link in found))
     for record in content.records:

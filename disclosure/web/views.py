@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from disclosure.core.records import Record
-from disclosure.kinds import KIND_BY_NAME
+from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.site.model import Facet, Site
+from disclosure.web.kind_pages import endpoint, routed
 from search.index.stage import facet_choices
 
 blueprint = Blueprint("site", __name__)
@@ -23,7 +24,19 @@ def the_site() -> Site:
 def home() -> str:
     site = the_site()
     sections = [(KIND_BY_NAME[k], facet) for k, facet in site.facets.get("kind", {}).items()]
-    return render_template("home.html", latest=site.records[:LATEST], sections=sections)
+    return render_template("home.html", latest=site.records[:LATEST], sections=sections, blocks=home_blocks(site))
+
+
+def home_blocks(site: Site) -> list[tuple[str, tuple[Record, ...], str]]:
+    """Return (label, latest records, list endpoint) of the kinds with a home-page block (`Kind.home`:
+    工作动态) that have records, in KINDS order; the link goes to the kind's list page."""
+    blocks = []
+    for kind in KINDS:
+        facet = site.facet("kind", kind.name)
+        lists = [endpoint(p) for p in kind.pages if p.nav and routed(p, site.indexes[kind.name])]
+        if kind.home and facet and lists:
+            blocks.append((kind.label, facet.records[: kind.home], lists[0]))
+    return blocks
 
 
 @blueprint.route("/records/<slug>/")
