@@ -222,18 +222,18 @@ class Kind:
     pages: tuple[KindPage, ...] = ()
     # Jinja globals its templates use (approval_counts, flow_next …), given the kind's index.
     template_globals: Callable[[Any], Mapping[str, Callable[..., Any]]] = lambda index: {}
-
-
-def page_count(items: Sequence[Any], size: int) -> int:
-    """Return how many pages of `size` rows `items` fill (at least one: an empty list has its page)."""
-    return max(1, -(-len(items) // size))
-
     # The home page shows its `home` latest records in a block of their own (工作动态), linked to
     # its first page with a `nav` label; 0 shows none.
     home: int = 0
     # Its records may have a 发文字号; a kind without (工作动态) refuses `doc_number` in its rules,
     # and `build.py new` writes no doc_number line for it.
     doc_number: bool = True
+
+
+def page_count(items: Sequence[Any], size: int) -> int:
+    """Return how many pages of `size` rows `items` fill (at least one: an empty list has its page)."""
+    return max(1, -(-len(items) // size))
+
 
 def page_rows(items: Sequence[T], number: int, size: int) -> Sequence[T]:
     """Return the rows of page `number` (from 1) of `items`, `size` a page."""

@@ -249,28 +249,6 @@ def listed_on_linked(
     return {slug: tuple((heading, tuple(rs)) for heading, rs in groups.items()) for slug, groups in found.items()}
 
 
-def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[Problem]]:
-    """Return the slugs of records held back until their `published` day, and the date problems.
-
-    A change or a decision stage cannot lie after the build day (nor after a scheduled
-    publication): it would pin the record to the top of the home page and every feed.
-    `validity_date` may lie ahead (a planned repeal); `record_updates` announces it on the day.
-    """
-    held: set[str] = set()
-    problems: list[Problem] = []
-    latest = today + timedelta(days=SCHEDULE_DAYS)
-    for record in records:
-        meta = record.meta
-        if meta.published > latest:
-            problems.append(error(record.source, record.line("published"), "published",
-                                  f"发布日期 {meta.published} 晚于构建日期 {today} 一年以上，请核对年份（定时发布最多提前 {SCHEDULE_DAYS} 天）"))
-            continue
-        if meta.published > today:
-            held.add(record.slug)
-            problems.append(warning(record.source, record.line("published"), "published",
-                                    f"发布日期 {meta.published} 晚于构建日期 {today}：本条暂不发布（定时发布），到期后重新构建即发布"))
-        limit = max(today, meta.published)
-        dated = [(f"changes[{i}].date", c.date) for i, c in enumerate(meta.changes)]
 DRAFT_WARNING = "草稿：本条不发布（不进入任何页面、目录、订阅、检索和开放数据）；定稿后删除此行或改为 draft: false"
 
 
@@ -290,6 +268,29 @@ def unpublished(records: Iterable[Record], today: date) -> tuple[set[str], list[
     return held, problems
 
 
+def check_dates(records: Iterable[Record], today: date) -> tuple[set[str], list[Problem]]:
+    """Return the slugs of records held back until their `published` day, and the date problems.
+
+    A change or a decision stage cannot lie after the build day (nor after a scheduled
+    publication): it would pin the record to the top of the home page and every feed.
+    `validity_date` may lie ahead (a planned repeal); `record_updates` announces it on the day.
+    """
+    held: set[str] = set()
+    problems: list[Problem] = []
+    latest = today + timedelta(days=SCHEDULE_DAYS)
+    for record in records:
+        meta = record.meta
+        if meta.published > latest:
+            problems.append(error(record.source, record.line("published"), "published",
+                                  f"发布日期 {meta.published} 晚于构建日期 {today} 一年以上，请核对年份（定时发布最多提前 {SCHEDULE_DAYS} 天）"))
+            continue
+        if meta.published > today:
+            held.add(record.slug)
+        if meta.published > today and not meta.draft:  # a draft is not announced as scheduled
+            problems.append(warning(record.source, record.line("published"), "published",
+                                    f"发布日期 {meta.published} 晚于构建日期 {today}：本条暂不发布（定时发布），到期后重新构建即发布"))
+        limit = max(today, meta.published)
+        dated = [(f"changes[{i}].date", c.date) for i, c in enumerate(meta.changes)]
         if record.kind in KIND_BY_NAME:  # a kind's dated events: a decision's stages
             dated += [(event.key, event.day) for event in KIND_BY_NAME[record.kind].events(meta)]
         for key, day in dated:
@@ -308,7 +309,6 @@ def check_cross_record(content: Content) -> list[Problem]:
     category_paths = [c.path for c in content.categories]
     by_index = {r.meta.index_number for r in content.records}
     titles = {r.meta.title for r in content.records}
-        if meta.published > today and not meta.draft:  # a draft is not announced as scheduled
     links = {r.slug: tuple(KIND_BY_NAME[r.kind].links(r.meta)) for r in content.records if r.kind in KIND_BY_NAME}
     lookup = link_lookup(content.records, (link for found in links.values() for link in found))
     for record in content.records:
