@@ -145,7 +145,7 @@ class Power:
     agency: str
     category: str
     steps: tuple[Step, ...]
-    edges: tuple[tuple[str, str], ...]  # flow; without `flow` the steps in order
+    edges: tuple[tuple[str, str, str], ...]  # flow (from, to, when); without `flow` the steps in order
     promised_limit_days: int | None
     legal_limit_days: int | None
 
@@ -220,8 +220,8 @@ def read_powers(content: Path) -> list[Power]:
             for s in meta.get("steps") or ()
         )
         flow = meta.get("flow") or ()
-        edges = tuple((str(e["from"]), str(e["to"])) for e in flow) or tuple(
-            (a.id, b.id) for a, b in pairwise(steps)
+        edges = tuple((str(e["from"]), str(e["to"]), str(e.get("when") or "")) for e in flow) or tuple(
+            (a.id, b.id, "") for a, b in pairwise(steps)
         )
         agency = meta["agency"][0] if isinstance(meta["agency"], list) else meta["agency"]
         powers.append(
@@ -271,28 +271,55 @@ def working_days(calendar: WorkCalendar, start: date, end: date) -> list[date]:
     return days
 
 
-def step_path(power: Power, rng: random.Random) -> list[Step]:
-    """Return the steps one case goes through: the flow from the first step, choosing at forks.
+REFUSAL = re.compile("不予|不符合|不受理|退回|驳回")  # a flow edge taken only when the request fails
 
-    At a fork the edge to the step furthest down the list (the short way, 一般项目) is taken
-    two times in three; the detour (集体会审, 实地查看) otherwise.
+
+def reachable(power: Power, start: str) -> set[str]:
+    """Return the steps reachable from ``start`` along the flow (``start`` excluded)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for source, target, _ in power.edges:
+            if source == todo[-1] and target not in seen:
+                seen.add(target)
+                todo.append(target)
+                break
+        else:
+            todo.pop()
+    return seen
+
+
+def fork_weight(power: Power, target: str, when: str, others: list[str]) -> float:
+    """Return how often a case takes one edge of a fork, relative to the others.
+
+    An edge whose condition is a refusal (不予受理) is rare; the edge to the step where the
+    other branches join again (决定 after 集体会审) is the usual way, a detour the exception.
     """
+    if REFUSAL.search(when):
+        return 0.1
+    return 2.0 if all(target in reachable(power, other) for other in others) else 1.0
+
+
+def step_path(power: Power, rng: random.Random) -> tuple[list[Step], bool]:
+    """Return the steps one case goes through, following the flow from the first step, and
+    whether it took a refusal edge (the request then fails: 不予许可 …)."""
     if not power.steps:
-        return []
+        return [], False
     by_id = {step.id: step for step in power.steps}
-    order = {step.id: i for i, step in enumerate(power.steps)}
-    targets = {target for _, target in power.edges}
+    targets = {target for _, target, _ in power.edges}
     current = next((s for s in power.steps if s.id not in targets), power.steps[0])
-    path = [current]
+    path, refused = [current], False
     while len(path) <= len(power.steps):
-        choices = sorted((t for s, t in power.edges if s == current.id and t in by_id), key=order.__getitem__)
+        choices = [(t, when) for s, t, when in power.edges if s == current.id and t in by_id]
         if not choices:
             break
-        short = choices[-1]
-        chosen = short if len(choices) == 1 or rng.random() < 2 / 3 else rng.choice(choices[:-1])
-        current = by_id[chosen]
+        names = [t for t, _ in choices]
+        weights = [fork_weight(power, t, when, [o for o in names if o != t]) for t, when in choices]
+        target, when = choices[0] if len(choices) == 1 else rng.choices(choices, weights=weights)[0]
+        refused = refused or (len(choices) > 1 and bool(REFUSAL.search(when)))
+        current = by_id[target]
         path.append(current)
-    return path
+    return path, refused
 
 
 def step_durations(path: list[Step], power: Power, flag: str, rng: random.Random) -> list[int]:
@@ -406,7 +433,7 @@ def make_cases(
         number = f"{power.code_letters}-{accepted.year}-{serials[accepted.year]:05d}"
         kind, name = applicant(power.power_type, rng)
         flag = pick_flag(power, rng)
-        path = step_path(power, rng)
+        path, refused = step_path(power, rng)
         step_dates: dict[str, date] = {}
         day: date | None = accepted
         for step, length in zip(path, step_durations(path, power, flag, rng), strict=True):
@@ -421,6 +448,8 @@ def make_cases(
         result, decision_number = "", ""
         if finished is not None:
             result = rng.choices([r for r, _ in results], weights=[w for _, w in results])[0]
+            if refused:  # 不予受理 and the like: the other result (不予许可)
+                result = results[-1][0]
             decisions[finished.year] += 1
             decision_number = f"{prefix}〔{finished.year}〕{decisions[finished.year]}号"
         cases.append(Case(number, kind, name, accepted, finished, result, decision_number, step_dates, flag))
@@ -646,6 +675,59 @@ def write_case_lists(
         "red": counts[RED],
         "open": counts["open"],
     }
+
+
+def add_sample_powers(content: Path, sample: Path) -> list[str]:
+    """Copy the power items of the ``sample`` content folder into ``content`` with what they need.
+
+    The agencies they name are appended to ``content/agencies.yaml`` (from the sample's) and
+    their categories added to ``content/categories.yaml``; returns the copied files' names.
+    """
+    copied = []
+    for path in sorted((sample / "powers").rglob("*.md")):
+        target = content / path.relative_to(sample)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        copied.append(path.name)
+    powers = read_powers(content)
+    known = read_agencies(content)
+    entries = read_agencies(sample)
+    lines = []
+    for name in dict.fromkeys(p.agency for p in powers if p.agency not in known):
+        entry = entries[name]
+        lines += [f"- name: {yaml_str(name)}", f"  code: {yaml_str(str(entry['code']))}", "  sample: true"]
+        if entry.get("short_name"):
+            lines.insert(-2, f"  short_name: {yaml_str(str(entry['short_name']))}")
+    if lines:
+        with (content / "agencies.yaml").open("a", encoding="utf-8", newline="\n") as f:
+            f.write("\n" + "\n".join(lines) + "\n")
+    add_categories(content / "categories.yaml", [p.category for p in powers])
+    return copied
+
+
+def add_categories(path: Path, categories: Iterable[str]) -> None:
+    """Add category paths (``a/b``) missing from a categories.yaml tree, rewriting it in block style."""
+    tree = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+    tree = tree or []
+
+    def node(value: object) -> dict:
+        if isinstance(value, dict):
+            return {"name": str(value["name"]), "children": [node(c) for c in value.get("children") or ()]}
+        return {"name": str(value), "children": []}
+
+    nodes = [node(n) for n in tree]
+    changed = False
+    for category in categories:
+        level = nodes
+        for name in category.split("/"):
+            found = next((n for n in level if n["name"] == name), None)
+            if found is None:
+                found = {"name": name, "children": []}
+                level.append(found)
+                changed = True
+            level = found["children"]
+    if changed:
+        write_text(path, yaml.safe_dump(nodes, allow_unicode=True, sort_keys=False))
 
 
 def main(argv: list[str] | None = None) -> int:

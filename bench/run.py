@@ -8,6 +8,9 @@
 4. the search service as deployed (gunicorn, 2 and 4 workers, 4/64/200 clients, `--load-seconds`
    each; `bench/load_bench.py`): req/s, p50/p95/p99/max, 429/503 and 500 counts.
 5. fault injection: tests/test_fault_injection.py with `--kills` kill -9 runs (50; 10 in make test).
+6. 权力运行记录 at scale: the sample's five power items copied into the corpus content, `--cases`
+   invented cases (100,000) in about 350 monthly case lists (`bench/case_lists.py`); a cold build,
+   a rebuild after one case list changed, peak memory.
 
 Targets (issue 2): cold ≤ 60 s, one-record rebuild ≤ 3 s, peak memory ≤ 2 GB on 2 cores.
 """
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,9 +34,11 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
+from case_lists import add_sample_powers, write_case_lists  # noqa: E402
 from import_corpus import import_corpus  # noqa: E402
 
 TARGETS = {"cold_build_s": 60.0, "one_record_rebuild_s": 3.0, "peak_memory_mb": 2048.0}
+CASES_FROM, CASES_TO = date(2021, 1, 1), date(2026, 10, 31)  # 70 months: 350 lists of the 5 powers
 
 
 def tree_rss_kb(root_pid: int) -> int:
@@ -113,6 +119,104 @@ def touch_one_record(content: Path) -> Path:
     return record
 
 
+def touch_one_case_list(content: Path) -> Path:
+    """Correct one applicant's name in the middle case list's CSV (a real edit); return the CSV."""
+    lists = sorted((content / "cases").rglob("*.csv"))
+    table = lists[len(lists) // 2]
+    lines = table.read_text(encoding="utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if ",法人," in line)
+    lines[row] = lines[row].replace("（示例）", "（示例，名称已更正）", 1)
+    table.write_text("\n".join(lines), encoding="utf-8")
+    return table
+
+
+def cold(output: Path) -> None:
+    """Remove a build's output and its cache (`.site-cache` beside `site`): the next build is cold."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(output.parent / f".{output.name}-cache", ignore_errors=True)
+
+
+def run_cases_bench(content: Path, output: Path, cases: int) -> dict[str, object]:
+    """Add the sample's power items and `cases` generated cases to `content`; time the builds.
+
+    Returns the figures: cases and lists written, generation time, a cold build, a rebuild
+    after one case list changed, and the peak memory of either build.
+    """
+    started = time.perf_counter()
+    add_sample_powers(content, REPO / "content")
+    per_power = -(-cases // len(list((content / "powers").rglob("*.md"))))
+    counts = write_case_lists(content, per_power, CASES_FROM, CASES_TO, every_month=True)
+    figures: dict[str, object] = {**counts, "generate_s": round(time.perf_counter() - started, 2)}
+    print(
+        f"(d) 生成办件：{counts['cases']:,} 件（{counts['lists']} 个办件表；黄牌 {counts['yellow']:,}、"
+        f"红牌 {counts['red']:,}、在办 {counts['open']:,}），{figures['generate_s']} 秒",
+        flush=True,
+    )
+    cold(output)
+    seconds, peak = timed_build(content, output)
+    figures["cold_build_s"], figures["peak_memory_mb"] = round(seconds, 2), round(peak)
+    print(f"    语料加 {counts['cases']:,} 件办件冷启动全量生成：{seconds:.2f} 秒，峰值内存 {peak:.0f} MB", flush=True)
+    touch_one_case_list(content)
+    seconds, peak2 = timed_build(content, output)
+    figures["one_case_list_rebuild_s"] = round(seconds, 2)
+    figures["peak_memory_mb"] = round(max(peak, peak2))
+    print(f"    修改一个办件表后重新生成：{seconds:.2f} 秒", flush=True)
+    return figures
+
+
+def run_corpus_bench(args: argparse.Namespace, content: Path, output: Path, results: dict[str, object]) -> None:
+    """Steps 2–5 on the imported corpus: builds (a)–(c), search, load and fault injection, into `results`."""
+    seconds, peak = timed_build(content, output)
+    results["cold_build_s"], results["peak_memory_mb"] = round(seconds, 2), round(peak)
+    print(f"(a) 冷启动全量生成：{seconds:.2f} 秒，峰值内存 {peak:.0f} MB", flush=True)
+
+    touch_one_record(content)
+    seconds, peak2 = timed_build(content, output)
+    results["one_record_rebuild_s"] = round(seconds, 2)
+    results["peak_memory_mb"] = round(max(peak, peak2))
+    print(f"(b) 修改一条记录后重新生成：{seconds:.2f} 秒", flush=True)
+
+    seconds, _ = timed_build(content, output)
+    results["unchanged_rebuild_s"] = round(seconds, 2)
+    print(f"(c) 无改动重新生成：{seconds:.2f} 秒", flush=True)
+
+    files = [p for p in output.rglob("*") if p.is_file()]
+    results["output_files"] = len(files)
+    results["output_mb"] = round(sum(p.stat().st_size for p in files) / 1024 / 1024, 1)
+    print(f"输出：{len(files)} 个文件，{results['output_mb']} MB", flush=True)
+
+    if (HERE / "search_bench.py").is_file():
+        from search_bench import run_search_bench  # type: ignore[import-not-found]  # bench/ on sys.path
+
+        search = run_search_bench(output, content)
+        results["search"] = search
+        print(
+            f"检索：{search['queries']} 个查询；服务 recall@10 {search['service']['recall_at_10']}、MRR {search['service']['mrr']}；"
+            f"静态 recall@10 {search['static']['recall_at_10']}、MRR {search['static']['mrr']}；"
+            f"/api/search p50 {search['api_latency_ms']['p50']} ms、p95 {search['api_latency_ms']['p95']} ms；"
+            f"静态每次下载 中位 {search['static_kb_per_query']['median']} kB、最大 {search['static_kb_per_query']['max']} kB",
+            flush=True,
+        )
+        print(f"压力测试：{json.dumps(search['load_test'], ensure_ascii=False)}", flush=True)
+
+    if args.load_seconds > 0:  # the documented gunicorn setup under load (bench/load_bench.py)
+        from load_bench import run_load_bench
+
+        print(f"检索服务压测（gunicorn，每轮 {args.load_seconds:g} 秒）：", flush=True)
+        results["load"] = run_load_bench(output, seconds=args.load_seconds)
+        for name, ok in results["load"]["verdicts"].items():  # type: ignore[index]  # results holds JSON values of every type
+            print(f"    {name}: {'达标' if ok else '未达标'}", flush=True)
+    if args.kills > 0:  # tests/test_fault_injection.py with more kills than in make test
+        print(f"故障注入：kill -9 生成进程 {args.kills} 次…", flush=True)
+        fault = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-s", "tests/test_fault_injection.py", "-k", "random_moments"],
+            cwd=REPO, env={**os.environ, "YG_FAULT_KILLS": str(args.kills)}, capture_output=True, text=True,
+        )
+        lines = [line for line in fault.stdout.splitlines() if line.startswith("kill -9:") or "passed" in line or "failed" in line]
+        results["kill_9_runs"] = {"kills": args.kills, "passed": fault.returncode == 0, "summary": lines}
+        print("    " + ("\n    ".join(lines) or fault.stdout[-2000:]), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
@@ -121,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     parser.add_argument("--load-seconds", type=float, default=30.0, help="seconds per load-test run (0: none)")
     parser.add_argument("--kills", type=int, default=50, help="kill -9 runs of the fault-injection test (0: none)")
+    parser.add_argument("--cases", type=int, default=100_000, help="generated cases over the sample's powers (0: none)")
+    parser.add_argument("--cases-only", action="store_true", help="import the corpus, then only the cases step")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="yangguang-bench-"))
@@ -135,55 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         results["records"] = counts
         print(f"导入语料：{counts}，{results['import_s']} 秒", flush=True)
 
-        seconds, peak = timed_build(content, output)
-        results["cold_build_s"], results["peak_memory_mb"] = round(seconds, 2), round(peak)
-        print(f"(a) 冷启动全量生成：{seconds:.2f} 秒，峰值内存 {peak:.0f} MB", flush=True)
-
-        touch_one_record(content)
-        seconds, peak2 = timed_build(content, output)
-        results["one_record_rebuild_s"] = round(seconds, 2)
-        results["peak_memory_mb"] = round(max(peak, peak2))
-        print(f"(b) 修改一条记录后重新生成：{seconds:.2f} 秒", flush=True)
-
-        seconds, _ = timed_build(content, output)
-        results["unchanged_rebuild_s"] = round(seconds, 2)
-        print(f"(c) 无改动重新生成：{seconds:.2f} 秒", flush=True)
-
-        files = [p for p in output.rglob("*") if p.is_file()]
-        results["output_files"] = len(files)
-        results["output_mb"] = round(sum(p.stat().st_size for p in files) / 1024 / 1024, 1)
-        print(f"输出：{len(files)} 个文件，{results['output_mb']} MB", flush=True)
-
-        if (HERE / "search_bench.py").is_file():
-            from search_bench import run_search_bench  # type: ignore[import-not-found]  # bench/ on sys.path
-
-            search = run_search_bench(output, content)
-            results["search"] = search
-            print(
-                f"检索：{search['queries']} 个查询；服务 recall@10 {search['service']['recall_at_10']}、MRR {search['service']['mrr']}；"
-                f"静态 recall@10 {search['static']['recall_at_10']}、MRR {search['static']['mrr']}；"
-                f"/api/search p50 {search['api_latency_ms']['p50']} ms、p95 {search['api_latency_ms']['p95']} ms；"
-                f"静态每次下载 中位 {search['static_kb_per_query']['median']} kB、最大 {search['static_kb_per_query']['max']} kB",
-                flush=True,
-            )
-            print(f"压力测试：{json.dumps(search['load_test'], ensure_ascii=False)}", flush=True)
-
-        if args.load_seconds > 0:  # the documented gunicorn setup under load (bench/load_bench.py)
-            from load_bench import run_load_bench
-
-            print(f"检索服务压测（gunicorn，每轮 {args.load_seconds:g} 秒）：", flush=True)
-            results["load"] = run_load_bench(output, seconds=args.load_seconds)
-            for name, ok in results["load"]["verdicts"].items():  # type: ignore[index]  # results holds JSON values of every type
-                print(f"    {name}: {'达标' if ok else '未达标'}", flush=True)
-        if args.kills > 0:  # tests/test_fault_injection.py with more kills than in make test
-            print(f"故障注入：kill -9 生成进程 {args.kills} 次…", flush=True)
-            fault = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-s", "tests/test_fault_injection.py", "-k", "random_moments"],
-                cwd=REPO, env={**os.environ, "YG_FAULT_KILLS": str(args.kills)}, capture_output=True, text=True,
-            )
-            lines = [line for line in fault.stdout.splitlines() if line.startswith("kill -9:") or "passed" in line or "failed" in line]
-            results["kill_9_runs"] = {"kills": args.kills, "passed": fault.returncode == 0, "summary": lines}
-            print("    " + ("\n    ".join(lines) or fault.stdout[-2000:]), flush=True)
+        if not args.cases_only:
+            run_corpus_bench(args, content, output, results)
+        if args.cases > 0:  # 权力运行记录 at scale, on the same content (step 6)
+            results["cases"] = run_cases_bench(content, output, args.cases)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -194,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         value = results.get(key)
         verdict = "达标" if isinstance(value, (int, float)) and value <= target else "未达标"
         print(f"{key}: {value}（目标 ≤ {target}）{verdict}")
+    cases = results.get("cases")
+    if isinstance(cases, dict):
+        print(
+            f"cases: {cases['cases']:,} 件办件、{cases['lists']} 个办件表（语料规模内容加生成的办件）："
+            f"冷启动全量生成 {cases['cold_build_s']} 秒，修改一个办件表后重新生成 {cases['one_case_list_rebuild_s']} 秒，"
+            f"峰值内存 {cases['peak_memory_mb']} MB"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
