@@ -195,3 +195,20 @@ def test_on_its_day_the_scheduled_record_is_published_and_the_drafts_still_are_n
     assert [r["slug"] for r in StaticSite(later_dir).search("白泽定时")] == [slug]
     for kind in DRAFTS:
         assert files_holding(later_dir, *DRAFTS[kind]) == [], kind
+
+
+def test_a_published_record_made_a_draft_leaves_the_site_and_its_caches(tmp_path: Path) -> None:
+    content = Path(shutil.copytree(FIXTURE, tmp_path / "content"))
+    output = tmp_path / "site"
+    settings = Settings(content_dir=content, output_dir=output, today=DAY, progress=False, use_cache=True)
+    build_site(settings)
+    title, index_number = "市政府召开第六次政务公开协调会", "130600001/2024-00106"
+    assert files_holding(output, title, index_number)
+    item = content / "news" / "2024" / "n6.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("category:", "draft: true\ncategory:"), encoding="utf-8")
+    build_site(settings)  # incremental: the live site, the page manifest and the search cache are reused
+    assert files_holding(output, title, index_number) == []
+    found = json.loads(Client(create_search_app(output / SERVICE_FOLDER)).get(
+        "/api/search", query_string={"q": "第六次政务公开协调会"}).get_data(as_text=True))
+    assert found["total"] == 0
+    assert StaticSite(output).search("第六次政务公开协调会") == []
