@@ -33,11 +33,12 @@ _LEGACY_CACHE_NAMES = frozenset({"bodies.sqlite", "records.sqlite", "search", "s
 # judged by it, so a kind's pages added since need no entry): the first segment of every URL of the
 # app (disclosure/web), the mode prefixes (web/modes.MODES), the static files, the feeds,
 # open data and search stages, and the build's own manifest. tests/test_output_safety.py
-# checks it against the app's URL map and a real built site.
+# checks it against the app's URL map and a real built site. `apply` (依申请公开) came after the
+# marker but is not a kind's page folder, so it is listed: a site built now and unmarked is judged alike.
 SITE_FOLDERS = frozenset(
     {
         "records", "catalog", "pages", "search", "feeds", "data", "static", "care", "a11y",
-        "approvals", "powers", "risks", "disclosure", "guide", "rules", "statutory", "reports",
+        "approvals", "powers", "risks", "disclosure", "guide", "rules", "statutory", "reports", "apply",
         ".build", ".search",
     }
 )
