@@ -24,7 +24,24 @@ MARKER = re.compile(r"【待填写：([^】]+)】")
 # Values a person would write where a free text is not enough; a field with choices gets its
 # first choice (from the kind's model), a link (解读对象) the 索引号 of a record of the fixture,
 # any other label 示例<label>.
-FILLED = {"监督电话": "0312-0000014", "权力编码": "130600001-XK-009", "解读对象": "000014349/2018-00204"}
+FILLED = {
+    "监督电话": "0312-0000014",
+    "权力编码": "130600001-XK-009",
+    "解读对象": "000014349/2018-00204",
+    "权力事项": "130600014-XK-001",  # a case list's power: in the lists fixture
+    "办件表（CSV）": "cases.csv",  # written beside it by the test (header only)
+}
+CSV_BESIDE = {"case": "办件编号,申请人类型,申请人,受理日期,办结日期,办理结果,决定文书号\n"}
+# records a kind's links need in the valid fixture: a case list names a power item by its code
+NEEDED = {
+    "case": (
+        "powers/2020/licence.md",
+        "---\ntitle: 建设工程规划许可证核发\nindex_number: \"130600001/2020-00901\"\nagency: 保定市人民政府\n"
+        "written: 2020-03-02\npublished: 2020-03-02\ncategory: 综合政务\ncode: \"130600014-XK-001\"\n"
+        "power_type: 行政许可\nbasis:\n  - {law: 中华人民共和国行政许可法, article: 第四十二条}\nfee: 不收费\n"
+        "supervision: {phone: \"0312-0000014\"}\nsteps:\n  - {id: shouli, name: 受理, post: 窗口受理岗}\n---\n正文。\n",
+    ),
+}
 
 
 def field_schema(kind: str, key: str) -> dict[str, Any]:
@@ -98,6 +115,12 @@ def test_new_file_of_every_kind_is_refused_only_for_what_a_person_must_fill(
     values = iter([fill_value(kind, e["key"], e["label"]) for e in errors])
     filled = MARKER.sub(lambda m: next(values), text)
     path.write_text(filled, encoding="utf-8")
+    if kind in CSV_BESIDE:  # a file the record names beside it, which `new` leaves to the person
+        (path.parent / FILLED["办件表（CSV）"]).write_text(CSV_BESIDE[kind], encoding="utf-8")
+    if kind in NEEDED:  # the record its link names
+        needed = content / NEEDED[kind][0]
+        needed.parent.mkdir(parents=True, exist_ok=True)
+        needed.write_text(NEEDED[kind][1], encoding="utf-8")
     status, err = run("check", "--content", content)
     assert status == 0, err
     site = tmp_path / "site"

@@ -77,7 +77,6 @@ LABELS: dict[str, str] = {
     "guide.office.phone": "联系电话",
     "guide.office.fax": "传真号码",
     "guide.office.internet": "互联网联系方式",
-    # agencies.yaml
     "apply": "依申请公开渠道",
     "apply.recipient": "收件单位",
     "apply.address": "申请地址（当面或邮寄）",
@@ -86,6 +85,7 @@ LABELS: dict[str, str] = {
     "apply.fax": "传真号码",
     "apply.email": "电子邮箱",
     "apply.online": "在线申请网址",
+    # agencies.yaml
     "short_name": "简称",
     "doc_prefix": "发文机关代字",
     "code": "机构代码",

@@ -10,10 +10,10 @@ here, and writing its template(s).
 
 from __future__ import annotations
 
-from disclosure.kinds import approval, decision, document, interpretation, news, power
+from disclosure.kinds import approval, case, decision, document, interpretation, news, power
 from disclosure.kinds.base import Kind
 
-KINDS: tuple[Kind, ...] = (document.KIND, decision.KIND, interpretation.KIND, news.KIND, approval.KIND, power.KIND)
+KINDS: tuple[Kind, ...] = (document.KIND, decision.KIND, interpretation.KIND, news.KIND, approval.KIND, power.KIND, case.KIND)
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}
 
 __all__ = ["KINDS", "KIND_BY_NAME", "Kind"]

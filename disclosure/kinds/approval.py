@@ -10,9 +10,7 @@ is built once by `approval_index` (the kind's `index` hook, Site.indexes["approv
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -23,11 +21,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from disclosure.core import strict_yaml
+from disclosure.core.csv_files import Rows, read_sibling_csv
 from disclosure.core.fields import IsoDate, Text
 from disclosure.core.labels import kind_labels
-from disclosure.core.problems import Problem, error, warning
+from disclosure.core.problems import Problem, error
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, agency_key, titled
-from disclosure.core.sources import IN_FOLDER, MAX_FILE_BYTES, read_bytes, shown_name, sibling_file
 from disclosure.core.validation import validate_model
 from disclosure.kinds.base import (
     Kind,
@@ -157,58 +155,24 @@ def prepare_approval_list(meta: RecordMeta, lines: dict[str, int], path: Path) -
     return {"items": tuple(p.item for p in placed if p.item is not None)}, problems
 
 
+def approval_files(meta: RecordMeta) -> Iterator[str]:
+    """Yield the CSV of items the list names, if any (a file beside it the list reads)."""
+    assert isinstance(meta, ApprovalListMeta)
+    if meta.items_csv:
+        yield meta.items_csv
+
+
 def read_items_csv(name: str, path: Path, line: int) -> tuple[list[PlacedItem], list[Problem]]:
     """Return the items of the CSV file `name` beside `path`, each with its CSV line."""
-    file, refused = sibling_file(path, name)
-    if refused == IN_FOLDER or not name.lower().endswith(".csv"):
-        return [], [error(path, line, "items_csv", f"“{name}”应为与本文件同一目录下的 .csv 文件名，不能含路径")]
-    if refused:
-        return [], [error(path, line, "items_csv", f"CSV 文件“{shown_name(name)}”{refused}")]
-    if file is None:
-        return [], [error(path, line, "items_csv", f"CSV 文件“{name}”不存在（应放在 {path.parent.name}/ 目录下）")]
-    data, problems = read_bytes(file)
-    if data is None:
+    file, rows, problems = read_sibling_csv(name, path, line, "items_csv")
+    if file is None or any(p.is_error for p in problems):
         return [], problems
-    if len(data) > MAX_FILE_BYTES:
-        return [], [error(file, 1, "file", "文件超过 5 MB，请拆分")]
-    text, problems = decode_csv(data, file)
-    if text is None:
-        return [], problems
-    placed, found = parse_items_csv(text, file)
+    placed, found = parse_items_csv(rows, file)
     return placed, problems + found
 
 
-def decode_csv(data: bytes, file: Path) -> tuple[str | None, list[Problem]]:
-    """Return the CSV text: UTF-8 (BOM or not), else GBK as Excel on Chinese Windows saves it."""
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return None, [error(file, line, "encoding", "CSV 文件含有空字符（NUL），可能是 UTF-16 编码或 Excel 工作簿；请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”")]
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        return body.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        text = data.decode("gbk")
-    except UnicodeDecodeError:
-        line = body[: utf8_error.start].count(b"\n") + 1
-        return None, [error(file, line, "encoding", "CSV 文件既不是 UTF-8 也不是 GBK 编码，无法读取；请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”")]
-    return text, [warning(file, 1, "encoding", "CSV 文件是 GBK 编码（中文 Windows 版 Excel 的默认格式），已按 GBK 读取；建议另存为“CSV UTF-8（逗号分隔）”")]
-
-
-def parse_items_csv(text: str, file: Path) -> tuple[list[PlacedItem], list[Problem]]:
-    """Return the rows of a decoded CSV as items; problems carry the CSV line of the row."""
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))  # a cell may be as long as its file
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for row in reader:
-            rows.append((line, row))
-            line = reader.line_num + 1
-    except csv.Error as bad:  # a cell over the size limit, a stray quote in strict mode …
-        return [], [error(file, reader.line_num or line, "items_csv", f"CSV 文件在这一行无法读取（{bad}）；请在 Excel 中另存为 CSV 后重试")]
-    rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
+def parse_items_csv(rows: Rows, file: Path) -> tuple[list[PlacedItem], list[Problem]]:
+    """Return the rows of a CSV as items; problems carry the CSV line of the row."""
     if not rows:
         return [], [error(file, 1, "items_csv", "CSV 文件是空的：第一行应为表头 " + ",".join(CSV_HEADERS))]
     header_line, header = rows[0]
@@ -529,6 +493,7 @@ KIND = Kind(
     ApprovalListMeta,
     "record_approval.html",
     prepare=prepare_approval_list,
+    files=approval_files,
     scaffold=approval_scaffold,
     shows_own_kind=True,  # an item's history across lists
     feed_html=approval_feed_html,

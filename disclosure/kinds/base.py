@@ -157,7 +157,7 @@ def no_site_rules(records: tuple[Record, ...], view: SiteView) -> list[Problem]:
     return []
 
 
-def no_data(root: Path) -> tuple[None, list[Problem]]:
+def no_data(root: Path, agencies: tuple[str, ...]) -> tuple[None, list[Problem]]:
     """Read no files beyond the kind's records."""
     return None, []
 
@@ -170,6 +170,7 @@ class KindFeed:
     name: str  # its title: 红牌（超过法定时限的办件）
     page: str  # the site path of the HTML page it mirrors: /monitor/
     events: tuple[tuple[Record, Event], ...]  # each event with the record it belongs to
+    about: str = ""  # the feed's description
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,11 @@ class Kind:
     # history across lists, a power's neighbours).
     links: Callable[[RecordMeta], Iterable[Link]] = nothing
     shows_own_kind: bool = False
+    # What a record takes from the records its links resolved to (link key → record), merged
+    # into `Record.extra` and its digest: a case list's power name, searched with it.
+    resolve: Callable[[Record, Mapping[str, Record]], Mapping[str, Any]] | None = None
+    # The files beside the record its front matter names beyond attachments (items_csv …).
+    files: Callable[[RecordMeta], Iterable[str]] = nothing
     # The heading under which the pages of the records it links to list its records (政策解读
     # on the document an interpretation explains: Site.linked_from); None lists nothing there.
     listed_on_linked: str | None = None
@@ -209,8 +215,8 @@ class Kind:
     json_ld_type: str = "CreativeWork"
     json_ld: Callable[[Record], dict[str, Any]] = no_json_ld
     # Files of its own beyond records, read with the content (content/evaluations/<year>.yaml):
-    # given the content folder, what `SiteView.data` holds for it, and their problems.
-    data: Callable[[Path], tuple[Any, list[Problem]]] = no_data
+    # given the content folder and the agencies' names, what `SiteView.data` holds, and problems.
+    data: Callable[[Path, tuple[str, ...]], tuple[Any, list[Problem]]] = no_data
     # Checks across kinds once every link resolved (a case's steps against its power's), and
     # warnings that need the calendar (双公示): given the kind's records and the site.
     site_rules: Callable[[tuple[Record, ...], SiteView], list[Problem]] = no_site_rules

@@ -27,7 +27,7 @@ from disclosure.core.records import Record
 from disclosure.core.visible_text import lead as visible_lead
 from disclosure.core.xml_text import illegal_character
 from disclosure.kinds import KIND_BY_NAME, KINDS
-from disclosure.kinds.base import Kind, day_cn
+from disclosure.kinds.base import Kind, KindFeed, day_cn
 from disclosure.outputs.publish import link_file, make_parent, read_json_object
 from disclosure.site.model import Facet, Site
 from disclosure.site.updates import Update, at_midnight, newest_first, record_updates
@@ -46,6 +46,7 @@ class FeedSpec:
     group: str  # 全部 | 类别 | 发布机构 | 主题分类
     name: str  # 全部更新, 重大行政决策, 国务院 …
     page: str  # site path of the matching HTML page
+    about: str = ""  # its own description (a kind's feed: 红牌), instead of the usual one
 
     def url(self, fmt: str) -> str:
         """Return the feed's site path in `fmt` (rss or atom)."""
@@ -63,6 +64,7 @@ def feed_specs(site: Site) -> list[FeedSpec]:
     """
     specs = [FeedSpec("all", "全部", "全部更新", "/")]
     specs += [FeedSpec(f"kind/{k.name}", "类别", k.label, _page(site, "kind", k.name)) for k in KINDS]
+    specs += [FeedSpec(feed.path, "类别", feed.name, feed.page, feed.about) for feed in kind_feeds(site)]
     for agency in site.agencies:
         key = site.agency_key(agency.name)
         specs.append(FeedSpec(f"agency/{key}", "发布机构", agency.name, _page(site, "agency", key)))
@@ -97,10 +99,27 @@ def facet_feed_path(site: Site, facet: Facet) -> str | None:
     return None
 
 
+def kind_feeds(site: Site) -> list[KindFeed]:
+    """Return the feeds kinds add beyond their kind feed (红牌), from their indexes."""
+    return [feed for k in KINDS for feed in k.feeds(site.indexes.get(k.name))]
+
+
+def kind_feed_updates(site: Site, feed: KindFeed) -> list[Update]:
+    """Return a kind feed's events up to the build day as updates, newest first."""
+    updates = [
+        Update(record, event.event, event.day, event.label, event.note, n)
+        for n, (record, event) in enumerate(feed.events)
+        if event.day <= site.built_on
+    ]
+    return newest_first(updates)[: site.config.feed_limit]
+
+
 def select_updates(site: Site, specs: Iterable[FeedSpec]) -> dict[str, list[Update]]:
     """Return, per feed path, its newest `feed_limit` updates, newest first."""
     limit = site.config.feed_limit
     buckets: dict[str, list[Update]] = {spec.path: [] for spec in specs}
+    for feed in kind_feeds(site):
+        buckets[feed.path] = kind_feed_updates(site, feed)
     updates = newest_first([u for record in site.records for u in record_updates(record, site.built_on)])
     for update in updates:
         for path in record_feed_paths(site, update.record):
@@ -238,6 +257,8 @@ def render_feed(site: Site, spec: FeedSpec, updates: list[Update]) -> tuple[byte
 
 
 def _description(site: Site, spec: FeedSpec) -> str:
+    if spec.about:
+        return f"{spec.about}最近 {site.config.feed_limit} 条。"
     scope = "本站" if spec.group == "全部" else f"{spec.group}“{spec.name}”"
     return (
         f"{scope}的政府信息公开动态：新发布的信息、重大行政决策的新阶段、更新记录和废止、失效，"

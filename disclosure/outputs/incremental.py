@@ -36,7 +36,8 @@ def _hash(*parts: object) -> str:
 
 
 def global_digest(site: Site, today: date) -> str:
-    """Return what every page depends on: code, configuration, fixed pages, the record set."""
+    """Return what every page depends on: code, configuration, fixed pages, the record set,
+    the day and the holidays of holidays.yaml (working days counted on power and case pages)."""
     records = [(r.slug, r.kind, r.meta.title, r.meta.agency, r.meta.category, r.year, r.meta.validity) for r in site.records]
     pages = [(p.slug, p.meta.title, p.body_html) for p in site.pages.values()]
     return _hash(
@@ -47,6 +48,7 @@ def global_digest(site: Site, today: date) -> str:
         pages,
         records,
         today.isoformat(),
+        sorted((year, sorted(off), sorted(on)) for year, (off, on) in site.openness.calendar.extra.items()),
     )
 
 
@@ -58,9 +60,8 @@ def record_fingerprint(site: Site, record: Record) -> str:
         linked.append(site.repealed_by[record.slug])
     linked += site.repeals.get(record.slug, ())
     linked += [r for _, listed in site.linked_from.get(record.slug, ()) for r in listed]
+    linked += site.targets.get(record.slug, {}).values()
     kind = KIND_BY_NAME.get(record.kind)
-    if kind:
-        linked += [r for link in kind.links(record.meta) if (r := site.by_index.get(link.ref))]
     if kind is None or kind.shows_own_kind:
         # approval lists and power items show items of other records of their kind
         linked += [r for r in site.records if r.kind == record.kind]

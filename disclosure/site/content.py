@@ -264,14 +264,12 @@ def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> 
 
 
 def _named_files(pending: list[_Pending]) -> set[Path]:
-    """Return the files that records name in their front matter (attachments, items_csv)."""
+    """Return the files that records name in their front matter (attachments, `Kind.files`: a CSV)."""
     named: set[Path] = set()
     for item in pending:
         folder = item.source.path.parent
         named.update(folder / a.file for a in item.meta.attachments)
-        csv = getattr(item.meta, "items_csv", None)
-        if isinstance(csv, str):
-            named.add(folder / csv)
+        named.update(folder / name for name in item.kind.files(item.meta))
     return named
 
 
@@ -376,7 +374,7 @@ def _read_confined(
     problems += found
     kind_data: dict[str, Any] = {}
     for kind in KINDS:  # a kind's own files beyond records: evaluations/<year>.yaml
-        kind_data[kind.name], found = kind.data(root)
+        kind_data[kind.name], found = kind.data(root, tuple(a.name for a in agencies))
         problems += [replace(p, kind=kind.name) for p in found]
     # every other file: YAML, CSV, guide parts, attachment names (政府信息公开条例 Art. 15)
     handled = {path for _, path in files} | set(walk_files(root / "pages", ".md", recursive=False)) | links

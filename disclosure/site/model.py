@@ -7,6 +7,7 @@ things up here and never touch the disk.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -70,6 +71,8 @@ class Site:
     # slug → (heading, the records linking to it, newest first) for the kinds whose records
     # are listed on the pages they link to (`Kind.listed_on_linked`: 政策解读), in KINDS order
     linked_from: Mapping[str, tuple[tuple[str, tuple[Record, ...]], ...]] = field(default_factory=dict)
+    # slug → link key → the record a link of that record names (Kind.links, resolved once)
+    targets: Mapping[str, Mapping[str, Record]] = field(default_factory=dict)
 
     @property
     def all_records(self) -> Facet:
@@ -126,7 +129,15 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     found = check_cross_record(content)
     if found:
         return None, problems + found
-    records = tuple(sorted(content.records, key=lambda r: (r.meta.published, r.meta.index_number), reverse=True))
+    targets = resolve_links(content.records)
+    records = tuple(
+        sorted(
+            (with_resolved(r, targets.get(r.slug, {})) for r in content.records),
+            key=lambda r: (r.meta.published, r.meta.index_number),
+            reverse=True,
+        )
+    )
+    targets = resolve_links(records)  # the records as the site holds them
     by_index = {r.meta.index_number: r for r in records}
     by_title = {r.meta.title: r for r in records}
 
@@ -168,7 +179,6 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     facets["kind"] = {
         k.name: Facet("kind", k.name, k.label, tuple(by_kind[k.name])) for k in KINDS if by_kind[k.name]
     }
-    targets = resolve_links(records)
     views = {
         k.name: SiteView(
             tuple(a.name for a in content.agencies),
@@ -177,7 +187,7 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         )
         for k in KINDS
     }
-    found = [p for k in KINDS for p in k.site_rules(tuple(by_kind[k.name]), views[k.name])]
+    found = [replace(p, kind=k.name) for k in KINDS for p in k.site_rules(tuple(by_kind[k.name]), views[k.name])]
     problems = problems + found
     if any(p.is_error for p in found):
         return None, problems
@@ -202,6 +212,7 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         synonyms=content.synonyms,
         indexes=indexes,
         linked_from=linked_from,
+        targets=targets,
     )
     return site, problems
 
@@ -216,6 +227,17 @@ def link_lookup(records: Iterable[Record], links: Iterable[Link]) -> dict[str, d
             if isinstance(value, str):
                 lookup[name].setdefault(value, record)
     return lookup
+
+
+def with_resolved(record: Record, targets: Mapping[str, Record]) -> Record:
+    """Return the record with what its kind takes from its links (`Kind.resolve`) in `extra`
+    and in its digest (a power renamed reaches the pages and index of its case lists)."""
+    kind = KIND_BY_NAME.get(record.kind)
+    if kind is None or kind.resolve is None:
+        return record
+    found = kind.resolve(record, targets)
+    digest = hashlib.sha256(f"{record.digest}\0{sorted(found.items())!r}".encode()).hexdigest()
+    return replace(record, extra={**record.extra, **found}, digest=digest)
 
 
 def resolve_links(records: tuple[Record, ...]) -> dict[str, dict[str, Record]]:
