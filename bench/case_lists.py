@@ -493,7 +493,7 @@ def schedule_updates(case_list: CaseList, calendar: WorkCalendar, end: date, rng
     """Fill ``case_list.updates``: when the list was published and updated, and with what note.
 
     Monthly lists: one update per week of 办结日期, 1–3 working days after that week's last
-    case finished. Yearly lists: published 2–5 working days after the year (or ``end``).
+    case finished (sooner when a week of 调休 would leave its first case waiting over 6). Yearly lists: published 2–5 working days after the year (or ``end``).
     A list holding 在办 cases is brought up to date once more after the last step reached.
     """
     finished = sorted((c for c in case_list.cases if c.finished), key=lambda c: c.finished or end)
@@ -504,8 +504,10 @@ def schedule_updates(case_list: CaseList, calendar: WorkCalendar, end: date, rng
         for case in finished:
             weeks[week_of(case.finished or end)].append(case)
         for week in sorted(weeks):
+            first = min(c.finished or end for c in weeks[week])
             last = max(c.finished or end for c in weeks[week])
-            day = calendar.add_workdays(last, rng.randint(1, 3)) or last
+            soon = calendar.add_workdays(last, rng.randint(1, 3)) or last
+            day = max(last, min(soon, calendar.add_workdays(first, DOUBLE_PUBLICITY_DAYS - 1) or soon))
             if updates and day <= updates[-1][0]:
                 day = calendar.add_workdays(updates[-1][0], 1) or day
             updates.append((day, f"新增本周办结 {len(weeks[week])} 件{SAMPLE}"))
@@ -654,7 +656,11 @@ def write_case_lists(
         for case_list in group_cases(power, cases, end, every_month):
             schedule_updates(case_list, calendar, end, rng)
             if power.power_type in DOUBLE_PUBLICITY:
-                late = [c.number for c in case_list.cases if (public_delay(c, case_list, calendar) or 0) > 7]
+                late = [
+                    c.number
+                    for c in case_list.cases
+                    if (public_delay(c, case_list, calendar) or 0) > DOUBLE_PUBLICITY_DAYS
+                ]
                 if late:
                     raise ValueError(f"{power.slug} {case_list.period}: public too late: {late[:5]}")
             published = case_list.updates[0][0]

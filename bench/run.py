@@ -161,6 +161,10 @@ def run_cases_bench(content: Path, output: Path, cases: int) -> dict[str, object
     figures["one_case_list_rebuild_s"] = round(seconds, 2)
     figures["peak_memory_mb"] = round(max(peak, peak2))
     print(f"    修改一个办件表后重新生成：{seconds:.2f} 秒", flush=True)
+    files = [p for p in output.rglob("*") if p.is_file()]
+    figures["output_files"] = len(files)
+    figures["output_mb"] = round(sum(p.stat().st_size for p in files) / 1024 / 1024, 1)
+    print(f"    输出：{len(files)} 个文件，{figures['output_mb']} MB", flush=True)
     return figures
 
 
@@ -253,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for key, target in TARGETS.items():
         value = results.get(key)
+        if value is None:  # --cases-only
+            continue
         verdict = "达标" if isinstance(value, (int, float)) and value <= target else "未达标"
         print(f"{key}: {value}（目标 ≤ {target}）{verdict}")
     cases = results.get("cases")
