@@ -32,6 +32,7 @@ import feedparser
 import pytest
 from werkzeug.test import Client
 
+import build as cli
 from disclosure.kinds.case import mask_name
 from disclosure.pipeline import Settings, build_site
 from search.index.static_query import StaticSite
@@ -130,7 +131,7 @@ def test_the_case_list_page_has_every_case_and_its_steps(site_dir: Path) -> None
     html = page(site_dir, "records", LIST)
     assert len(re.findall(r'<tr id="case-XK-00\d">', html)) == 5
     text = text_of(html)
-    assert "审查 10/7（超时）" in text
+    assert "审查 10/7 超时" in text
     assert f'href="/records/{POWER}/"' in html
 
 
@@ -274,3 +275,26 @@ def test_a_gbk_csv_is_read_with_a_warning(tmp_path: Path, run: Run) -> None:
     status, err = run("check", "--content", content, "--today", DAY.isoformat())
     assert status == 0
     assert any("CSV 文件是 GBK 编码" in line for line in err.splitlines())
+
+
+def test_report_lists_the_double_publicity_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["report", "--content", str(FIXTURE), "--date", DAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("五、行政许可、行政处罚办结后超过 7 个工作日才公开的办件（双公示）：2 项") :]
+    assert "“XK-002”于 2025-09-19 办结，2025-10-16 才公开" in section
+    assert "“XK-003”于 2025-09-05 办结，2025-10-16 才公开" in section
+
+
+def test_an_incremental_build_after_a_csv_edit_equals_a_cold_build(tmp_path: Path) -> None:
+    content = copy(tmp_path)
+    live = tmp_path / "live" / "site"
+    build_site(Settings(content_dir=content, output_dir=live, today=DAY, progress=False))
+    path = content / CSV_NAME
+    path.write_text(path.read_text("utf-8").replace("2025-09-01,2025-09-19,准予许可", "2025-09-01,2025-09-18,准予许可")
+                    .replace("2025-09-18,2025-09-19\n", "2025-09-18,2025-09-18\n"), "utf-8")
+    build_site(Settings(content_dir=content, output_dir=live, today=DAY, progress=False))
+    cold = build(content, tmp_path / "cold" / "site")
+    for part in (("records", POWER), ("records", LIST), ("monitor",)):
+        assert page(live, *part) == page(cold, *part), part
+    assert "办件数 5 件" in text_of(page(live, "records", POWER))
+    assert (live / "data" / "cases.json").read_bytes() == (cold / "data" / "cases.json").read_bytes()

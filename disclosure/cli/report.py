@@ -2,8 +2,9 @@
 
 Lists records published late (条例第二十六条), policy-document columns with nothing new in
 six months (国办秘函〔2019〕19号), last year's annual report when overdue (条例第四十九条),
-and a home-page block (工作动态, `Kind.home`) with nothing new in 14 days: the national
-inspection of government websites counts a home page not updated for two weeks as a failure.
+a home-page block (工作动态, `Kind.home`) with nothing new in 14 days (the national
+inspection of government websites counts a home page not updated for two weeks as a failure),
+and what kinds report of their own (`Kind.report`: 许可、处罚 cases made public late, 双公示).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def run_report(args: argparse.Namespace, today: date) -> int:
         print(summary_line(invalid.problems), file=sys.stderr)
         print("内容有错误，无法生成自查报告；请先改正以上错误。", file=sys.stderr)
         return 1
-    print(report_text(outcome.site, settings.content_dir, today))
+    print(report_text(outcome.site, settings.content_dir, today, outcome.warnings))
     return 0
 
 
@@ -60,8 +61,9 @@ def stale_home_blocks(site: Site, root: Path, today: date) -> list[Problem]:
     return problems
 
 
-def report_text(site: Site, root: Path, today: date) -> str:
-    """Return the report as printed: four numbered sections, one problem line each."""
+def report_text(site: Site, root: Path, today: date, warnings: list[Problem] | None = None) -> str:
+    """Return the report as printed: four numbered sections, then one per kind that reports its
+    own warnings (`Kind.report`: 双公示), one problem line each."""
     openness = site.openness
     late = [p for p in openness.late if not p.message.startswith("未核查")]
     unchecked = [p for p in openness.late if p.message.startswith("未核查")]
@@ -77,6 +79,12 @@ def report_text(site: Site, root: Path, today: date) -> str:
         ("三、上一年度政府信息公开工作年度报告（条例第四十九条）", missing, "已按期提供或尚未到期"),
         (f"四、超过 {HOME_STALE_DAYS} 天没有更新的首页栏目（{home}）", stale_home_blocks(site, root, today), "无"),
     ]
+    numbers = iter("五六七八九")
+    for kind in KINDS:
+        if kind.report is not None:
+            heading, prefix = kind.report
+            found = [p for p in warnings or () if p.kind == kind.name and p.message.startswith(prefix)]
+            sections.append((f"{next(numbers)}、{heading}", found, "无"))
     for heading, items, none in sections:
         lines.append(f"{heading}：{len(items)} 项" if items else f"{heading}：{none}")
         lines += [f"  {p}" for p in sort_problems(items)]

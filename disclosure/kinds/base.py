@@ -223,6 +223,8 @@ class Kind:
     # Site-wide index built once from all records of the kind and the site (Site.indexes[name]),
     # and the pages that show it.
     index: Callable[[tuple[Record, ...], SiteView], Any] = no_index
+    # A section of `build.py report`: its heading, and the prefix of the kind's warnings it lists.
+    report: tuple[str, str] | None = None
     # Feeds beyond its kind feed, built from its index (/feeds/case/red-cards.xml).
     feeds: Callable[[Any], Iterable[KindFeed]] = nothing
     pages: tuple[KindPage, ...] = ()

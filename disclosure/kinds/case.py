@@ -94,6 +94,7 @@ COMPOUND_SURNAMES = frozenset(
 )
 _DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 LATEST = 10  # cases on a power item's page
+RECENT_CARDS = 30  # 黄牌/红牌 on /monitor/ (each power's page and the open data have them all)
 CHART_MONTHS = 12
 
 
@@ -728,7 +729,7 @@ def red_card_feed(index: MonitorIndex) -> Iterator[KindFeed]:
 
 
 def monitor_page(index: MonitorIndex) -> dict[str, Any]:
-    return {"index": index}
+    return {"index": index, "recent_cards": RECENT_CARDS}
 
 
 def monitor_urls(index: MonitorIndex) -> Iterator[dict[str, Any]]:
@@ -811,6 +812,7 @@ KIND = Kind(
     site_rules=case_rules,
     index=case_index,
     feeds=red_card_feed,
+    report=("行政许可、行政处罚办结后超过 7 个工作日才公开的办件（双公示）", "双公示"),
     pages=PAGES,
     template_globals=template_globals,
 )
