@@ -298,3 +298,10 @@ def test_an_incremental_build_after_a_csv_edit_equals_a_cold_build(tmp_path: Pat
         assert page(live, *part) == page(cold, *part), part
     assert "办件数 5 件" in text_of(page(live, "records", POWER))
     assert (live / "data" / "cases.json").read_bytes() == (cold / "data" / "cases.json").read_bytes()
+
+
+def test_case_lists_stay_off_the_home_pages_latest_records(site_dir: Path) -> None:
+    home = (site_dir / "index.html").read_text("utf-8")
+    latest = home[home.index('id="latest-heading"') :]
+    latest = latest[: latest.index("</section>")]
+    assert f"/records/{LIST}/" not in latest and f"/records/{POWER}/" in latest

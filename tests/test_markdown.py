@@ -13,6 +13,8 @@ from disclosure.core.markdown_html import EXTENSIONS, is_plain, plain_paragraphs
 REAL_BODIES = sorted(
     [*(REPO / "content").rglob("*.md"), *(FIXTURES / "corpus").rglob("*.md")],
 )
+# the real documents among them (the sample's 政府文件 and the corpus), not the invented 示例 records
+DOCUMENTS = [p for p in REAL_BODIES if "documents" in p.parts or FIXTURES in p.parents]
 CRAFTED = [
     "第一条 为了规范……，制定本条例。\n第二条 本条例适用于……。",
     "## 第一章 总则\n\n第一条 总则。\n\n### 第一节 一般规定 ###\n正文",
@@ -52,5 +54,5 @@ def test_anything_else_goes_through_python_markdown(body: str) -> None:
 
 
 def test_most_real_documents_take_the_fast_path() -> None:
-    plain = [p for p in REAL_BODIES if is_plain(body_of(p))]
-    assert len(plain) >= len(REAL_BODIES) // 2
+    plain = [p for p in DOCUMENTS if is_plain(body_of(p))]
+    assert len(plain) >= len(DOCUMENTS) // 2

@@ -233,6 +233,9 @@ class Kind:
     # The home page shows its `home` latest records in a block of their own (工作动态), linked to
     # its first page with a `nav` label; 0 shows none.
     home: int = 0
+    # Its records are listed in the home page's 最新公开 (a kind with a block of its own is not,
+    # nor the 权力运行记录: monthly data lists would push every document off the home page).
+    latest: bool = True
     # Its records may have a 发文字号; a kind without (工作动态) refuses `doc_number` in its rules,
     # and `build.py new` writes no doc_number line for it.
     doc_number: bool = True

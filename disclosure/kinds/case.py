@@ -812,6 +812,7 @@ KIND = Kind(
     site_rules=case_rules,
     index=case_index,
     feeds=red_card_feed,
+    latest=False,
     report=("行政许可、行政处罚办结后超过 7 个工作日才公开的办件（双公示）", "双公示"),
     pages=PAGES,
     template_globals=template_globals,

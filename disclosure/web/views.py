@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from disclosure.core.records import Record
@@ -24,7 +26,9 @@ def the_site() -> Site:
 def home() -> str:
     site = the_site()
     sections = [(KIND_BY_NAME[k], facet) for k, facet in site.facets.get("kind", {}).items()]
-    return render_template("home.html", latest=site.records[:LATEST], sections=sections, blocks=home_blocks(site))
+    shown = {k.name for k in KINDS if k.latest and not k.home}
+    latest = list(islice((r for r in site.records if r.kind in shown), LATEST))  # newest first
+    return render_template("home.html", latest=latest, sections=sections, blocks=home_blocks(site))
 
 
 def home_blocks(site: Site) -> list[tuple[str, tuple[Record, ...], str]]:
