@@ -103,6 +103,7 @@ def test_monitor_figures_match_the_hand_count(site_dir: Path) -> None:
     assert "最长用时 25 个工作日" in text
     assert "黄牌 1 红牌 1" in text
     assert "准予许可 3 件 不予许可 1 件 在办 1 件" in text
+    assert "130600013-JC-001，行政检查 保定市市场监督管理局 尚未公开办件记录" in text  # every power has its row
     cards = text[text.find("黄牌、红牌（") :]
     assert cards.index("XK-002") < cards.index("XK-003")  # newest first (decided 19 Sep, then 5 Sep)
     assert "环节“审查”用时 10 个工作日，超过环节时限 7 个工作日" in cards
@@ -136,6 +137,11 @@ def test_the_case_list_page_has_every_case_and_its_steps(site_dir: Path) -> None
 
 
 def test_agency_page_shows_the_evaluations(site_dir: Path) -> None:
+    data = json.loads((site_dir / "data" / "evaluations.json").read_text("utf-8"))
+    rows = data["rows"] if isinstance(data, dict) else data
+    assert [(r["year"], r["agency"], r["score"], r["max"]) for r in rows] == [
+        (2025, "保定市自然资源和规划局", 92.5, 100), (2025, "保定市市场监督管理局", 88, 100)
+    ]
     text = text_of(page(site_dir, "monitor", "agencies"))
     assert "2025年评议考核结果" in text
     assert "保定市自然资源和规划局 民主评议 92.5 / 100 群众满意度测评" in text
@@ -305,3 +311,16 @@ def test_case_lists_stay_off_the_home_pages_latest_records(site_dir: Path) -> No
     latest = home[home.index('id="latest-heading"') :]
     latest = latest[: latest.index("</section>")]
     assert f"/records/{LIST}/" not in latest and f"/records/{POWER}/" in latest
+
+
+def test_id_and_mobile_numbers_in_a_case_csv_are_refused(tmp_path: Path, run: Run) -> None:
+    content = copy(tmp_path)
+    path = content / CSV_NAME
+    path.write_text(path.read_text("utf-8").replace("张三丰", "张三丰11010519491231002X").replace("李思远", "李思远 13912345678"), "utf-8")
+    status, err = run("check", "--content", content, "--today", DAY.isoformat())
+    assert status == 1
+    lines = [line for line in err.splitlines() if ".csv:" in line and "警告" not in line]
+    assert len(lines) == 2
+    assert lines[0].split(": ")[0].endswith(f"{CSV_NAME}:2") and "身份证号" in lines[0]
+    assert lines[1].split(": ")[0].endswith(f"{CSV_NAME}:5") and "手机号" in lines[1]
+    assert "11010519491231002X" not in err and "13912345678" not in err  # never echoed in full

@@ -528,22 +528,22 @@ class MonitorIndex:
     all: Figures
 
     def run(self, power: Record) -> PowerRun | None:
-        return self.by_power.get(power.slug)
+        """Return the power's cases, or None when none is published."""
+        found = self.by_power.get(power.slug)
+        return found if found is not None and found.lists else None
 
 
 def case_index(records: tuple[Record, ...], view: SiteView) -> MonitorIndex:
     """Return every case measured (the kind's `index` hook)."""
     by_list: dict[str, tuple[CaseTime, ...]] = {}
     per_power: dict[str, list[Record]] = defaultdict(list)
-    powers: dict[str, Record] = {}
     for record in records:  # newest first
         power = power_of(record, view)
-        powers[power.slug] = power
         per_power[power.slug].append(record)
         by_list[record.slug] = tuple(measure(case, record, power, view) for case in cases_of(record))
-    runs = tuple(
-        PowerRun(powers[slug], tuple(lists), Figures(tuple(c for r in lists for c in by_list[r.slug])))
-        for slug, lists in sorted(per_power.items(), key=lambda item: _power(powers[item[0]]).code)
+    runs = tuple(  # every power item, with cases or not (its row says 尚无办件记录)
+        PowerRun(power, tuple(per_power[power.slug]), Figures(tuple(c for r in per_power[power.slug] for c in by_list[r.slug])))
+        for power in sorted(view.by_kind.get("power", ()), key=lambda p: _power(p).code)
     )
     agencies = []
     for name in view.agencies:
@@ -688,6 +688,16 @@ def monitor_rows(records: tuple[Record, ...], index: MonitorIndex) -> list[Row]:
             "by_result": dict(run.figures.by_result),
         }
         for run in index.runs
+        if run.lists
+    ]
+
+
+def evaluation_rows(records: tuple[Record, ...], index: MonitorIndex) -> list[Row]:
+    """Return one row per 评议考核 result, newest year first."""
+    return [
+        {"year": year, "agency": e.agency, "item": e.item, "score": e.score, "max": e.max, "note": e.note}
+        for year, rows in index.evaluations
+        for e, _, _ in rows
     ]
 
 
@@ -709,6 +719,12 @@ TABLES = (
          "within_legal_rate": "法定时限内办结率（%）", "average_days": "平均用时（工作日）",
          "longest_days": "最长用时（工作日）", "yellow_cards": "黄牌数", "red_cards": "红牌数", "by_result": "按办理结果"},
         monitor_rows,
+    ),
+    Table(
+        "evaluations",
+        "评议考核结果",
+        {"year": "年度", "agency": "被考核机构", "item": "考核项目", "score": "得分", "max": "满分", "note": "说明"},
+        evaluation_rows,
     ),
 )
 
@@ -734,7 +750,7 @@ def monitor_page(index: MonitorIndex) -> dict[str, Any]:
 
 def monitor_urls(index: MonitorIndex) -> Iterator[dict[str, Any]]:
     """Yield the page once there is a case list (no page, no link before)."""
-    if index.runs:
+    if index.by_list:
         yield {}
 
 
