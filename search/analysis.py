@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 # Bump when what the index holds changes: every cached index is then rebuilt.
-FORMAT_VERSION = "5"  # 5: stored text keeps block breaks (issue 10)
+FORMAT_VERSION = "6"  # 6: body keys hold trigrams and the prefixes of letter/digit words
 
 MAX_QUERY_CHARS = 64  # after normalisation; the raw parameter may be a little longer
 MAX_RAW_QUERY_CHARS = 256
@@ -80,6 +80,26 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def body_grams(text: str) -> list[str]:
+    """Return what a query part requires of a body: per run, one character alone, two as a
+    bigram, three or more as their trigrams (three neighbours: far closer to the phrase than
+    bigrams); a letter/digit word as itself, which the body index holds as a prefix of its words."""
+    out: list[str] = []
+    for run in _RUNS.findall(text):
+        if run[0] < "\u3400":
+            out.append(run[:MAX_ALNUM])
+        elif len(run) <= 2:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 3] for i in range(len(run) - 2))
+    return list(dict.fromkeys(out))
+
+
+def phrase_text(text: str) -> str:
+    """Return a query part as an exact match compares it: its runs of characters, spaces dropped."""
+    return "".join(text.split())
+
+
 def doc_number_key(value: str) -> str:
     """Return the exact-match key of a 发文字号: any bracket style, 第/号 and spaces ignored."""
     return _DOC_NUMBER_FOLD.sub("", normalise(value))
@@ -96,19 +116,25 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Alternative:
-    """One way a query part can match: all `terms` present, or the exact key equal."""
+    """One way a query part can match: all `terms` present, or the exact key equal; in a body,
+    all `grams` (`body_grams`). `text` is the variant as written (normalised), for the exact check."""
 
     terms: tuple[str, ...]
     doc_number: str | None = None
     index_number: str | None = None
+    grams: tuple[str, ...] = ()
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class Part:
-    """A whitespace-separated word or a quoted phrase: any one alternative must match."""
+    """A whitespace-separated word or a quoted phrase: any one alternative must match.
+
+    A quoted part matches only where one of its variants stands as written (`exact`)."""
 
     text: str
     alternatives: tuple[Alternative, ...]
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,7 +174,7 @@ def parse_query(raw: str, synonyms: dict[str, tuple[str, ...]] | None = None) ->
                 exact = alternative.doc_number or alternative.index_number
                 highlights.extend([variant] if exact else _RUNS.findall(variant))
         if alternatives:
-            parts.append(Part(chunk, tuple(alternatives)))
+            parts.append(Part(chunk, tuple(alternatives), match.group(1) is not None))
     if len(parts) > MAX_PARTS:
         raise QueryError(f"检索词过多：最多 {MAX_PARTS} 个词")
     if sum(len(a.terms) for p in parts for a in p.alternatives) > MAX_TERMS * 2:
@@ -165,7 +191,19 @@ def _alternative(variant: str) -> Alternative | None:
     compact = variant.replace(" ", "")
     doc_number = doc_number_key(compact) if _DOC_NUMBER.match(compact) else None
     index_number = index_number_key(compact) if _INDEX_NUMBER.match(compact) else None
-    return Alternative(tuple(required), doc_number, index_number)
+    return Alternative(tuple(required), doc_number, index_number, tuple(body_grams(variant)), phrase_text(variant))
+
+
+def contains_phrase(folded: str, part: Part) -> bool:
+    """Return whether normalised text holds one of the part's variants as written (spaces ignored)."""
+    compact = "".join(folded.split())
+    return any(alt.text and alt.text in compact for alt in part.alternatives)
+
+
+def needs_check(part: Part) -> bool:
+    """Return whether a part's grams could all match without the part standing as written:
+    it is longer than one gram (a phrase of three or more characters, or several runs)."""
+    return any(len(alt.grams) > 1 for alt in part.alternatives) or (part.quoted and any(len(a.terms) > 1 for a in part.alternatives))
 
 
 def normalise_synonyms(raw: dict[str, list[str]] | None) -> dict[str, tuple[str, ...]]:

@@ -5,14 +5,17 @@ reads them; neither imports the other, both import this module. Layout:
 
 - `.search/whoosh/`  the Whoosh index, with `FORMAT` holding `analysis.FORMAT_VERSION`
 - `.search/body/`  the body index: characters and bigrams of every body (below)
-- `.search/search.json`  synonyms and filter choices
-- `.search/page.html`  the frozen search page, the frame of the service's result pages
+- `.search/search.json`  synonyms, filter choices and the site (name, root_url: the search feeds)
+- `.search/page.html`  the frozen search page, the frame of the service's result pages;
+  `page.care.html`, `page.a11y.html` the same in each reading mode (`mode_page_file`)
 
-Body index keys: a Chinese character c is the integer ord(c); a bigram ab is
-ord(a) << 16 | ord(b) (`term_key`). Files in `.search/body/` (written by
+Body index keys (`term_key`, uint64): a Chinese character c is the integer ord(c); a bigram
+ab is ord(a) << 16 | ord(b); a trigram abc is ord(a) << 32 | ord(b) << 16 | ord(c); a word of
+letters and digits w (each of its prefixes is indexed, so a query word finds the words it
+begins) is WORD_BASE | crc32(w). Files in `.search/body/` (written by
 `search.index.body_index.write_body_index`, read by `BodyReader`):
 
-- `keys.npy`  sorted distinct keys (uint32)
+- `keys.npy`  sorted distinct keys (uint64)
 - `offsets.npy`  postings of keys[i] are records[offsets[i]:offsets[i+1]] (uint32)
 - `records.npy`  record numbers (positions in `docs.json`), ascending per key (uint16
   below 65,536 records, else uint32)
@@ -45,6 +48,7 @@ STAMP = "FORMAT"  # in WHOOSH_FOLDER
 BODY_FOLDER = "body"
 SETTINGS_FILE = "search.json"
 PAGE_FILE = "page.html"
+READING_MODES = ("care", "a11y")  # URL prefixes of the reading modes (disclosure/core/reading_modes.py)
 
 _NPY_MAGIC = b"\x93NUMPY"
 # the header numpy.save writes for a one-dimensional array, e.g. {'descr': '<u4', 'fortran_order': False, 'shape': (12,), }
@@ -56,16 +60,53 @@ _NPY_CODES: dict[str, Literal["B", "H", "I", "Q"]] = (
 )
 
 
+WORD_BASE = 1 << 48  # above every character, bigram and trigram key
+
+
+def word_hash(word: str) -> int:
+    """Return the hash of a letter/digit word in body keys (search.js computes the same CRC-32)."""
+    return zlib.crc32(word.encode("ascii"))
+
+
+def mode_page_file(mode: str) -> str:
+    """Return the name of the search page's frame in a reading mode ("care" → page.care.html)."""
+    return PAGE_FILE if mode not in READING_MODES else f"page.{mode}.html"
+
+
 def term_key(term: str) -> int | None:
-    """Return the key of a query term (one character or a bigram), None for other terms."""
-    if not term or term[0] < "\u3400" or len(term) > 2:
+    """Return the body key of a query gram (1–3 Chinese characters, or a letter/digit word)."""
+    if not term:
         return None
-    return ord(term) if len(term) == 1 else ord(term[0]) << 16 | ord(term[1])
+    if term[0] < "\u3400":
+        return WORD_BASE | word_hash(term) if term.isascii() and term.isalnum() else None
+    if len(term) > 3:
+        return None
+    key = 0
+    for char in term:
+        key = key << 16 | ord(char)
+    return key
 
 
 def key_term(key: int) -> str:
-    """Return the term (one character or a bigram) of a body index key: `term_key` reversed."""
-    return chr(key) if key < 0x10000 else chr(key >> 16) + chr(key & 0xFFFF)
+    """Return the name of a body key in the static index: the characters, or #<crc in letters>."""
+    if key >= WORD_BASE:
+        return "#" + word_name(key - WORD_BASE)
+    chars = []
+    while key:
+        chars.append(chr(key & 0xFFFF))
+        key >>= 16
+    return "".join(reversed(chars))
+
+
+def word_name(crc: int) -> str:
+    """Return a word's CRC-32 in base 26, a–z: no digits in the static body shards, which the
+    output gate scans for identity and bank card numbers."""
+    out = ""
+    while True:
+        crc, digit = divmod(crc, 26)
+        out = chr(97 + digit) + out
+        if not crc:
+            return out
 
 
 def load_array(path: Path) -> memoryview[int]:

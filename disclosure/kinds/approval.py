@@ -31,6 +31,7 @@ from disclosure.kinds.base import (
     Kind,
     KindPage,
     Row,
+    SearchPart,
     SiteView,
     Table,
     day_cn,
@@ -453,6 +454,22 @@ def approval_texts(record: Record) -> Mapping[str, str]:
     return {"items": "".join(approval_feed_html(record))}
 
 
+def approval_search_text(record: Record) -> Iterator[str]:
+    """Yield what the page's 事项目录 shows of every item: name, agency, basis, action, 承接单位, note."""
+    for item in items_of(record):
+        yield from (t for t in (item.name, item.implementing_agency, item.basis, item.action, item.to, item.note) if t)
+
+
+def approval_search_parts(record: Record) -> Iterator[SearchPart]:
+    """Yield every item as a place a search result links to (its row, #item-3)."""
+    for item in items_of(record):
+        head = f"{item.name}（{item.action}" + (f"，{item.to}" if item.to else "") + "）"
+        detail = [f"实施机关：{item.implementing_agency}"]
+        detail += [f"设定依据：{item.basis}"] if item.basis else []
+        detail += [f"备注：{item.note}"] if item.note else []
+        yield SearchPart(item.anchor, "事项", head, "；".join(detail))
+
+
 def approval_item_rows(records: tuple[Record, ...], index: object) -> list[Row]:
     """Return every item of every approval-item list (inline or from its CSV)."""
     rows = []
@@ -498,6 +515,8 @@ KIND = Kind(
     shows_own_kind=True,  # an item's history across lists
     feed_html=approval_feed_html,
     texts=approval_texts,
+    search_text=approval_search_text,
+    search_parts=approval_search_parts,
     tables=TABLES,
     index=approval_index,
     pages=PAGES,

@@ -49,6 +49,21 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPart:
+    """A place on a record's page that search can link to: an approval item, a power's step.
+
+    `anchor` is the element's id on the page (item-3, step-shencha), `label` says what it is
+    in a result's snippet (事项, 环节), `text` is what the snippet shows (户外广告设置审批（取消）)
+    and `detail` the rest of what the page shows there (实施机关, 风险点 …), searched too.
+    """
+
+    anchor: str
+    label: str
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     """A record of this site that a record's page shows, named at a front-matter key."""
 
@@ -209,6 +224,9 @@ class Kind:
     texts: Callable[[Record], Mapping[str, str]] = no_texts
     # Search: text searched with the record (beyond title, numbers, keywords and summary).
     search_text: Callable[[Record], Iterable[str]] = nothing
+    # Search: the parts of its page a result can point to (#item-3), each with its own text
+    # (also yielded by `search_text`: the parts only say where a match lies).
+    search_parts: Callable[[Record], Iterable[SearchPart]] = nothing
     # Open data: the kind's tables.
     tables: tuple[Table, ...] = ()
     # schema.org: the type of its pages and the properties it adds.

@@ -16,7 +16,7 @@ from disclosure.core.fields import IsoDate, Text
 from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
-from disclosure.kinds.base import Event, Kind, Link, Row, Table, day_text, marker
+from disclosure.kinds.base import Event, Kind, Link, Row, SearchPart, Table, day_text, marker
 
 StageName = Literal[
     "征求意见",
@@ -72,6 +72,11 @@ class Stage(Strict):
     date: IsoDate = _f("stages.date")
     end: IsoDate | None = _f("stages.end", default=None)
     summary: NonEmpty = _f("stages.summary")
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the stage on the decision's page: its event id, stage-2019-10-17-hearing."""
+        return f"stage-{self.date.isoformat()}-{stage_code(self.stage)}"
 
 
 class DecisionMeta(RecordMeta):
@@ -160,9 +165,28 @@ def decision_texts(record: Record) -> Mapping[str, str]:
 
 
 def decision_search_text(record: Record) -> Iterator[str]:
-    """Yield the matter and the outcome, searched with the record."""
+    """Yield what the page shows beyond the common fields: matter, basis, stages and outcome."""
     meta = _meta(record.meta)
-    yield from (text for text in (meta.matter, meta.outcome) if text)
+    yield meta.matter
+    for basis in meta.basis:
+        yield from (text for text in (basis.title, basis.doc_number) if text)
+    for stage in meta.stages:
+        yield from (stage.stage, stage.summary)
+    if meta.outcome:
+        yield meta.outcome
+
+
+def decision_search_parts(record: Record) -> Iterator[SearchPart]:
+    """Yield the places a search result links to: the basis (#basis-heading), every stage
+    (#stage-2019-09-20-hearing) and the outcome (#outcome-heading)."""
+    meta = _meta(record.meta)
+    if meta.basis:
+        titles = "；".join(b.title + (f"（{b.doc_number}）" if b.doc_number else "") for b in meta.basis)
+        yield SearchPart("basis-heading", "决策依据", titles)
+    for stage in meta.stages:
+        yield SearchPart(stage.anchor, stage.stage, stage.summary)
+    if meta.outcome:
+        yield SearchPart("outcome-heading", "决策结果", meta.outcome)
 
 
 def decision_rows(records: tuple[Record, ...], index: object) -> list[Row]:
@@ -251,5 +275,6 @@ KIND = Kind(
     feed_rows=decision_feed_rows,
     texts=decision_texts,
     search_text=decision_search_text,
+    search_parts=decision_search_parts,
     tables=TABLES,
 )

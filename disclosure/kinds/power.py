@@ -25,7 +25,7 @@ from disclosure.core.fields import Text, one_or_many
 from disclosure.core.labels import kind_labels
 from disclosure.core.problems import Problem, error, warning
 from disclosure.core.records import NonEmpty, Record, RecordMeta, Strict, titled
-from disclosure.kinds.base import Kind, KindPage, Row, SiteView, Table, marker
+from disclosure.kinds.base import Kind, KindPage, Row, SearchPart, SiteView, Table, marker
 from disclosure.kinds.power_flowchart import draw_flowchart, edges_of
 
 # the keys only this kind has, labelled before the shared ones (core/labels.py)
@@ -497,9 +497,24 @@ def power_texts(record: Record) -> Mapping[str, str]:
 
 
 def power_search_text(record: Record) -> Iterator[str]:
-    """Yield the 权力编码 and the 权力类型, searched with the record."""
+    """Yield what the page shows beyond the common fields: code, type, basis, fee, steps and their risks."""
     meta = _meta(record)
-    yield from (text for text in (meta.code, meta.power_type) if text)
+    yield from (meta.code, meta.power_type, meta.fee)
+    for basis in meta.basis:
+        yield f"{basis.law} {basis.article}"
+    if meta.supervision.address:
+        yield meta.supervision.address
+    for part in power_search_parts(record):
+        yield from (part.text, part.detail)
+
+
+def power_search_parts(record: Record) -> Iterator[SearchPart]:
+    """Yield every step as a place a search result links to (#step-shencha): name, post, description, risks."""
+    for step in _meta(record).steps:
+        detail = [step.description] if step.description else []
+        for risk in step.risks:
+            detail.append(f"廉政风险点（{risk.level}）：{risk.point}；防控措施：{'、'.join(risk.measures)}；责任人：{risk.owner}")
+        yield SearchPart(step.anchor, "环节", f"{step.name}（{step.post}）", "；".join(detail))
 
 
 def power_rows(records: tuple[Record, ...], index: object) -> list[Row]:
@@ -604,6 +619,7 @@ KIND = Kind(
     feed_html=power_feed_html,
     texts=power_texts,
     search_text=power_search_text,
+    search_parts=power_search_parts,
     tables=TABLES,
     index=power_index,
     pages=PAGES,

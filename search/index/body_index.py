@@ -4,11 +4,12 @@ Putting the bigrams of the whole corpus (58 MB of text, about 7 M distinct (bigr
 pairs) into Whoosh costs minutes; here they are computed and inverted with numpy in a few
 seconds, and cached per record between builds.
 
-Keys (`search.stored.term_key`): a Chinese character c is the integer ord(c); a bigram ab
-is ord(a) << 16 | ord(b). Text is normalised exactly as `search.analysis.normalise` does it
-(NFKC, lower case, Traditional → Simplified); only Chinese runs (`analysis.CJK`) give keys,
-as in `analysis.terms`. A query term matches a body when its key is there; a query part (all
-its terms) matches when all its keys are there (bigram-AND, like the metadata fields).
+Keys (`search.stored.term_key`, uint64): every Chinese character, bigram and trigram of the
+Chinese runs (`analysis.CJK`), and every prefix of every word of letters and digits (so
+`97` finds 国发〔1986〕97号 in any bracket style, `ipv` finds IPv6 and `2019` finds 2019年).
+Text is normalised exactly as `search.analysis.normalise` does it (NFKC, lower case,
+Traditional → Simplified). A query part matches a body when all its grams
+(`analysis.body_grams`: trigrams of a phrase, a word as written) are there.
 
 The service's copy goes into `.search/body/` (`write_body_index`; the files are listed in
 `search.stored`, whose `BodyReader` reads them). The body text kept there is what a reader
@@ -40,7 +41,8 @@ import numpy as np
 
 from disclosure.core.visible_text import BLOCK_MARK, text_of
 from disclosure.core.workers import worker_pool
-from search.analysis import FORMAT_VERSION, fold_table
+from search.analysis import FORMAT_VERSION, MAX_ALNUM, fold_table
+from search.stored import WORD_BASE, word_hash
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # analysis.CJK
 CACHE_FILE = "body.pickle"
@@ -78,18 +80,34 @@ def _in(cps: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
     return mask
 
 
+_WIDE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # full-width letters and digits
+_WORDS = re.compile(f"[0-9a-z]{{1,{MAX_ALNUM}}}")
+
+
 def body_keys(text: str) -> np.ndarray:
-    """Return the sorted distinct keys (characters and bigrams) of a body text."""
-    # Same keys as normalise() + terms(): NFKC matters only where it yields Chinese
-    # characters, lower case changes none, the fold table maps Chinese characters only.
+    """Return the sorted distinct keys of a body text: characters, bigrams, trigrams, word prefixes."""
+    # Same keys as normalise() + body_grams(): NFKC matters only where it yields Chinese
+    # characters (or turns full-width letters and digits into ASCII), lower case changes no
+    # Chinese character, the fold table maps Chinese characters only.
     cps = _codes(text)
     if _in(cps, _NFKC_RANGES).any():
         cps = _codes(_NFKC_RUNS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text))
-    cps = _fold_lut()[np.where(cps < 0x10000, cps, 0)]
+    cps = _fold_lut()[np.where(cps < 0x10000, cps, 0)].astype(np.uint64)
     chinese = _in(cps, CJK_RANGES)
     pair = chinese[:-1] & chinese[1:]
-    bigrams = (cps[:-1][pair] << 16) | cps[1:][pair]
-    return np.unique(np.concatenate([cps[chinese], bigrams]))
+    bigrams = (cps[:-1][pair] << np.uint64(16)) | cps[1:][pair]
+    triple = pair[:-1] & chinese[2:]
+    trigrams = (cps[:-2][triple] << np.uint64(32)) | (cps[1:-1][triple] << np.uint64(16)) | cps[2:][triple]
+    return np.unique(np.concatenate([cps[chinese], bigrams, trigrams, word_keys(text)]))
+
+
+def word_keys(text: str) -> np.ndarray:
+    """Return the keys of every prefix of every letter/digit word of `text` (normalised as queries are)."""
+    if _WIDE.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    words = set(_WORDS.findall(text.lower()))  # a longer run is cut as query_terms cuts it
+    prefixes = {word[:n] for word in words for n in range(1, len(word) + 1)}
+    return np.fromiter((WORD_BASE | word_hash(p) for p in prefixes), dtype=np.uint64, count=len(prefixes))
 
 
 def display_text(text: str) -> str:
@@ -98,7 +116,7 @@ def display_text(text: str) -> str:
 
 
 def _compute(body_html: str) -> tuple[bytes, bytes]:
-    """Return the keys (uint32 bytes) and the compressed display text of one body."""
+    """Return the keys (uint64 bytes) and the compressed display text of one body."""
     # what a reader sees of the page (personal_data's gate reads the page the same way):
     # a snippet never joins what the page keeps apart (two table cells, two paragraphs)
     text = text_of(body_html)
@@ -120,7 +138,7 @@ class Inverted:
     texts: list[bytes]
     digests: list[str] = field(default_factory=list)  # per record number
     previous: dict[str, bytes] = field(default_factory=dict)  # keys of records gone since the last build
-    record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint32
+    record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint64
 
     def subset(self, mask: np.ndarray) -> Inverted:
         """Return the postings of the keys where `mask` is true."""
@@ -195,16 +213,16 @@ class BodyJob:
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (keys, offsets, records) from the per-record sorted keys."""
-    arrays = [np.frombuffer(k, dtype=np.uint32) for k in per_record]
+    arrays = [np.frombuffer(k, dtype=np.uint64) for k in per_record]
     lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
     if not len(arrays) or not lengths.sum():
-        empty = np.zeros(0, dtype=np.uint32)
-        return empty, np.zeros(1, dtype=np.uint32), empty
-    combined = np.concatenate(arrays).astype(np.uint64) << np.uint64(32)
-    combined |= np.repeat(np.arange(len(arrays), dtype=np.uint64), lengths)
-    combined.sort()
-    keys_all = (combined >> np.uint64(32)).astype(np.uint32)
-    records = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        return np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
+    # sorted by key, then record: one stable sort of the keys, records in order within each
+    keys_cat = np.concatenate(arrays)
+    numbers = np.repeat(np.arange(len(arrays), dtype=np.uint32), lengths)
+    order = np.argsort(keys_cat, kind="stable")
+    keys_all = keys_cat[order]
+    records = numbers[order]
     starts = np.flatnonzero(np.concatenate(([True], keys_all[1:] != keys_all[:-1])))
     offsets = np.concatenate((starts, [len(keys_all)])).astype(np.uint32)
     return keys_all[starts], offsets, records

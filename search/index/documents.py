@@ -1,14 +1,20 @@
 """Records → search documents: what is searchable, displayed and filtered, for both indexes.
 
 Searchable text is the 标题 (own field, ranked first) and, in one `text` field, 发文字号,
-索引号, 发布机构, 主题分类, 主题词, 内容概述, what the record's kind adds (`Kind.search_text`:
-a decision's matter and outcome, a power's code and type) and the start of the body (`LEAD_CHARS`). The whole body is not put into Whoosh (its character bigrams
+索引号, 发布机构, 主题分类, 主题词, 内容概述, what the record's page shows beyond them
+(`Kind.search_text`: approval items, a decision's basis, stages and outcome, a power's steps
+and risks …), the attachments' titles and the start of their text (`search.index.attachments`)
+and the start of the body (`LEAD_CHARS`): a match in any of them is a 著录项 match. The places
+a result can point to (`Kind.search_parts`: an approval item, a step; and each attachment)
+are kept with the document (`parts`) for the snippet and the link's fragment
+(`search.parts`). The whole body is not put into Whoosh (its character bigrams
 would cost minutes per build: ~15 µs per posting, 7.3 M postings for the 58 MB corpus);
 `search.index.body_index` indexes it without Whoosh, and docs/search.md says more.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import rjieba
@@ -17,9 +23,14 @@ from disclosure.core.records import Record
 from disclosure.core.visible_text import lead as visible_lead
 from disclosure.kinds import KIND_BY_NAME
 from search.analysis import doc_number_key, index_number_key, normalise, terms
+from search.index.attachments import AttachmentTexts
+from search.parts import PagePart
 
 LEAD_CHARS = 160
 SNIPPET_SOURCE_CHARS = 300
+# Mixed into a document's digest: bump when what a document holds changes without the record
+# changing (the Whoosh cache then re-adds every document). 2: the page's parts and attachments.
+DOC_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +54,7 @@ class SearchDoc:
     doc_number_key: str
     index_number_key: str
     words: tuple[str, ...]
+    parts: tuple[PagePart, ...] = ()  # the places of its page a match can point to (search.parts)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -51,8 +63,8 @@ class SearchDoc:
         return tuple("/".join(parts[: i + 1]) for i in range(len(parts)))
 
 
-def search_document(record: Record) -> SearchDoc:
-    """Return what the indexes hold for `record`."""
+def search_document(record: Record, attachments: AttachmentTexts | None = None) -> SearchDoc:
+    """Return what the indexes hold for `record` (attachment texts read through `attachments`)."""
     meta = record.meta
     # The start of the body only stands in for a missing 内容概述: as a reader sees the page
     # (disclosure.core.visible_text), so that a lead never joins what the page keeps apart.
@@ -60,6 +72,14 @@ def search_document(record: Record) -> SearchDoc:
     body_lead = start[:LEAD_CHARS]
     kind = KIND_BY_NAME.get(record.kind)
     extra = list(kind.search_text(record)) if kind else []
+    parts = [PagePart(p.anchor, p.label, p.text, p.detail) for p in kind.search_parts(record)] if kind else []
+    digest = hashlib.sha256(f"{DOC_VERSION}\0{record.digest}".encode())
+    reader = attachments or AttachmentTexts()
+    for number, attachment in enumerate(record.attachments, start=1):
+        content, text = reader.read(attachment)
+        digest.update(f"\0{attachment.title}\0{attachment.name}\0{content}".encode())
+        extra += [attachment.title, text]
+        parts.append(PagePart(f"attachment-{number}", "附件", attachment.title, text))
     text = " ".join(
         [
             meta.doc_number or "",
@@ -74,7 +94,7 @@ def search_document(record: Record) -> SearchDoc:
     lead = " ".join(meta.summary.split()) if meta.summary else start
     return SearchDoc(
         key=meta.index_number,
-        digest=record.digest,
+        digest=digest.hexdigest(),
         slug=record.slug,
         title=meta.title,
         doc_number=meta.doc_number or "",
@@ -90,6 +110,7 @@ def search_document(record: Record) -> SearchDoc:
         doc_number_key=doc_number_key(meta.doc_number) if meta.doc_number else "",
         index_number_key=index_number_key(meta.index_number),
         words=title_words(meta.title),
+        parts=tuple(parts),
     )
 
 

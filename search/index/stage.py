@@ -21,6 +21,7 @@ from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
 from search.index.body_index import BodyJob, write_body_index
 from search.index.documents import search_document
+from search.index.attachments import AttachmentTexts
 from search.index.static_index import write_static_index
 from search.index.whoosh_index import write_whoosh_index
 from search.stored import BODY_FOLDER, PAGE_FILE, SERVICE_FOLDER, SETTINGS_FILE, WHOOSH_FOLDER
@@ -42,7 +43,9 @@ def facet_choices(site: Site) -> dict[str, Any]:
 def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, progress: Progress) -> dict[str, int]:
     """Write both search indexes of `site` into `staging`; return a few sizes."""
     progress.start("建立检索索引", len(site.records))
-    docs = [search_document(r) for r in site.records]
+    attachments = AttachmentTexts(cache_dir / "search" / "attachments.json" if cache_dir else None)
+    docs = [search_document(r, attachments) for r in site.records]
+    attachments.save()
     synonyms = normalise_synonyms({k: list(v) for k, v in site.synonyms.items()})
     service = staging / SERVICE_FOLDER
     service.mkdir(parents=True, exist_ok=True)

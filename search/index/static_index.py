@@ -14,8 +14,13 @@ load through `<script>` tags from file:// as well as from any static host):
   of the body texts whose hash falls in shard n, the records whose body holds it, encoded
   as above (no title bit) but in `BODY_ALPHABET`, which has no digits. A list longer than
   its bitmap is written as the bitmap instead: `~`, then six records a character (bit 32
-  is the first record of the six), so no list is longer than count / 6 characters. A query part whose terms are all in a body matches there too.
-- `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list.
+  is the first record of the six), so no list is longer than count / 6 characters. Keys are
+  also trigrams and the prefixes of letter/digit words, named `#<CRC-32 in base 26, a–z>` (their
+  shard: the CRC-32 itself). A query part whose grams (`analysis.body_grams`) are all in a
+  body matches there too.
+- `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list; a record
+  with parts (`search.parts`: approval items, steps, attachments) has a seventh column, its
+  parts as [anchor, label, the start of their text].
 
 The terms are those of `search.index.documents`, so the browser and the service match the same
 records for the same query.
@@ -36,10 +41,11 @@ import numpy as np
 
 from disclosure.kinds import KINDS
 from disclosure.outputs.publish import link_file
-from search.analysis import FORMAT_VERSION, fold_table
+from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
 from search.index.body_index import Inverted
 from search.index.documents import SearchDoc
-from search.stored import key_term
+from search.parts import static_text
+from search.stored import WORD_BASE, key_term, word_hash
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 # Body postings are long; with no digits in them, the output scan for personal numbers
@@ -61,6 +67,19 @@ def term_hash(term: str) -> int:
     for char in term:
         h = (h * 31 + ord(char)) % 1_000_003
     return h
+
+
+def body_term(gram: str) -> tuple[str, int]:
+    """Return the name and shard hash of a body gram in `b/<n>.js` (`key_term`, `body_shard_of`)."""
+    if gram[0] < "\u3400":
+        crc = word_hash(gram)
+        return key_term(WORD_BASE | crc), crc % 1_000_003
+    return gram, term_hash(gram)
+
+
+def title_trigrams(title: str) -> set[str]:
+    """Return the trigrams of a title: static terms for the exact-phrase check of titles."""
+    return {g for g in body_grams(normalise(title)) if len(g) == 3 and g[0] >= "\u3400"}
 
 
 def encode_postings(numbers: Sequence[int]) -> str:
@@ -145,10 +164,19 @@ def body_shard_count(inverted: Inverted, count: int) -> int:
 
 
 def body_shard_of(keys: np.ndarray, shards: int) -> np.ndarray:
-    """Return the shard of each key: term_hash of its term, as search.js computes it."""
-    keys = keys.astype(np.int64)
-    high, low = keys >> 16, keys & 0xFFFF
-    return np.where(high > 0, (high * 31 + low) % 1_000_003, low % 1_000_003) % shards
+    """Return the shard of each key, as search.js computes it: term_hash of its characters
+    (one to three), or the word's CRC-32 for a letter/digit word."""
+    keys = keys.astype(np.uint64)
+    word = keys >= np.uint64(WORD_BASE)
+    first = (keys >> np.uint64(32)) & np.uint64(0xFFFF)
+    second = (keys >> np.uint64(16)) & np.uint64(0xFFFF)
+    third = keys & np.uint64(0xFFFF)
+    m = np.uint64(1_000_003)
+    h = first % m
+    h = np.where(first > 0, (h * np.uint64(31) + second) % m, second % m)
+    h = np.where((first > 0) | (second > 0), (h * np.uint64(31) + third) % m, third % m)
+    h = np.where(word, (keys - np.uint64(WORD_BASE)) % m, h)
+    return (h % np.uint64(shards)).astype(np.int64)
 
 
 def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path | None = None) -> tuple[int, int]:
@@ -177,8 +205,8 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
                     # the postings that changed: keys of the old body or of the new one, not both
                     touched = [
                         np.setxor1d(
-                            np.frombuffer(inverted.previous[old], dtype=np.uint32),
-                            np.frombuffer(inverted.record_keys[n], dtype=np.uint32),
+                            np.frombuffer(inverted.previous[old], dtype=np.uint64),
+                            np.frombuffer(inverted.record_keys[n], dtype=np.uint64),
                             assume_unique=True,
                         )
                         for n, old in changed
@@ -259,6 +287,8 @@ def write_static_index(
     for number, doc in enumerate(docs):
         for term in doc.title_terms:
             postings[term].append(number * 2 + 1)
+        for term in sorted(title_trigrams(doc.title)):  # the exact-phrase check of titles
+            postings[term].append(number * 2 + 1)
         for term in doc.text_terms:
             postings[term].append(number * 2)
         if doc.doc_number_key:
@@ -279,6 +309,7 @@ def write_static_index(
     for start in range(0, len(docs), CHUNK):
         rows = [
             [d.slug, d.title, d.doc_number, "、".join(d.agency), d.published, d.lead[:LEAD_SHOWN]]
+            + ([[[p.anchor, p.label, static_text(p)] for p in d.parts]] if d.parts else [])
             for d in docs[start : start + CHUNK]
         ]
         (folder / "d" / f"{start // CHUNK}.js").write_text(_js("docs", start // CHUNK, rows), "utf-8")

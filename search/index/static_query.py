@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from search.analysis import ParsedQuery, normalise, parse_query
-from search.index.static_index import DATA_FOLDER, decode_body_postings, decode_postings, term_hash
+from search.analysis import ParsedQuery, needs_check, normalise, parse_query
+from search.index.static_index import DATA_FOLDER, body_term, decode_body_postings, decode_postings, term_hash
+from search.parts import part_of
 from search.ranking import Score, body_weight, rank_key
+from search.spelling import corrections, parse_spelled
 
 EXACT, TITLE = 30.0, 4.0
 _CALL = re.compile(r"^YGSearch\.(\w+)\((.*)\);\s*$", re.S)
@@ -50,11 +52,12 @@ class StaticSite:
         text = shard.get(term)
         return decode_postings(text) if text else []
 
-    def body_postings(self, term: str) -> list[int]:
+    def body_postings(self, gram: str) -> list[int]:
         shards = self.meta.get("bshards", 0)
         if not shards:
             return []
-        text = self._load(f"b/{term_hash(term) % shards}.js").get(term)
+        name, hashed = body_term(gram)
+        text = self._load(f"b/{hashed % shards}.js").get(name)
         return decode_body_postings(text) if text else []
 
     def search(self, raw: str, filters: dict[str, str] | None = None, sort: str = "relevance") -> list[dict[str, Any]]:
@@ -66,19 +69,77 @@ class StaticSite:
         meta = self.meta
         self._load("fold.js")
         synonyms = {k: tuple(v) for k, v in meta["synonyms"].items()}
-        parsed = parse_query(raw, synonyms)
+        parsed = parse_spelled(raw, synonyms, self.spelled)
         scores = self.evaluate(parsed)
         ids = self.filter(scores, filters or {})
         if sort == "date":
             ids.sort(key=lambda i: (-meta["docs"][i][0], i))
         else:
             ids.sort(key=lambda i: rank_key(scores[i], i))
-        return ids
+        return self.exact_first(parsed, ids, reorder=sort != "date")
+
+    def exact_first(self, parsed: ParsedQuery, ids: list[int], reorder: bool = True) -> list[int]:
+        """Return `ids` with the records holding every checked part as written first, without those
+        lacking a quoted part: as written means all its trigrams in the title, or all its grams
+        in the body (the browser never downloads a body to look)."""
+        checked = [part for part in parsed.parts if needs_check(part)]
+        if not checked:
+            return ids
+        holding = [self._holding(part) for part in checked]
+        quoted = [found for part, found in zip(checked, holding, strict=True) if part.quoted]
+        kept = [i for i in ids if all(i in found for found in quoted)]
+        if not reorder:  # by date: the order stays, quoted parts still only as written
+            return kept
+        exact = [i for i in kept if all(i in found for found in holding)]
+        chosen = set(exact)
+        return exact + [i for i in kept if i not in chosen]
+
+    def _holding(self, part: Any) -> set[int]:
+        """Return the records whose title holds the part's trigrams or whose body holds its grams."""
+        found: set[int] = set()
+        for alt in part.alternatives:
+            trigrams = [g for g in alt.grams if len(g) == 3 and g[0] >= "\u3400"]
+            if trigrams and len(trigrams) == len(alt.grams):
+                in_title: set[int] | None = None
+                for gram in trigrams:
+                    docs = {p >> 1 for p in self.postings(gram) if p & 1}
+                    in_title = docs if in_title is None else in_title & docs
+                found |= in_title or set()
+            found |= set(self._body(alt.grams))
+        return found
+
+    def spelled(self, key: str) -> list[str]:
+        """Return the words a pinyin or initials key spells (`p/<first letter>.js`, as search.js)."""
+        if not (self.site_dir / DATA_FOLDER / "p" / f"{key[:1]}.js").is_file():
+            return []
+        return list(self._load(f"p/{key[:1]}.js").get(key, []))
+
+    def did_you_mean(self, raw: str, filters: dict[str, str] | None = None) -> str | None:
+        """Return the close query search.js offers when `raw` finds nothing (`search.spelling.corrections`)."""
+        if self.search_ids(raw, filters):
+            return None
+        shards = self._load("f.js")["cshards"]
+        synonyms = {k: tuple(v) for k, v in self.meta["synonyms"].items()}
+        lookup = lambda key: self._load(f"c/{term_hash(key) % shards}.js").get(key, [])  # noqa: E731
+        for candidate in corrections(raw, synonyms, lookup, self.spelled):
+            if self.search_ids(candidate, filters):
+                return candidate
+        return None
 
     def row(self, number: int) -> dict[str, Any]:
         chunk = self._load(f"d/{number // self.meta['chunk']}.js")
-        slug, title, doc_number, agency, published, lead = chunk[number % self.meta["chunk"]]
-        return {"slug": slug, "title": title, "doc_number": doc_number, "agency": agency, "published": published, "lead": lead}
+        slug, title, doc_number, agency, published, lead, *parts = chunk[number % self.meta["chunk"]]
+        return {"slug": slug, "title": title, "doc_number": doc_number, "agency": agency, "published": published, "lead": lead,
+                "parts": parts[0] if parts else []}
+
+    def place(self, row: dict[str, Any], raw: str) -> tuple[str, str] | None:
+        """Return the (anchor, "label：text") of the part of the page a result points to, as search.js shows it, or None."""
+        parsed = parse_query(raw, {k: tuple(v) for k, v in self.meta["synonyms"].items()})
+        found = part_of(row["parts"], parsed.highlights, (row["title"], row["lead"])) if row["parts"] else None
+        if found is None:
+            return None
+        anchor, label, text = row["parts"][found]
+        return anchor, f"{label}：{text}"
 
     def evaluate(self, parsed: ParsedQuery) -> dict[int, Score]:
         """Return, per matching record: every part matched in the metadata?, metadata score
@@ -89,7 +150,7 @@ class StaticSite:
             best: dict[int, float] = {}
             body: dict[int, float] = {}
             for alt in part.alternatives:
-                found, in_body = self._alternative(alt.terms, alt.doc_number, alt.index_number)
+                found, in_body = self._alternative(alt.terms, alt.doc_number, alt.index_number, alt.grams)
                 for doc, score in found.items():
                     best[doc] = max(best.get(doc, 0.0), score)
                 for doc, score in in_body.items():
@@ -107,7 +168,7 @@ class StaticSite:
         return total or {}
 
     def _alternative(
-        self, terms: tuple[str, ...], doc_number: str | None, index_number: str | None
+        self, terms: tuple[str, ...], doc_number: str | None, index_number: str | None, grams: tuple[str, ...]
     ) -> tuple[dict[int, float], dict[int, float]]:
         count = self.meta["count"]
         scores: dict[int, float] | None = None
@@ -124,16 +185,16 @@ class StaticSite:
             if key:
                 for p in self.postings(prefix + key):
                     scores[p >> 1] = scores.get(p >> 1, 0.0) + EXACT
-        return scores, self._body(terms)
+        return scores, self._body(grams)
 
-    def _body(self, terms: tuple[str, ...]) -> dict[int, float]:
-        """Return the records whose body holds every term, with the sum of the terms' idf."""
-        if not self.meta.get("bshards") or not all(t >= "\u3400" for t in terms):
+    def _body(self, grams: tuple[str, ...]) -> dict[int, float]:
+        """Return the records whose body holds every gram, with the sum of the grams' idf."""
+        if not self.meta.get("bshards") or not grams:
             return {}
         docs: set[int] | None = None
         weight = 0.0
-        for term in terms:
-            plist = self.body_postings(term)
+        for gram in grams:
+            plist = self.body_postings(gram)
             weight += math.log(1 + self.meta["count"] / (len(plist) or 1))
             docs = set(plist) if docs is None else docs & set(plist)
         return dict.fromkeys(sorted(docs or ()), body_weight(weight))

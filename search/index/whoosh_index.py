@@ -84,6 +84,7 @@ def display_fields(doc: SearchDoc) -> dict[str, object]:
         "kind": doc.kind,
         "validity": doc.validity,
         "lead": doc.lead,
+        "parts": [p.as_list() for p in doc.parts],  # search.parts: where on the page a match lies
     }
 
 

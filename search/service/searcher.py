@@ -33,7 +33,8 @@ import rjieba
 from whoosh import collectors, index, query, sorting
 from whoosh.searching import TimeLimit
 
-from search.analysis import FORMAT_VERSION, ParsedQuery, normalise
+from search.analysis import FORMAT_VERSION, ParsedQuery, contains_phrase, needs_check, normalise
+from search.parts import part_of
 from search.ranking import Score, body_weight, rank_key
 from search.stored import BODY_FOLDER, SETTINGS_FILE, STAMP, WHOOSH_FOLDER, BodyReader, term_key
 
@@ -114,6 +115,7 @@ class SearchIndex:
         self._checked = 0.0
         self.synonyms: dict[str, tuple[str, ...]] = {}
         self.facets: dict[str, Any] = {}
+        self.site: dict[str, str] = {}  # name and root_url, for the search feeds
         self.agencies: tuple[str, ...] = ()
         self.categories: tuple[str, ...] = ()
         self.body: BodyReader | None = None
@@ -150,6 +152,7 @@ class SearchIndex:
         body, record_of, document_of = self._open_body(ix)
         self.synonyms = {k: tuple(v) for k, v in extra["synonyms"].items()}
         self.facets = extra["facets"]
+        self.site = extra.get("site", {})
         self.agencies = tuple(extra["facets"]["agencies"])
         self.categories = tuple(extra["facets"]["categories"])
         self.body, self._record_of, self._document_of = body, record_of, document_of
@@ -217,6 +220,7 @@ class SearchIndex:
         # part matched only in the body text (search.ranking.rank_key, as search.js).
         entries: list[tuple[int, int]] = [(docnum, -1) for _, docnum in results.top_n]
         entries += [(self._document_of[r], r) for r in self.body_matches(parsed, searcher, results.docs(), allow)]
+        entries = self.exact_first(parsed, searcher, entries, started, budget)
         if time.monotonic() - started > budget:
             raise SearchTimeout()
         if options.sort == "date" and self.body is not None:
@@ -237,8 +241,8 @@ class SearchIndex:
         for part in parsed.parts:
             found: dict[int, float] = {}
             for alt in part.alternatives:
-                keys = [k for t in alt.terms if (k := term_key(t)) is not None]
-                if not keys or len(keys) < len(alt.terms):  # a term with no key: the body index cannot match it
+                keys = [k for t in alt.grams if (k := term_key(t)) is not None]
+                if not keys or len(keys) < len(alt.grams):  # a gram with no key: the body index cannot match it
                     continue
                 records: set[int] | None = None
                 weight = 0.0
@@ -275,6 +279,47 @@ class SearchIndex:
                 total = total.add(Score(False, 0.0, 1, 0.0) if r in meta else Score(False, 0.0, 0, found[r]))
             scores[r] = total
         return sorted(scores, key=lambda r: rank_key(scores[r], r))
+
+    def exact_first(
+        self, parsed: ParsedQuery, searcher: Any, entries: list[tuple[int, int]], started: float, budget: float
+    ) -> list[tuple[int, int]]:
+        """Return `entries` with the records holding every part as written first (each group in
+        its order), and without those lacking a quoted part as written.
+
+        A part is checked only when its grams could match apart (a phrase longer than one gram):
+        in the title and lead, then in the stored body text.
+        """
+        checked = [part for part in parsed.parts if needs_check(part)]
+        if not checked:
+            return entries
+        exact: list[tuple[int, int]] = []
+        loose: list[tuple[int, int]] = []
+        for n, (docnum, record) in enumerate(entries):
+            if n % 64 == 0 and time.monotonic() - started > budget:
+                raise SearchTimeout()
+            doc = searcher.stored_fields(docnum)["doc"]
+            meta_text = normalise(f"{doc['title']} {doc['lead']}")
+            body_text: str | None = None
+            found = True
+            for part in checked:
+                if contains_phrase(meta_text, part):
+                    continue
+                if body_text is None:
+                    number = record if record >= 0 else self._record_of.get(docnum, -1)
+                    body_text = self.body.text(number).lower() if self.body is not None and number >= 0 else ""
+                if not contains_phrase(body_text, part):
+                    found = False
+                    if part.quoted:
+                        break
+            if found:
+                exact.append((docnum, record))
+            elif not any(p.quoted and not self._holds(p, meta_text, body_text) for p in checked):
+                loose.append((docnum, record))
+        return exact + loose
+
+    @staticmethod
+    def _holds(part: Any, meta_text: str, body_text: str | None) -> bool:
+        return contains_phrase(meta_text, part) or (body_text is not None and contains_phrase(body_text, part))
 
     def build_query(self, parsed: ParsedQuery) -> query.Query:
         """Return the Whoosh query: every part must match one of its alternatives."""
@@ -315,8 +360,13 @@ class SearchIndex:
             text = body_snippet(self.body.text(record), parsed.highlights, terms)
         else:
             text = snippet(doc["lead"], parsed.highlights)
+        fragment = ""
+        parts = doc.get("parts", ())
+        found = part_of(parts, parsed.highlights, (doc["title"], doc["lead"])) if parts and record < 0 else None
+        if found is not None:  # the match lies in an approval item, a step …: say so, link there
+            text, fragment = part_snippet(parts[found], parsed.highlights), "#" + parts[found][0]
         return Hit(
-            url=f"/records/{doc['slug']}/",
+            url=f"/records/{doc['slug']}/{fragment}",
             title=doc["title"],
             index_number=doc["index_number"],
             doc_number=doc["doc_number"],
@@ -327,6 +377,17 @@ class SearchIndex:
             snippet=text,
             title_html=highlight(doc["title"], parsed.highlights),
         )
+
+
+def part_snippet(part: list[str], words: tuple[str, ...]) -> str:
+    """Return a part of a page as a result shows it: 事项：<mark>户外广告</mark>设置审批（取消）,
+    then the start of its detail around the match when its text lacks some word."""
+    _, label, text, detail = (*part, "")[:4]
+    folded = normalise(text)
+    out = f"{html.escape(label)}：{highlight(text, words)}"
+    if detail and not all(normalise(w) in folded for w in words if w):
+        out += "　" + snippet(detail, words)
+    return out
 
 
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:

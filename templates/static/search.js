@@ -252,6 +252,22 @@
     }
     return (start ? "…" : "") + highlight(text.substr(start, SNIPPET), words) + (start + SNIPPET < text.length ? "…" : "");
   }
+  // search/parts.py part_of: the part of the page (approval item, step, attachment) holding most of
+  // the query's words that the title and the summary do not, the first of equals; -1 for none.
+  function partOf(parts, words, shown) {
+    var folded = shown.map(normalise), missing = [], best = 0, found = -1;
+    words.forEach(function (w) {
+      w = normalise(w);
+      if (w && !folded.some(function (t) { return t.indexOf(w) >= 0; })) missing.push(w);
+    });
+    if (!missing.length) return -1;
+    (parts || []).forEach(function (part, i) {
+      var text = normalise(part.slice(2).join(" ")), n = 0;
+      missing.forEach(function (w) { if (text.indexOf(w) >= 0) n++; });
+      if (n > best) { best = n; found = i; }
+    });
+    return found;
+  }
   function recordUrl(slug) { return modeRoot + "records/" + encodeURIComponent(slug) + "/" + (fileMode ? "index.html" : ""); }
   function pageUrl(params, page) {
     var keys = ["q", "agency", "category", "year", "kind", "validity", "sort"], out = [];
@@ -277,10 +293,13 @@
           var row = (store.docs[Math.floor(id / meta.chunk)] || [])[id % meta.chunk];
           if (!row) return;
           var d = meta.docs[id], kind = meta.kinds[d[1]][0], validity = meta.validities[d[2]];
-          html += '<li><a href="' + escapeHtml(recordUrl(row[0])) + '">' + highlight(row[1], q.highlights) + "</a>" +
+          var place = partOf(row[6], q.highlights, [row[1], row[5]]), part = place >= 0 ? row[6][place] : null;
+          var url = recordUrl(row[0]) + (part ? "#" + part[0] : "");
+          var shown = part ? escapeHtml(part[1]) + "：" + highlight(part[2], q.highlights) : snippet(row[5], q.highlights);
+          html += '<li><a href="' + escapeHtml(url) + '">' + highlight(row[1], q.highlights) + "</a>" +
             '<span class="meta">' + escapeHtml(kinds[kind] || kind) + (row[2] ? " · " + escapeHtml(row[2]) : "") + " · " + escapeHtml(row[3]) +
             ' · <time datetime="' + row[4] + '">' + row[4] + "</time>" + (validity !== "有效" ? ' · <span class="validity">' + escapeHtml(validity) + "</span>" : "") +
-            '</span><span class="snippet">' + snippet(row[5], q.highlights) + "</span></li>";
+            '</span><span class="snippet">' + shown + "</span></li>";
         });
         html += "</ol>";
         if (pages > 1) {
