@@ -21,6 +21,7 @@ from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
 from search.index.body_index import BodyJob, write_body_index
 from search.index.documents import search_document
+from search.index.forgiving import write_forgiving
 from search.index.attachments import AttachmentTexts
 from search.index.static_index import write_static_index
 from search.index.whoosh_index import write_whoosh_index
@@ -65,5 +66,6 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
     static_cache = cache_dir / "search" / "static-body" if cache_dir else None
     sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body, static_cache)
+    sizes |= write_forgiving(site.records, docs, synonyms, service, staging)
     progress.update(len(site.records))
     return {"added": added, "deleted": deleted, "bodies_computed": computed, **sizes}

@@ -30,8 +30,9 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
-from search.analysis import QueryError, parse_query
+from search.analysis import QueryError, clean_query
 from search.service.http_headers import SECURITY_HEADERS
+from search.service.forgiving import Forgiving
 from search.service.limits import RECEIVED_KEY, RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
 from search.service.searcher import (
     FILTERS,
@@ -44,6 +45,7 @@ from search.service.searcher import (
     SearchIndex,
     SearchTimeout,
 )
+from search.spelling import parse_spelled
 from search.stored import PAGE_FILE, SERVICE_FOLDER
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -111,6 +113,7 @@ class SearchApp:
     def __init__(self, index_dir: Path, limits: Limits | None = None) -> None:
         self.index = SearchIndex(Path(index_dir))
         self.index_dir = Path(index_dir)
+        self.forgiving = Forgiving(self.index_dir)
         self.limits = limits or Limits.from_environ(os.environ)
         self.admission = Admission(self.limits, key=str(self.index_dir.resolve()))
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
@@ -151,6 +154,8 @@ class SearchApp:
     def dispatch(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return self.error(request, 400, "只支持 GET 请求")
+        if request.path in ("/api/suggest", "/api/suggest/"):  # a bisection: no search slot needed
+            return self.suggest(request)
         if request.path not in ("/search/", "/api/search", "/api/search/"):
             return self.error(request, 400, "检索服务只提供 /search/ 和 /api/search")
         received = request.environ.get(RECEIVED_KEY)
@@ -168,7 +173,7 @@ class SearchApp:
             self.index.searcher()
             choices = self.index.facets
             q, options = read_options(request.args, choices)
-            parsed = parse_query(q, self.index.synonyms)
+            parsed = parse_spelled(q, self.index.synonyms, self.forgiving.spelled)
             page = self.index.search(parsed, options, budget)
         except (BadRequest, QueryError) as exc:
             return self.error(request, 400, str(exc))
@@ -177,9 +182,35 @@ class SearchApp:
             return self.error(request, 503, "检索超时，请换用更具体的检索词")
         except IndexUnavailable:
             return self.error(request, 503, "检索服务暂时不可用（索引未就绪），请稍后再试")
+        correction = self.correct(q, options, page, budget)
         if self.is_api(request):
-            return self.json(200, self.as_json(page))
-        return self.html(200, self.render(q, options, page))
+            return self.json(200, self.as_json(page) | ({"did_you_mean": correction} if correction else {}))
+        return self.html(200, self.render(q, options, page, correction))
+
+    def correct(self, q: str, options: Options, page: ResultPage, budget: float) -> str | None:
+        """Return a close query that finds something when `q` found nothing (DESIGN §6 did_you_mean)."""
+        if page.total or not page.query:
+            return None
+        for candidate in self.forgiving.corrections(q, self.index.synonyms):
+            try:
+                parsed = parse_spelled(candidate, self.index.synonyms, self.forgiving.spelled)
+                if self.index.search(parsed, Options(filters=options.filters, page_size=1), budget).total:
+                    return candidate
+            except (QueryError, SearchTimeout):
+                continue
+        return None
+
+    def suggest(self, request: Request) -> Response:
+        """Return `/api/suggest?q=PREFIX`: up to ten titles, 文号 and synonyms (DESIGN §6)."""
+        values = request.args.getlist("q")
+        if len(values) != 1 or not values[0].strip():
+            return self.json(400, {"error": "请输入检索词（参数 q，只能出现一次）", "status": 400})
+        try:
+            prefix = clean_query(values[0])
+        except QueryError as exc:
+            return self.json(400, {"error": str(exc), "status": 400})
+        return self.json(200, {"query": prefix, "suggestions": self.forgiving.suggestions(prefix)})
+
 
     @staticmethod
     def as_json(page: ResultPage) -> dict[str, Any]:
@@ -229,7 +260,7 @@ class SearchApp:
         choices = self.index.facets or {"agencies": [], "categories": [], "years": [], "kinds": [], "validities": []}
         return str(macros.search_form(q, filters, sort, choices, "/search/"))  # type: ignore[attr-defined]  # a macro of the template
 
-    def render(self, q: str, options: Options, page: ResultPage) -> str:
+    def render(self, q: str, options: Options, page: ResultPage, correction: str | None = None) -> str:
         macros = self.env.get_template("search_parts.html").module
         kinds = dict(self.index.facets.get("kinds", []))
 
@@ -241,7 +272,8 @@ class SearchApp:
                 values["page_size"] = options.page_size
             return "/search/?" + urlencode(values)
 
-        results = macros.search_results(page, kinds, link)  # type: ignore[attr-defined]  # a macro of the template
+        fix = (correction, "/search/?" + urlencode({"q": correction, **options.filters})) if correction else None
+        results = macros.search_results(page, kinds, link, fix)  # type: ignore[attr-defined]  # a macro of the template
         form = self.form_html(q, options.filters, options.sort)
         return self.page_with(f'{form}<div id="search-results" aria-live="polite" data-source="server">{results}</div>')
 

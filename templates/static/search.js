@@ -59,6 +59,34 @@
     });
     return out.filter(function (t, i) { return out.indexOf(t) === i; });
   }
+  // search/analysis.py body_grams: one or two characters as they are, longer runs as trigrams, a word as itself
+  function bodyGrams(text) {
+    var out = [], runs = text.match(RUNS) || [];
+    runs.forEach(function (run) {
+      if (isAscii(run)) out.push(run.slice(0, 32));
+      else if (run.length <= 2) out.push(run);
+      else for (var i = 0; i + 2 < run.length; i++) out.push(run.substr(i, 3));
+    });
+    return out.filter(function (t, i) { return out.indexOf(t) === i; });
+  }
+  var CRC = [];
+  for (var c = 0; c < 256; c++) {
+    var r = c;
+    for (var k = 0; k < 8; k++) r = r & 1 ? 0xEDB88320 ^ (r >>> 1) : r >>> 1;
+    CRC.push(r >>> 0);
+  }
+  function crc32(word) {  // zlib.crc32 of an ASCII word (search/stored.py word_hash)
+    var h = 0xFFFFFFFF;
+    for (var i = 0; i < word.length; i++) h = CRC[(h ^ word.charCodeAt(i)) & 0xFF] ^ (h >>> 8);
+    return (h ^ 0xFFFFFFFF) >>> 0;
+  }
+  // search/index/static_index.py body_term: a gram's name in b/<n>.js and its shard hash
+  function bodyName(gram) {
+    if (!isAscii(gram)) return [gram, hash(gram)];
+    var crc = crc32(gram), name = "", v = crc;
+    do { name = String.fromCharCode(97 + v % 26) + name; v = Math.floor(v / 26); } while (v);
+    return ["#" + name, crc % 1000003];
+  }
   function parse(raw) {
     if (raw.length > MAX_RAW) throw new Error("检索词过长：最多 " + MAX_CHARS + " 个字");
     var text = normalise(raw).replace(CONTROL, " ").split(/\s+/).filter(Boolean).join(" ");
@@ -73,14 +101,14 @@
         if (!terms.length) return;
         if (terms.length > MAX_TERMS) throw new Error("检索词过长，请缩短后再试");
         var compact = v.replace(/ /g, "");
-        var alt = { terms: terms,
+        var alt = { terms: terms, grams: bodyGrams(v), text: v.replace(/\s/g, ""),
           doc: DOC_NUMBER.test(compact) ? normalise(compact).replace(DOC_FOLD, "") : null,
           idx: INDEX_NUMBER.test(compact) ? normalise(compact).replace(/[^0-9a-z]/g, "") : null };
         alts.push(alt);
         total += terms.length;
         if (alt.doc || alt.idx) highlights.push(v); else highlights = highlights.concat(v.match(RUNS) || []);
       });
-      if (alts.length) parts.push({ text: chunk, alts: alts });
+      if (alts.length) parts.push({ text: chunk, alts: alts, quoted: m[1] !== undefined });
     }
     if (parts.length > MAX_PARTS) throw new Error("检索词过多：最多 " + MAX_PARTS + " 个词");
     if (total > MAX_TERMS * 2) throw new Error("检索词过多，请缩短后再试");
@@ -93,9 +121,9 @@
     return h;
   }
   function postings(term) { return decode((store.terms[hash(term) % store.meta.shards] || {})[term], ALPHABET); }
-  function bodyPostings(term) {
+  function bodyPostings(gram) {
     if (!store.meta.bshards) return [];
-    var text = (store.body[hash(term) % store.meta.bshards] || {})[term], out = [];
+    var name = bodyName(gram), text = (store.body[name[1] % store.meta.bshards] || {})[name[0]], out = [];
     if (!text || text[0] !== "~") return decode(text, BODY_ALPHABET);
     for (var i = 1; i < text.length; i++) {  // a bitmap: six records a character, bit 32 first
       var v = BODY_ALPHABET.indexOf(text[i]);
@@ -113,19 +141,24 @@
     }
     return out;
   }
-  function isChinese(t) { return t >= "\u3400"; }
-  function bodyTerms(q) {
-    var terms = [];
-    if (!store.meta.bshards) return terms;
+  function isTrigram(t) { return t.length === 3 && t >= "\u3400"; }
+  function bodyShards(q) {
+    var files = [];
+    if (!store.meta.bshards) return files;
     q.parts.forEach(function (p) { p.alts.forEach(function (a) {
-      if (a.terms.every(isChinese)) terms = terms.concat(a.terms);
+      a.grams.forEach(function (g) { files.push("b/" + (bodyName(g)[1] % store.meta.bshards) + ".js"); });
     }); });
-    return terms;
+    return files;
+  }
+  // search/analysis.py needs_check: a part longer than one gram could match in pieces
+  function needsCheck(part) {
+    return part.alts.some(function (a) { return a.grams.length > 1 || (part.quoted && a.terms.length > 1); });
   }
   function neededTerms(q) {
     var terms = [];
     q.parts.forEach(function (p) { p.alts.forEach(function (a) {
       terms = terms.concat(a.terms);
+      if (needsCheck(p)) terms = terms.concat(a.grams.filter(isTrigram));  // title trigrams: the exact check
       if (a.doc) terms.push("#d" + a.doc);
       if (a.idx) terms.push("#i" + a.idx);
     }); });
@@ -158,8 +191,8 @@
   // Records whose body holds every term of alt, each with the sum of the terms' idf (static_query._body).
   function scoreBody(alt, count) {
     var docs = null, weight = 0, out = {};
-    if (!store.meta.bshards || !alt.terms.every(isChinese)) return out;
-    alt.terms.forEach(function (term) {
+    if (!store.meta.bshards || !alt.grams.length) return out;
+    alt.grams.forEach(function (term) {
       var list = bodyPostings(term), next = {};
       weight += Math.log(1 + count / (list.length || 1));
       list.forEach(function (d) { if (docs === null || docs[d]) next[d] = 1; });
@@ -207,7 +240,7 @@
   // search/ranking.py rank_key: metadata matches first by score; then parts matched in the metadata, body score, number
   function rankKey(s, id) { return s[0] ? [0, -s[1], 0, id] : [1, -s[2], -s[3], id]; }
   function compareKeys(a, b) { for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; return 0; }
-  function filtered(scores, params) {
+  function filtered(q, scores, params) {
     var meta = store.meta, ids = [];
     var agency = meta.agencies.indexOf(params.agency), category = meta.categories.indexOf(params.category);
     var kind = -1, validity = meta.validities.indexOf(params.validity);
@@ -224,7 +257,36 @@
     ids.sort(params.sort === "date"
       ? function (a, b) { return meta.docs[b][0] - meta.docs[a][0] || a - b; }
       : function (a, b) { return compareKeys(rankKey(scores[a], a), rankKey(scores[b], b)); });
-    return ids;
+    return exactFirst(q, ids, params.sort !== "date");
+  }
+  // static_query.exact_first: records holding every checked part as written first (its trigrams
+  // in the title, or its grams in the body), without those lacking a quoted part
+  function holding(part) {
+    var found = {};
+    part.alts.forEach(function (alt) {
+      var tri = alt.grams.filter(isTrigram);
+      if (tri.length && tri.length === alt.grams.length) {
+        var inTitle = null;
+        tri.forEach(function (g) {
+          var docs = {};
+          postings(g).forEach(function (p) { if (p & 1) docs[p >> 1] = 1; });
+          if (inTitle === null) inTitle = docs;
+          else { var next = {}; for (var k in inTitle) if (docs[k]) next[k] = 1; inTitle = next; }
+        });
+        for (var k in inTitle || {}) found[k] = 1;
+      }
+      for (var d in scoreBody(alt, store.meta.count)) found[d] = 1;
+    });
+    return found;
+  }
+  function exactFirst(q, ids, reorder) {
+    var checked = q.parts.filter(needsCheck);
+    if (!checked.length) return ids;
+    var held = checked.map(holding);
+    var kept = ids.filter(function (id) { return checked.every(function (p, i) { return !p.quoted || held[i][id]; }); });
+    if (!reorder) return kept;
+    var exact = kept.filter(function (id) { return held.every(function (h) { return h[id]; }); });
+    return exact.concat(kept.filter(function (id) { return !held.every(function (h) { return h[id]; }); }));
   }
 
   function escapeHtml(s) {
@@ -339,10 +401,10 @@
     try { q = parse(params.q); } catch (e) { fail(e.message); return; }
     if (!q.parts.length) { render(q, params, []); return; }
     var files = neededTerms(q).map(function (t) { return "t/" + (hash(t) % store.meta.shards) + ".js"; })
-      .concat(bodyTerms(q).map(function (t) { return "b/" + (hash(t) % store.meta.bshards) + ".js"; }));
+      .concat(bodyShards(q));
     files = files.filter(function (f, i) { return files.indexOf(f) === i; });
     loadAll(files, function () {
-      render(q, params, filtered(evaluate(q), params));
+      render(q, params, filtered(q, evaluate(q), params));
     });
   });
 })();
