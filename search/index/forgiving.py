@@ -1,0 +1,191 @@
+"""Forgiving input, built once per build: pinyin → words, one-edit corrections, suggestions.
+
+From the words of every title (rjieba, as `search.index.documents.title_words`), the names of
+power items (their titles) and of approval items (`record.extra["items"]`), and the synonym
+keys, three tables are made:
+
+- pinyin: the full pinyin (`shenpi`) and the initials (`sp`, `xzxk`) of every word of two or
+  more Chinese characters → the words it spells, most records first (pypinyin, at build time
+  only). A query that is all Latin letters and equal to a key also searches those words.
+- corrections (SymSpell): every word and every deletion of one character of a word of three
+  or more characters → the words, so a query one character off finds its word in a few
+  lookups; the full pinyin of the most frequent words too (`shenpii` → 审批).
+- suggestions: the titles, 文号 and synonym keys by their start, and the titles again from
+  the start of each title word, sorted (the service bisects; the browser gets them per
+  first two characters).
+
+The service reads `site/.search/forgiving.json`; the browser reads `site/search/data/f.js`
+(shard counts), `p/<letter>.js` (pinyin by first letter), `c/<n>.js` (corrections by the hash
+of a key) and `g/<n>.js` (suggestions by the hash of their first one or two characters).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import rjieba
+from pypinyin import lazy_pinyin
+
+from disclosure.core.records import Record
+from search.analysis import CJK, normalise
+from search.index.documents import SearchDoc
+from search.index.static_index import DATA_FOLDER, _js, term_hash
+from search.spelling import SERVICE_FILE, SUGGEST_LIMIT, deletions, suggest_key
+
+MAX_WORDS = 30_000  # the vocabulary, most records first
+MAX_SPELLED = 5  # words kept per pinyin or initials key
+MAX_FIXES = 8  # forms kept per correction key
+MAX_PINYIN_FIXES = 3_000  # words whose full pinyin is corrected too
+SHORT_BUCKET = SUGGEST_LIMIT  # suggestions kept for a one-character prefix
+LONG_BUCKET = 200  # … and for a two-character prefix (longer prefixes filter these)
+SHARD_TARGET_BYTES = 6_000
+_WORD = re.compile(f"[{CJK}]{{2,}}")
+
+
+def vocabulary(records: Sequence[Record], synonyms: dict[str, tuple[str, ...]]) -> Counter[str]:
+    """Return every word of two or more Chinese characters with the number of records holding it."""
+    df: Counter[str] = Counter()
+    for record in records:
+        names = [record.meta.title]
+        names += [str(getattr(item, "name", "")) for item in record.extra.get("items", ()) or ()]
+        found: set[str] = set()
+        for i, name in enumerate(names):
+            text = normalise(name)
+            found.update(w for w in rjieba.cut_for_search(text) if _WORD.fullmatch(w))
+            if i or record.kind == "power":
+                found.update(_WORD.findall(text))  # a power's or an item's whole name is a word too
+        df.update(found)
+    for key in synonyms:
+        if _WORD.fullmatch(key):
+            df[key] = max(df[key], 1)
+    return df
+
+
+def pinyin_table(words: Iterable[str]) -> dict[str, list[str]]:
+    """Return pinyin and initials → words (in the order given: most records first)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        syllables = lazy_pinyin(word, errors="ignore")
+        if len(syllables) != len(word) or not all(s.isascii() and s.isalpha() for s in syllables):
+            continue
+        for key in ("".join(syllables), "".join(s[0] for s in syllables)):
+            if len(table[key]) < MAX_SPELLED and word not in table[key]:
+                table[key].append(word)
+    return dict(table)
+
+
+def correction_table(words: Sequence[str], spelled: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Return key → forms: each word (and its one-character deletions when ≥ 3 characters),
+    and the full pinyin of the most frequent words with its deletions."""
+    table: dict[str, list[str]] = defaultdict(list)
+
+    def add(form: str) -> None:
+        for key in (form, *(deletions(form) if len(form) >= 3 else ())):
+            if len(table[key]) < MAX_FIXES and form not in table[key]:
+                table[key].append(form)
+
+    for word in words:
+        add(word)
+    initials = {k for k, v in spelled.items() if len(k) == len(v[0])}
+    pinyin = [k for k in spelled if k not in initials and len(k) >= 4]
+    for key in pinyin[:MAX_PINYIN_FIXES]:
+        add(key)
+    return dict(table)
+
+
+def suggestion_tables(docs: Sequence[SearchDoc], synonyms: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Return the suggestions: entries [text, slug ('' = a search for text)] and two sorted key lists."""
+    entries: list[list[str]] = []
+    first: list[tuple[str, int]] = []
+    inner: list[tuple[str, int]] = []
+    for doc in docs:
+        number = len(entries)
+        entries.append([doc.title, doc.slug])
+        first.append((suggest_key(doc.title), number))
+        title = normalise(doc.title)
+        starts = sorted({i for w in doc.words if (i := title.find(w)) > 0})
+        inner += [(suggest_key(title[i:]), number) for i in starts]
+        if doc.doc_number:
+            entries.append([doc.doc_number, doc.slug])
+            first.append((suggest_key(doc.doc_number), number + 1))
+    for key in synonyms:
+        first.append((suggest_key(key), len(entries)))
+        entries.append([key, ""])
+    first.sort()
+    inner.sort()
+    return {
+        "entries": entries,
+        "first_keys": [k for k, _ in first],
+        "first_ids": [n for _, n in first],
+        "inner_keys": [k for k, _ in inner],
+        "inner_ids": [n for _, n in inner],
+    }
+
+
+def prefix_buckets(suggest: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """Return, per one- and two-character prefix, its suggestions as the service orders them
+    ([key, text, slug]; a one-character bucket holds the first ten, a two-character one up to 200)."""
+    buckets: dict[str, list[list[str]]] = defaultdict(list)
+    seen: dict[str, set[int]] = defaultdict(set)
+    entries = suggest["entries"]
+    for group in ("first", "inner"):
+        for key, number in zip(suggest[f"{group}_keys"], suggest[f"{group}_ids"], strict=True):
+            for size, cap in ((1, SHORT_BUCKET), (2, LONG_BUCKET)):
+                prefix = key[:size]
+                if len(prefix) < size or number in seen[prefix] or len(buckets[prefix]) >= cap:
+                    continue
+                seen[prefix].add(number)
+                buckets[prefix].append([key, *entries[number]])
+    return dict(buckets)
+
+
+def write_forgiving(
+    records: Sequence[Record], docs: Sequence[SearchDoc], synonyms: dict[str, tuple[str, ...]], service: Path, site: Path
+) -> dict[str, int]:
+    """Write the tables for the service (`service/forgiving.json`) and the browser (`site/search/data/`)."""
+    df = vocabulary(records, synonyms)
+    ranked = sorted(df, key=lambda w: (-df[w], w))[:MAX_WORDS]
+    spelled = pinyin_table(ranked)
+    fixes = correction_table(ranked, spelled)
+    suggest = suggestion_tables(docs, synonyms)
+    words = {w: df[w] for w in ranked}
+    payload = {"words": words, "pinyin": spelled, "fixes": fixes, "suggest": suggest}
+    (service / SERVICE_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+    folder = site / DATA_FOLDER
+    for name in ("p", "c", "g"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    by_letter: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for key, found in spelled.items():
+        by_letter[key[0]][key] = found
+    for letter, table in by_letter.items():
+        (folder / "p" / f"{letter}.js").write_text(_js("pinyin", letter, table), "utf-8")
+
+    def spelled_word(form: str) -> str:
+        return spelled[form][0] if form in spelled else form
+
+    rows = {key: [[f, spelled_word(f), words.get(spelled_word(f), 1)] for f in forms] for key, forms in fixes.items()}
+    size = sum(len(k) * 3 + 16 * len(v) for k, v in rows.items())
+    cshards = max(1, math.ceil(size / SHARD_TARGET_BYTES))
+    fix_shards: list[dict[str, Any]] = [{} for _ in range(cshards)]
+    for key, value in sorted(rows.items()):
+        fix_shards[term_hash(key) % cshards][key] = value
+    for n, table in enumerate(fix_shards):
+        (folder / "c" / f"{n}.js").write_text(_js("fixes", n, table), "utf-8")
+
+    buckets = prefix_buckets(suggest)
+    size = sum(len(e[0]) * 3 + len(e[1]) * 3 + len(e[2]) + 12 for v in buckets.values() for e in v)
+    gshards = max(1, math.ceil(size / SHARD_TARGET_BYTES))
+    suggest_shards: list[dict[str, Any]] = [{} for _ in range(gshards)]
+    for prefix, value in sorted(buckets.items()):
+        suggest_shards[term_hash(prefix) % gshards][prefix] = value
+    for n, table in enumerate(suggest_shards):
+        (folder / "g" / f"{n}.js").write_text(_js("suggest", n, table), "utf-8")
+    (folder / "f.js").write_text(_js("forgiving", {"cshards": cshards, "gshards": gshards}), "utf-8")
+    return {"words": len(words), "pinyin_keys": len(spelled), "fix_keys": len(fixes), "suggest_shards": gshards}

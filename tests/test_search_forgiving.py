@@ -1,0 +1,144 @@
+"""Forgiving input (issue 13, item 3): pinyin and initials, one-character corrections, suggestions.
+
+Built from tests/fixtures/search_forgiving: 保定市行政许可实施办法, an approval list (行政审批
+事项, items such as 户外广告设置审批) and a power item (建设工程规划许可证核发). The service
+through werkzeug's Client, the static index through StaticSite (the browser's files).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from werkzeug.test import Client
+
+from disclosure.pipeline import Settings, build_site
+from search.index.static_query import StaticSite
+from search.service.app import create_search_app
+from search.spelling import deletions, one_edit, spelled_key, suggest_key
+
+FIXTURE = Path(__file__).parent / "fixtures" / "search_forgiving"
+PERMITS = "130600001-2009-00010"  # 保定市行政许可实施办法（示例）
+APPROVALS = "130600001-2014-00012"  # …取消和下放第二批市级行政审批事项的决定
+POWER = "130600014-2020-00011"  # （示例）建设工程规划许可证核发
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("forgiving") / "site"
+    build_site(Settings(content_dir=FIXTURE, output_dir=out, progress=False))
+    return out
+
+
+@pytest.fixture(scope="module")
+def client(site_dir: Path) -> Client:
+    return Client(create_search_app(site_dir / ".search"))
+
+
+def slugs(client: Client, q: str) -> list[str]:
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 200, (q, response.text)
+    return [r["url"].split("/")[2] for r in response.json["results"]]
+
+
+def test_the_rules() -> None:
+    assert spelled_key("shen pi") == spelled_key("shenpi") == spelled_key("shen'pi") == "shenpi"
+    assert spelled_key("审批") is None and spelled_key("ipv6") is None
+    assert one_edit("行政许在", "行政许可") and one_edit("行政许", "行政许可") and one_edit("行政许可法", "行政许可")
+    assert not one_edit("行政许可", "行政许可") and not one_edit("许政行可", "行政许可")
+    assert deletions("审批") == {"审", "批"}
+    assert suggest_key("国发（2018）4") == suggest_key("国发〔2018〕41号")[:7] == "国发20184"
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("shenpi", {APPROVALS, POWER}), ("shen pi", {APPROVALS, POWER}), ("SHENPI", {APPROVALS, POWER}),
+     ("sp", {APPROVALS, POWER}), ("xzxk", {PERMITS}), ("xingzhengxuke", {PERMITS}), ("xing zheng xu ke", {PERMITS})],
+)
+def test_pinyin_and_initials_find_the_chinese_word_in_both_modes(client: Client, site_dir: Path, q: str, expected: set[str]) -> None:
+    service = set(slugs(client, q))
+    static = {row["slug"] for row in StaticSite(site_dir).search(q)}
+    assert expected <= service, (q, service)
+    assert service == static, q
+
+
+def test_pinyin_of_an_approval_item_name(client: Client, site_dir: Path) -> None:
+    # 户外广告设置审批 is an item of the approval list, not a title word
+    table = json.loads((site_dir / ".search" / "forgiving.json").read_text("utf-8"))
+    assert table["pinyin"]["hwggszsp"] == ["户外广告设置审批"]
+    assert table["pinyin"]["jsgcghxkzhf"] == ["建设工程规划许可证核发"]  # a power's name
+
+
+def test_a_latin_word_that_spells_nothing_is_searched_as_itself(client: Client) -> None:
+    assert slugs(client, "qqqq") == []
+    assert client.get("/api/search", query_string={"q": "qqqq"}).json.get("did_you_mean") is None
+
+
+@pytest.mark.parametrize(("q", "fix"), [("行政许在", "行政许可"), ("行政许", "行政许可"), ("shenpii", "审批"), ("户外广告设置审判", "户外广告设置审批")])
+def test_one_wrong_character_gives_did_you_mean_and_no_results(client: Client, site_dir: Path, q: str, fix: str) -> None:
+    body = client.get("/api/search", query_string={"q": q}).json
+    if q == "行政许":  # a part of a word finds records: nothing to correct
+        assert body["total"] > 0 and "did_you_mean" not in body
+        return
+    assert body["total"] == 0 and body["results"] == []
+    assert body["did_you_mean"] == fix
+    assert StaticSite(site_dir).search(q) == []
+    assert StaticSite(site_dir).did_you_mean(q) == fix
+
+
+def test_a_correction_in_one_part_keeps_the_others(client: Client) -> None:
+    body = client.get("/api/search", query_string={"q": "保定 行政许在"}).json
+    assert body["total"] == 0 and body["did_you_mean"] == "保定 行政许可"
+
+
+def test_the_no_result_page_links_the_correction_the_catalog_and_apply(client: Client) -> None:
+    response = client.get("/search/", query_string={"q": "行政许在"})
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.text)
+    fix = page.xpath("//p[@class='did-you-mean']")[0]
+    assert fix.text_content() == "您是不是要找：行政许可"
+    assert fix.xpath("a/@href") == ["/search/?q=%E8%A1%8C%E6%94%BF%E8%AE%B8%E5%8F%AF"]
+    links = page.xpath("//div[@id='search-results']//a/@href")
+    assert "/catalog/" in links and "/apply/" in links
+    assert not page.xpath("//p[@class='did-you-mean']") or "没有找到相关信息" in response.text
+    assert not lxml_html.fromstring(client.get("/search/", query_string={"q": "审批"}).text).xpath("//p[@class='did-you-mean']")
+
+
+def test_suggest_returns_titles_and_doc_numbers_for_a_prefix(client: Client) -> None:
+    body = client.get("/api/suggest", query_string={"q": "保定市行政"}).json
+    assert body == {"query": "保定市行政", "suggestions": [{"text": "保定市行政许可实施办法（示例）", "url": f"/records/{PERMITS}/"}]}
+    body = client.get("/api/suggest", query_string={"q": "保政(2014"}).json
+    assert body["suggestions"] == [{"text": "保政〔2014〕12号", "url": f"/records/{APPROVALS}/"}]
+    # a title that starts with the prefix first, then a title with a word that starts with it
+    texts = [s["text"] for s in client.get("/api/suggest", query_string={"q": "行政"}).json["suggestions"]]
+    assert texts == ["（示例）保定市人民政府关于取消和下放第二批市级行政审批事项的决定", "保定市行政许可实施办法（示例）"]
+    texts = [s["text"] for s in client.get("/api/suggest", query_string={"q": "保"}).json["suggestions"]]
+    assert texts[0] == "保定市行政许可实施办法（示例）" and "保政〔2014〕12号" in texts and len(texts) <= 10
+    synonym = client.get("/api/suggest", query_string={"q": "个"}).json["suggestions"]
+    assert {"text": "个税", "url": "/search/?q=%E4%B8%AA%E7%A8%8E"} in synonym
+    assert client.get("/api/suggest", query_string={"q": "金融危机"}).json["suggestions"] == []
+
+
+@pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "  "}, {"q": "x" * 300}, {"q": ["a", "b"]}])
+def test_suggest_refuses_bad_input_with_400_json(client: Client, query: dict[str, object]) -> None:
+    response = client.get("/api/suggest", query_string=query)
+    assert response.status_code == 400
+    assert response.json["status"] == 400 and response.json["error"]
+
+
+def test_suggest_and_a_corrected_search_are_fast(client: Client) -> None:
+    prefixes = ["保", "保定", "行政", "保政(2014", "建设工程", "个", "金融"] * 30
+    times = []
+    for prefix in prefixes:
+        started = time.perf_counter()
+        assert client.get("/api/suggest", query_string={"q": prefix}).status_code == 200
+        times.append(time.perf_counter() - started)
+    times.sort()
+    assert times[int(len(times) * 0.95)] < 0.005
+    started = time.perf_counter()
+    for _ in range(20):
+        client.get("/api/search", query_string={"q": "行政许在"})
+    assert (time.perf_counter() - started) / 20 < 0.05
