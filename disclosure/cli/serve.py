@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from disclosure.core.output_guard import OutputRefused
 from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
+from disclosure.core.reading_modes import MODES
 from disclosure.outputs.publish import BuildLocked, WriteFailed
 from disclosure.pipeline import Settings, build_site
 from search.service.app import create_search_app
@@ -96,6 +97,10 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
     print("有错误，网站保持上一次的版本。", file=sys.stderr)
 
 
+# the result pages the search service answers when a query is given (in each reading mode too)
+SEARCH_PAGES = frozenset({"/search/", *(f"/{mode}/search/" for mode in MODES)})
+
+
 def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> WSGIApp:
     """Return a WSGI app serving files under `output`, with the reload script in HTML pages."""
     in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
@@ -113,7 +118,7 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> W
             return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
         if path == "/__reload.js":
             return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
-        if search_app is not None and (path.startswith("/api/") or (path == "/search/" and request.args.get("q"))):
+        if search_app is not None and (path.startswith("/api/") or (path in SEARCH_PAGES and request.args.get("q"))):
             return search_app
         file = resolve(output, path)
         if file is None:

@@ -9,85 +9,29 @@ reader stays in the mode from page to page until they follow 退出.
 The copies are derived from the frozen pages rather than rendered again: rendering is
 ~5 ms a page, the derivation ~0.2 ms, and the build has a time budget (3,400 laws ≤ 60 s).
 The rule is exact for our own output: a page link is a root-relative href/action whose
-path ends in "/"; static files, attachments, feeds and data never do. The search service
-applies the same function to the pages it renders under a prefix.
+path ends in "/"; static files, attachments, feeds and data never do. The rule itself
+(`apply_mode`) is in `disclosure/core/reading_modes.py`: the search stage makes the mode
+frames of the service's result pages with it, and the service moves the links of the
+results it renders by the same rule (`search/service/modes.py`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from flask import request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from disclosure.core.reading_modes import MODES
+from disclosure.core.reading_modes import HTML_OPEN, MODES, apply_mode, switch_html
+from disclosure.core.reading_modes import is_page_link as is_page_link  # tests use it from here
 from disclosure.core.workers import worker_pool
 from disclosure.outputs.publish import link_file, make_parent
-
-STANDARD = "std"
-_LINK = re.compile(r'(<(?:a|form|link)\b[^>]*?\s(?:href|action)=")(/[^"]*)"')
-_HTML_OPEN = '<html lang="zh-CN" class="mode-std">'
-
-
-def mode_of(path: str) -> str:
-    """Return the mode a URL path is in: "care", "a11y" or "std"."""
-    first = path.lstrip("/").split("/", 1)[0]
-    return first if first in MODES else STANDARD
-
-
-def in_mode(path: str, mode: str) -> str:
-    """Return `path` (a standard path, maybe with ?query or #fragment) moved into `mode`."""
-    return path if mode == STANDARD else f"/{mode}{path}"
-
-
-def switch_html(path: str, mode: str = STANDARD) -> str:
-    """Return the mode switch for the page at standard `path`, as seen in `mode`."""
-    page = path if path.endswith("/") else "/"  # 404.html is served anywhere: go home
-    items = []
-    if mode != STANDARD:
-        items.append(f'<li><a class="mode-exit" href="{escape(page)}">退出{MODES[mode]}</a></li>')
-    for other, name in MODES.items():
-        if other != mode:
-            items.append(f'<li><a href="{escape(in_mode(page, other))}">{name}</a></li>')
-    return f'<ul class="modes" aria-label="浏览模式">{"".join(items)}</ul>'
 
 
 def mode_switch() -> Markup:
     """Jinja global: the switch for the page being rendered (always the standard rendering)."""
     return Markup(switch_html(request.path))
-
-
-def is_page_link(target: str) -> bool:
-    """Return whether a root-relative link points to an HTML page that has mode copies."""
-    path = target.split("#", 1)[0].split("?", 1)[0]
-    if target.startswith("//") or not path.endswith("/"):
-        return False
-    return mode_of(path) == STANDARD and not path.startswith(("/static/", "/api/"))
-
-
-def apply_mode(html: str, mode: str, path: str) -> str:
-    """Return the standard page `html` (served at standard `path`) as a page of `mode`."""
-    if mode == STANDARD:
-        return html
-
-    def move(match: re.Match[str]) -> str:
-        target = match.group(2)
-        return match.group(1) + (in_mode(target, mode) if is_page_link(target) else target) + '"'
-
-    html = _LINK.sub(move, html)
-    # a mode copy lives one folder deeper: document-relative scripts climb one more level
-    html = html.replace('<script src="../', '<script src="../../')
-    html = html.replace(switch_html(path), switch_html(path, mode), 1)
-    # Mode copies are for reading, not for search engines: the standard page is canonical.
-    return html.replace(
-        _HTML_OPEN,
-        f'<html lang="zh-CN" class="mode-{mode}" data-prefix="/{mode}">',
-        1,
-    ).replace(
-        '<meta charset="utf-8">', '<meta charset="utf-8">\n<meta name="robots" content="noindex, follow">', 1
-    )
 
 
 def page_files(root: Path) -> list[tuple[Path, str]]:
@@ -132,7 +76,7 @@ def _derive(root: Path, pages: list[tuple[Path, str]]) -> int:
     for file, path in pages:
         relative = file.relative_to(root)
         html = file.read_text(encoding="utf-8")
-        if _HTML_OPEN not in html:  # not one of ours (a raw HTML attachment, say)
+        if HTML_OPEN not in html:  # not one of ours (a raw HTML attachment, say)
             continue
         for mode in MODES:
             target = root / mode / relative

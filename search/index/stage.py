@@ -4,7 +4,8 @@ Layout in the site folder (both go live with the pages, in the same swap):
 
 - `.search/`  what the service reads (`create_search_app(site/.search)`): the Whoosh index
   (`search.index.whoosh_index`), the body index (`search.index.body_index`), synonyms and
-  filter choices, the frozen search page; the file names are in `search.stored`
+  filter choices, the site's name and address (for the search feeds), the frozen search
+  page and its copies in the reading modes; the file names are in `search.stored`
 - `search/data/`  the static index (see `search.index.static_index`)
 """
 
@@ -16,16 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core.progress import Progress
+from disclosure.core.reading_modes import MODES, apply_mode
 from disclosure.kinds import KINDS
 from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
+from search.index.attachments import AttachmentTexts
 from search.index.body_index import BodyJob, write_body_index
 from search.index.documents import search_document
 from search.index.forgiving import write_forgiving
-from search.index.attachments import AttachmentTexts
 from search.index.static_index import write_static_index
 from search.index.whoosh_index import write_whoosh_index
-from search.stored import BODY_FOLDER, PAGE_FILE, SERVICE_FOLDER, SETTINGS_FILE, WHOOSH_FOLDER
+from search.stored import BODY_FOLDER, PAGE_FILE, SERVICE_FOLDER, SETTINGS_FILE, WHOOSH_FOLDER, mode_page_file
 
 
 def facet_choices(site: Site) -> dict[str, Any]:
@@ -39,6 +41,13 @@ def facet_choices(site: Site) -> dict[str, Any]:
         "kinds": [[k.name, k.label] for k in KINDS if any(r.kind == k.name for r in site.records)],
         "validities": ["有效", "失效", "废止"],
     }
+
+
+def write_mode_frames(page: str, service: Path) -> None:
+    """Write the frame of the service's result pages in each reading mode (`page.care.html` …):
+    the frozen search page made a mode page by the rule every other mode page is made by."""
+    for mode in MODES:
+        (service / mode_page_file(mode)).write_text(apply_mode(page, mode, "/search/"), "utf-8")
 
 
 def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, progress: Progress) -> dict[str, int]:
@@ -57,11 +66,16 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     except BaseException:
         body_job.close()
         raise
-    extra = {"synonyms": {k: list(v) for k, v in synonyms.items()}, "facets": facet_choices(site)}
+    extra = {
+        "synonyms": {k: list(v) for k, v in synonyms.items()},
+        "facets": facet_choices(site),
+        "site": {"name": site.config.name, "root_url": site.config.root_url},  # the search feeds' titles, links and ids
+    }
     (service / SETTINGS_FILE).write_text(json.dumps(extra, ensure_ascii=False), "utf-8")
     page = staging / "search" / "index.html"
     if page.is_file():
         shutil.copyfile(page, service / PAGE_FILE)
+        write_mode_frames(page.read_text("utf-8"), service)
     body, computed = body_job.result()
     write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
     static_cache = cache_dir / "search" / "static-body" if cache_dir else None

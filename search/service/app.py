@@ -1,4 +1,6 @@
-"""The search service: a WSGI app answering `/search/` (HTML) and `/api/search` (JSON, DESIGN §6).
+"""The search service: a WSGI app answering `/search/` (HTML, also `/care/search/` and
+`/a11y/search/` in the reading modes: `search/service/modes.py`), `/api/search` (JSON, DESIGN §6)
+and `/api/search.atom` (the query's newest results as a feed: `search/service/atom.py`).
 
     from search.service.app import create_search_app
     app = create_search_app("site/.search")
@@ -31,9 +33,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
 from search.analysis import QueryError, clean_query
-from search.service.http_headers import SECURITY_HEADERS
+from search.service.atom import FEED_SIZE, MEDIA_TYPE, FeedQuery, atom_feed, feed_path, feed_title
 from search.service.forgiving import Forgiving
+from search.service.http_headers import SECURITY_HEADERS
 from search.service.limits import RECEIVED_KEY, RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
+from search.service.modes import STANDARD, mode_of_search, move_links
 from search.service.searcher import (
     FILTERS,
     MAX_PAGE_SIZE,
@@ -46,9 +50,10 @@ from search.service.searcher import (
     SearchTimeout,
 )
 from search.spelling import parse_spelled
-from search.stored import PAGE_FILE, SERVICE_FOLDER
+from search.stored import SERVICE_FOLDER, SETTINGS_FILE, mode_page_file
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+API_PATHS = ("/api/search", "/api/search/", "/api/search.atom")
 MAX_FILTER_CHARS = 100
 DEFAULT_PAGE_SIZE = 10
 log = logging.getLogger("search")
@@ -117,7 +122,7 @@ class SearchApp:
         self.limits = limits or Limits.from_environ(os.environ)
         self.admission = Admission(self.limits, key=str(self.index_dir.resolve()))
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
-        self._shell: tuple[float, str] | None = None
+        self._shells: dict[str, tuple[float, str]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         received = environ.get(RECEIVED_KEY)
@@ -136,7 +141,7 @@ class SearchApp:
         """Answer 429 to a request that waited too long in the worker: no request parsing, no
         search, no template; the cheapest answer there is, so that overload drains fast."""
         message = "检索请求过多，请稍后再试"
-        if str(environ.get("PATH_INFO", "")).rstrip("/").endswith("/api/search"):
+        if str(environ.get("PATH_INFO", "")).startswith("/api/"):
             body, kind = json.dumps({"error": message, "status": 429}, ensure_ascii=False), "application/json"
         else:
             body, kind = self.page_with(f'<p class="search-error" role="alert">{message}</p>'), "text/html"
@@ -156,8 +161,8 @@ class SearchApp:
             return self.error(request, 400, "只支持 GET 请求")
         if request.path in ("/api/suggest", "/api/suggest/"):  # a bisection: no search slot needed
             return self.suggest(request)
-        if request.path not in ("/search/", "/api/search", "/api/search/"):
-            return self.error(request, 400, "检索服务只提供 /search/ 和 /api/search")
+        if request.path not in API_PATHS and mode_of_search(request.path) is None:
+            return self.error(request, 400, "检索服务只提供 /search/、/api/search 和 /api/search.atom")
         received = request.environ.get(RECEIVED_KEY)
         try:
             with self.admission.slot(request.headers.get("X-Request-Start"), received) as budget:
@@ -166,7 +171,12 @@ class SearchApp:
             return self.busy(request, busy.status, str(busy))
 
     def is_api(self, request: Request) -> bool:
-        return request.path.rstrip("/").endswith("/api/search")
+        return request.path.startswith("/api/")
+
+    @staticmethod
+    def mode(request: Request) -> str:
+        """Return the reading mode of a page request ("std" for the API)."""
+        return mode_of_search(request.path) or STANDARD
 
     def answer(self, request: Request, budget: float = TIME_BUDGET_SECONDS) -> Response:
         try:
@@ -174,6 +184,10 @@ class SearchApp:
             choices = self.index.facets
             q, options = read_options(request.args, choices)
             parsed = parse_spelled(q, self.index.synonyms, self.forgiving.spelled)
+            if request.path == "/api/search.atom":
+                if parsed.empty:
+                    raise BadRequest("请输入检索词")
+                options = Options(filters=options.filters, sort="date", page=1, page_size=FEED_SIZE)
             page = self.index.search(parsed, options, budget)
         except (BadRequest, QueryError) as exc:
             return self.error(request, 400, str(exc))
@@ -182,10 +196,12 @@ class SearchApp:
             return self.error(request, 503, "检索超时，请换用更具体的检索词")
         except IndexUnavailable:
             return self.error(request, 503, "检索服务暂时不可用（索引未就绪），请稍后再试")
+        if request.path == "/api/search.atom":
+            return self.feed(request, q, options, page)
         correction = self.correct(q, options, page, budget)
         if self.is_api(request):
             return self.json(200, self.as_json(page) | ({"did_you_mean": correction} if correction else {}))
-        return self.html(200, self.render(q, options, page, correction))
+        return self.html(200, self.render(q, options, page, self.mode(request), correction))
 
     def correct(self, q: str, options: Options, page: ResultPage, budget: float) -> str | None:
         """Return a close query that finds something when `q` found nothing (DESIGN §6 did_you_mean)."""
@@ -211,6 +227,17 @@ class SearchApp:
             return self.json(400, {"error": str(exc), "status": 400})
         return self.json(200, {"query": prefix, "suggestions": self.forgiving.suggestions(prefix)})
 
+    def feed(self, request: Request, q: str, options: Options, page: ResultPage) -> Response:
+        """Return the Atom feed of a query's newest results (`search/service/atom.py`)."""
+        kinds = dict(self.index.facets.get("kinds", []))
+        try:
+            built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((self.index_dir / SETTINGS_FILE).stat().st_mtime))
+        except OSError:
+            built = "1970-01-01T00:00:00Z"
+        body = atom_feed(page.hits, FeedQuery(q, options.filters, kinds), self.index.site, request.host_url, built)
+        response = Response(body, status=200, content_type=f"{MEDIA_TYPE}; charset=utf-8")
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
 
     @staticmethod
     def as_json(page: ResultPage) -> dict[str, Any]:
@@ -240,8 +267,9 @@ class SearchApp:
             response = self.json(status, {"error": message, "status": status})
         else:
             body = f'<p class="search-error" role="alert">{_escape(message)}</p>'
+            mode = self.mode(request)
             form = self.form_html(request.args.get("q", "")[:64], {}, "relevance")
-            response = self.html(status, self.page_with(form + body))
+            response = self.html(status, self.page_with(move_links(form, mode) + body, mode))
         if status in (429, 503):
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
@@ -251,7 +279,8 @@ class SearchApp:
         if self.is_api(request):
             response = self.json(status, {"error": message, "status": status})
         else:
-            response = self.html(status, self.page_with(f'<p class="search-error" role="alert">{_escape(message)}</p>'))
+            page = f'<p class="search-error" role="alert">{_escape(message)}</p>'
+            response = self.html(status, self.page_with(page, self.mode(request)))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
@@ -260,7 +289,7 @@ class SearchApp:
         choices = self.index.facets or {"agencies": [], "categories": [], "years": [], "kinds": [], "validities": []}
         return str(macros.search_form(q, filters, sort, choices, "/search/"))  # type: ignore[attr-defined]  # a macro of the template
 
-    def render(self, q: str, options: Options, page: ResultPage, correction: str | None = None) -> str:
+    def render(self, q: str, options: Options, page: ResultPage, mode: str = STANDARD, correction: str | None = None) -> str:
         macros = self.env.get_template("search_parts.html").module
         kinds = dict(self.index.facets.get("kinds", []))
 
@@ -275,23 +304,32 @@ class SearchApp:
         fix = (correction, "/search/?" + urlencode({"q": correction, **options.filters})) if correction else None
         results = macros.search_results(page, kinds, link, fix)  # type: ignore[attr-defined]  # a macro of the template
         form = self.form_html(q, options.filters, options.sort)
-        return self.page_with(f'{form}<div id="search-results" aria-live="polite" data-source="server">{results}</div>')
+        head = ""
+        if page.query:  # a search one can follow: 订阅此检索（Atom）, and the feed in the page's head
+            feed = feed_path(q, options.filters)
+            results += macros.search_feed(feed)  # type: ignore[attr-defined]  # a macro of the template (Markup, as results)
+            title = feed_title(self.index.site.get("name") or "检索", FeedQuery(q, options.filters, kinds))
+            head = f'<link rel="alternate" type="{MEDIA_TYPE}" title="{_escape(title)}" href="{_escape(feed)}">'
+        inner = move_links(f'{form}<div id="search-results" aria-live="polite" data-source="server">{results}</div>', mode)
+        return self.page_with(inner, mode, head)
 
-    def page_with(self, inner: str) -> str:
-        shell = self.shell()
+    def page_with(self, inner: str, mode: str = STANDARD, head: str = "") -> str:
+        shell = self.shell(mode)
         start, end = shell.find(_BEGIN), shell.find(_END)
         if start < 0 or end < start:
             shell, start, end = _FALLBACK_PAGE, _FALLBACK_PAGE.find(_BEGIN), _FALLBACK_PAGE.find(_END)
-        return shell[: start + len(_BEGIN)] + inner + shell[end:]
+        page = shell[: start + len(_BEGIN)] + inner + shell[end:]
+        return page.replace("</head>", f"{head}\n</head>", 1) if head else page
 
-    def shell(self) -> str:
-        """Return the frozen search page (re-read when a build replaced it)."""
-        path = self.index_dir / PAGE_FILE
+    def shell(self, mode: str = STANDARD) -> str:
+        """Return the frozen search page of a reading mode (re-read when a build replaced it)."""
+        path = self.index_dir / mode_page_file(mode)
         try:
             mtime = path.stat().st_mtime
-            if self._shell is None or self._shell[0] != mtime:
-                self._shell = (mtime, path.read_text("utf-8"))
-            return self._shell[1]
+            cached = self._shells.get(mode)
+            if cached is None or cached[0] != mtime:
+                cached = self._shells[mode] = (mtime, path.read_text("utf-8"))
+            return cached[1]
         except OSError:
             return _FALLBACK_PAGE
 
@@ -301,7 +339,7 @@ def _escape(text: str) -> str:
 
 
 def create_search_app(index_dir: str | Path, limits: Limits | None = None) -> SearchApp:
-    """Return the WSGI app serving /search/ and /api/search from `index_dir`.
+    """Return the WSGI app serving /search/ (and its mode copies), /api/search and /api/search.atom from `index_dir`.
 
     `index_dir` is the built site's `.search` folder, or the site folder itself; `limits`
     default to the SEARCH_* environment variables (`Limits.from_environ`).

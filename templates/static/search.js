@@ -338,6 +338,11 @@
     return location.href.split(/[?#]/)[0] + "?" + out.join("&");
   }
 
+  function feedLink(params) {  // templates/search_parts.html search_feed: 订阅此检索（Atom）, same q and filters
+    var out = [];
+    ["q", "agency", "category", "year", "kind", "validity"].forEach(function (k) { if (params[k]) out.push(k + "=" + encodeURIComponent(params[k])); });
+    return '<p class="search-feed"><a href="' + escapeHtml(root + "api/search.atom?" + out.join("&")) + '" type="application/atom+xml">订阅此检索（Atom）</a></p>';
+  }
   function render(q, params, ids) {
     var meta = store.meta, page = Math.max(1, Math.min(parseInt(params.page, 10) || 1, Math.ceil(ids.length / PAGE_SIZE) || 1));
     var shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -371,6 +376,7 @@
             (page < pages ? '<a href="' + escapeHtml(pageUrl(params, page + 1)) + '" rel="next">下一页</a>' : "") + "</nav>";
         }
       }
+      if (!fileMode) html += feedLink(params);  // the search service answers it (search/service/atom.py)
       results.innerHTML = html;
       results.setAttribute("data-state", "done");
     });
