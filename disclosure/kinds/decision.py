@@ -177,16 +177,16 @@ def decision_search_text(record: Record) -> Iterator[str]:
 
 
 def decision_search_parts(record: Record) -> Iterator[SearchPart]:
-    """Yield the places a search result links to: the basis (#basis-heading), every stage
-    (#stage-2019-09-20-hearing) and the outcome (#outcome-heading)."""
+    """Yield the places a search result links to: the basis (#decision-basis), every stage
+    (#stage-2019-09-20-hearing) and the outcome (#decision-outcome)."""
     meta = _meta(record.meta)
     if meta.basis:
         titles = "；".join(b.title + (f"（{b.doc_number}）" if b.doc_number else "") for b in meta.basis)
-        yield SearchPart("basis-heading", "决策依据", titles)
+        yield SearchPart("decision-basis", "决策依据", titles)
     for stage in meta.stages:
         yield SearchPart(stage.anchor, stage.stage, stage.summary)
     if meta.outcome:
-        yield SearchPart("outcome-heading", "决策结果", meta.outcome)
+        yield SearchPart("decision-outcome", "决策结果", meta.outcome)
 
 
 def decision_rows(records: tuple[Record, ...], index: object) -> list[Row]:
