@@ -4,7 +4,10 @@
 1. import every document of ../shared/corpus into a temporary content folder;
 2. (a) a cold full build (no output, no cache), (b) a rebuild after one record changed,
    (c) a rebuild with nothing changed; peak memory of the whole process tree;
-3. search quality and latency, when the search package provides `bench/search_bench.py`.
+3. search quality and latency, when the search package provides `bench/search_bench.py`
+   (the sample's approval lists and power items are added to the corpus content for its queries),
+   and the same queries through Pagefind on the same built site (`bench/pagefind_bench.py`;
+   `--no-pagefind` skips it; without npm or Chromium it is skipped with a message).
 4. the search service as deployed (gunicorn, 2 and 4 workers, 4/64/200 clients, `--load-seconds`
    each; `bench/load_bench.py`): req/s, p50/p95/p99/max, 429/503 and 500 counts.
 5. fault injection: tests/test_fault_injection.py with `--kills` kill -9 runs (50; 10 in make test).
@@ -36,9 +39,13 @@ sys.path.insert(0, str(HERE))
 
 from case_lists import add_sample_powers, write_case_lists  # noqa: E402
 from import_corpus import import_corpus  # noqa: E402
+from pagefind_bench import missing_tools, run_pagefind_bench, side_by_side  # noqa: E402
+from search_bench import add_sample_search_records, print_search_figures, run_search_bench  # noqa: E402
 
 TARGETS = {"cold_build_s": 60.0, "one_record_rebuild_s": 3.0, "peak_memory_mb": 2048.0}
 CASES_FROM, CASES_TO = date(2021, 1, 1), date(2026, 10, 31)  # 70 months: 350 lists of the 5 powers
+SEARCH_STAGE = "建立检索索引"  # the build's search stage in --timings
+LAST_STAGES: dict[str, float] = {}  # stage → seconds of the last timed_build
 
 
 def tree_rss_kb(root_pid: int) -> int:
@@ -107,6 +114,10 @@ def timed_build(content: Path, output: Path) -> tuple[float, float]:
         tail = "\n".join(err.splitlines()[-20:])
         raise SystemExit(f"build failed ({process.returncode}):\n{tail}")
     stages = [line for line in err.splitlines() if line.endswith(" 秒") and "\t" in line]
+    LAST_STAGES.clear()
+    for line in stages:
+        name, value = line.split("\t", 1)
+        LAST_STAGES[name] = float(value.removesuffix(" 秒"))
     print("    " + "；".join(line.replace("\t", " ") for line in stages), flush=True)
     return elapsed, peak / 1024
 
@@ -172,6 +183,7 @@ def run_corpus_bench(args: argparse.Namespace, content: Path, output: Path, resu
     """Steps 2–5 on the imported corpus: builds (a)–(c), search, load and fault injection, into `results`."""
     seconds, peak = timed_build(content, output)
     results["cold_build_s"], results["peak_memory_mb"] = round(seconds, 2), round(peak)
+    cold_search_stage_s = LAST_STAGES.get(SEARCH_STAGE)
     print(f"(a) 冷启动全量生成：{seconds:.2f} 秒，峰值内存 {peak:.0f} MB", flush=True)
 
     touch_one_record(content)
@@ -190,8 +202,6 @@ def run_corpus_bench(args: argparse.Namespace, content: Path, output: Path, resu
     print(f"输出：{len(files)} 个文件，{results['output_mb']} MB", flush=True)
 
     if (HERE / "search_bench.py").is_file():
-        from search_bench import run_search_bench  # type: ignore[import-not-found]  # bench/ on sys.path
-
         search = run_search_bench(output, content)
         results["search"] = search
         print(
@@ -201,7 +211,15 @@ def run_corpus_bench(args: argparse.Namespace, content: Path, output: Path, resu
             f"静态每次下载 中位 {search['static_kb_per_query']['median']} kB、最大 {search['static_kb_per_query']['max']} kB",
             flush=True,
         )
+        print_search_figures(search)
         print(f"压力测试：{json.dumps(search['load_test'], ensure_ascii=False)}", flush=True)
+        why = "--no-pagefind" if args.no_pagefind else missing_tools()
+        if why:
+            print(f"跳过 Pagefind 对比：{why}", flush=True)
+        else:
+            print("Pagefind 对比（同一站点、同一批查询）：", flush=True)
+            results["pagefind"] = run_pagefind_bench(output, search, cold_search_stage_s)
+            print(side_by_side(results["pagefind"]), flush=True)
 
     if args.load_seconds > 0:  # the documented gunicorn setup under load (bench/load_bench.py)
         from load_bench import run_load_bench
@@ -230,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-seconds", type=float, default=30.0, help="seconds per load-test run (0: none)")
     parser.add_argument("--kills", type=int, default=50, help="kill -9 runs of the fault-injection test (0: none)")
     parser.add_argument("--cases", type=int, default=100_000, help="generated cases over the sample's powers (0: none)")
+    parser.add_argument("--no-pagefind", action="store_true", help="skip the comparison with Pagefind")
     parser.add_argument("--cases-only", action="store_true", help="import the corpus, then only the cases step")
     args = parser.parse_args(argv)
 
@@ -241,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         counts = import_corpus(Path(args.corpus), content, args.limit)
         # the search query set includes synonym queries (个税 → 个人所得税): use the sample's list
         shutil.copy(REPO / "content" / "synonyms.yaml", content / "synonyms.yaml")
+        if not args.cases_only:  # the queries on approval items and power steps need the sample's
+            add_sample_search_records(content, REPO / "content")
         results["import_s"] = round(time.perf_counter() - started, 2)
         results["records"] = counts
         print(f"导入语料：{counts}，{results['import_s']} 秒", flush=True)
