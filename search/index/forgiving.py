@@ -174,8 +174,8 @@ def write_forgiving(
     size = sum(len(k) * 3 + 16 * len(v) for k, v in rows.items())
     cshards = max(1, math.ceil(size / SHARD_TARGET_BYTES))
     fix_shards: list[dict[str, Any]] = [{} for _ in range(cshards)]
-    for key, value in sorted(rows.items()):
-        fix_shards[term_hash(key) % cshards][key] = value
+    for key, row in sorted(rows.items()):
+        fix_shards[term_hash(key) % cshards][key] = row
     for n, table in enumerate(fix_shards):
         (folder / "c" / f"{n}.js").write_text(_js("fixes", n, table), "utf-8")
 
@@ -185,7 +185,7 @@ def write_forgiving(
     suggest_shards: list[dict[str, Any]] = [{} for _ in range(gshards)]
     for prefix, value in sorted(buckets.items()):
         suggest_shards[term_hash(prefix) % gshards][prefix] = value
-    for n, table in enumerate(suggest_shards):
-        (folder / "g" / f"{n}.js").write_text(_js("suggest", n, table), "utf-8")
+    for n, shard in enumerate(suggest_shards):
+        (folder / "g" / f"{n}.js").write_text(_js("suggest", n, shard), "utf-8")
     (folder / "f.js").write_text(_js("forgiving", {"cshards": cshards, "gshards": gshards}), "utf-8")
     return {"words": len(words), "pinyin_keys": len(spelled), "fix_keys": len(fixes), "suggest_shards": gshards}

@@ -20,22 +20,26 @@
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:";
 
-  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {} };
+  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {}, forgiving: null, pinyin: {}, fixes: {} };
   var waiting = {};
   window.YGSearch = {
     meta: function (m) { store.meta = m; },
     fold: function (pairs) { for (var i = 0; i + 1 < pairs.length; i += 2) store.fold[pairs[i]] = pairs[i + 1]; },
     terms: function (n, table) { store.terms[n] = table; },
     body: function (n, table) { store.body[n] = table; },
-    docs: function (n, rows) { store.docs[n] = rows; }
+    docs: function (n, rows) { store.docs[n] = rows; },
+    forgiving: function (f) { store.forgiving = f; },
+    pinyin: function (letter, table) { store.pinyin[letter] = table; },
+    fixes: function (n, table) { store.fixes[n] = table; }
   };
 
   function load(path, done) {
+    if (waiting[path] === true) { done(); return; } // loaded already
     if (waiting[path]) { waiting[path].push(done); return; }
     waiting[path] = [done];
     var s = document.createElement("script");
     s.src = data + path;
-    s.onload = s.onerror = function () { var f = waiting[path]; waiting[path] = []; f.forEach(function (g) { g(); }); };
+    s.onload = s.onerror = function () { var f = waiting[path]; waiting[path] = true; f.forEach(function (g) { g(); }); };
     document.head.appendChild(s);
   }
   function loadAll(paths, done) {
@@ -87,12 +91,12 @@
     do { name = String.fromCharCode(97 + v % 26) + name; v = Math.floor(v / 26); } while (v);
     return ["#" + name, crc % 1000003];
   }
-  function parse(raw) {
+  function parse(raw, extra) {
     if (raw.length > MAX_RAW) throw new Error("检索词过长：最多 " + MAX_CHARS + " 个字");
     var text = normalise(raw).replace(CONTROL, " ").split(/\s+/).filter(Boolean).join(" ");
     if (text.length > MAX_CHARS) throw new Error("检索词过长：最多 " + MAX_CHARS + " 个字");
     var parts = [], highlights = [], total = 0, re = /"([^"]*)"|(\S+)/g, m;
-    var synonyms = store.meta.synonyms;
+    var synonyms = extra || store.meta.synonyms;
     while ((m = re.exec(text))) {
       var chunk = (m[1] !== undefined ? m[1] : m[2]).trim();
       var variants = [chunk].concat(synonyms[chunk] || []), alts = [];
@@ -343,7 +347,7 @@
     ["q", "agency", "category", "year", "kind", "validity"].forEach(function (k) { if (params[k]) out.push(k + "=" + encodeURIComponent(params[k])); });
     return '<p class="search-feed"><a href="' + escapeHtml(root + "api/search.atom?" + out.join("&")) + '" type="application/atom+xml">订阅此检索（Atom）</a></p>';
   }
-  function render(q, params, ids) {
+  function render(q, params, ids, fix) {
     var meta = store.meta, page = Math.max(1, Math.min(parseInt(params.page, 10) || 1, Math.ceil(ids.length / PAGE_SIZE) || 1));
     var shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     var chunks = shown.map(function (id) { return Math.floor(id / meta.chunk); }).filter(function (c, i, a) { return a.indexOf(c) === i; });
@@ -352,6 +356,7 @@
       var kinds = {}; meta.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
       var html = '<p class="search-count">检索“' + escapeHtml(q.text) + '”，共找到 <strong>' + ids.length + "</strong> 条信息" +
         (ids.length ? "，第 " + page + "/" + pages + " 页" : "") + "。</p>";
+      if (!ids.length && fix) html += '<p class="did-you-mean">您是不是要找：<a href="' + escapeHtml(pageUrl(Object.assign({}, params, { q: fix }), 1)) + '">' + escapeHtml(fix) + "</a></p>";
       if (!ids.length) html += '<p>没有找到相关信息。可以减少检索词、换用同义词，或按<a href="' + modeRoot + "catalog/" + (fileMode ? "index.html" : "") + '">政府信息公开目录</a>浏览。</p>' +
         '<p>本站没有主动公开所需的信息，可以<a href="' + modeRoot + "apply/" + (fileMode ? "index.html" : "") + '">申请政府信息公开</a>。</p>';
       else {
@@ -386,6 +391,81 @@
     results.setAttribute("data-state", "done");
   }
 
+  // Forgiving input (search/spelling.py, search/index/forgiving.py): a query of Latin letters that
+  // spells words in pinyin searches them too; a query that finds nothing is offered a close one.
+  function spelledKey(text) { return /^[a-z]+(?:[ ']+[a-z]+)*$/.test(text) ? text.replace(/[ ']/g, "") : null; }
+  function clean(raw) { return normalise(raw).replace(CONTROL, " ").split(/\s+/).filter(Boolean).join(" "); }
+  function find(raw, done) {
+    var text = clean(raw), key = spelledKey(text);
+    loadAll(key ? ["p/" + key[0] + ".js"] : [], function () {
+      var q, words = key ? (store.pinyin[key[0]] || {})[key] : null, extra = null;
+      try {
+        if (words) {
+          extra = Object.assign({}, store.meta.synonyms);
+          extra[key] = (extra[key] || []).concat(words);
+          q = parse(key, extra); q.text = text;
+        } else q = parse(raw);
+      } catch (e) { done(e); return; }
+      if (!q.parts.length) { done(null, q, []); return; }
+      var files = neededTerms(q).map(function (t) { return "t/" + (hash(t) % store.meta.shards) + ".js"; })
+        .concat(bodyShards(q));
+      loadAll(files.filter(function (f, i) { return files.indexOf(f) === i; }), function () {
+        done(null, q, filtered(q, evaluate(q), params));
+      });
+    });
+  }
+  function oneEdit(a, b) {
+    if (a === b || Math.abs(a.length - b.length) > 1) return false;
+    if (a.length > b.length) { var t = a; a = b; b = t; }
+    var i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    return a.length === b.length ? a.slice(i + 1) === b.slice(i + 1) : a.slice(i) === b.slice(i + 1);
+  }
+  function fixKeys(part) {
+    if (part.length < 2) return [];
+    var keys = [part];
+    if (part.length >= 3) for (var i = 0; i < part.length; i++) keys.push(part.slice(0, i) + part.slice(i + 1));
+    return keys;
+  }
+  // search.spelling.corrections: one part changed, most records first; the first that finds something wins
+  function correct(text, params, done) {
+    var parts = text.replace(/"/g, " ").split(/\s+/).filter(Boolean);
+    loadAll(["f.js"], function () {
+      if (!store.forgiving) { done(null); return; }
+      var n = store.forgiving.cshards, files = [];
+      parts.forEach(function (p) {
+        fixKeys(p).forEach(function (k) { files.push("c/" + (hash(k) % n) + ".js"); });
+        var key = spelledKey(p);
+        if (key) files.push("p/" + key[0] + ".js");
+      });
+      loadAll(files.filter(function (f, i) { return files.indexOf(f) === i; }), function () {
+        var found = [];
+        function add(records, i, word) { found.push([-records, found.length, parts.slice(0, i).concat([word], parts.slice(i + 1)).join(" ")]); }
+        parts.forEach(function (p, i) {
+          var best = {};
+          fixKeys(p).forEach(function (k) {
+            ((store.fixes[hash(k) % n] || {})[k] || []).forEach(function (row) {
+              if (oneEdit(p, row[0])) best[row[1]] = Math.max(best[row[1]] || 0, row[2]);
+            });
+          });
+          Object.keys(best).sort(function (a, b) { return best[b] - best[a] || (a < b ? -1 : a > b ? 1 : 0); })
+            .forEach(function (w) { add(best[w], i, w); });
+          var key = spelledKey(p), words = key ? (store.pinyin[key[0]] || {})[key] : null;
+          if (words) add(0, i, words[0]);
+          var other = (store.meta.synonyms[p] || [])[0];
+          if (other) add(0, i, other);
+        });
+        found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+        var seen = {}, candidates = [];
+        found.forEach(function (f) { if (!seen[f[2]] && f[2] !== parts.join(" ")) { seen[f[2]] = 1; candidates.push(f[2]); } });
+        (function next(i) {
+          if (i >= Math.min(candidates.length, 3)) { done(null); return; }
+          find(candidates[i], function (error, q, ids) { if (!error && ids.length) done(candidates[i]); else next(i + 1); });
+        })(0);
+      });
+    });
+  }
+
   var params = {};
   location.search.replace(/^\?/, "").split("&").forEach(function (pair) {
     if (!pair) return;
@@ -403,14 +483,10 @@
   results.innerHTML = "<p>正在检索…</p>";
   loadAll(["meta.js", "fold.js"], function () {
     if (!store.meta) { fail("检索索引未能加载，请按政府信息公开目录浏览。"); return; }
-    var q;
-    try { q = parse(params.q); } catch (e) { fail(e.message); return; }
-    if (!q.parts.length) { render(q, params, []); return; }
-    var files = neededTerms(q).map(function (t) { return "t/" + (hash(t) % store.meta.shards) + ".js"; })
-      .concat(bodyShards(q));
-    files = files.filter(function (f, i) { return files.indexOf(f) === i; });
-    loadAll(files, function () {
-      render(q, params, filtered(q, evaluate(q), params));
+    find(params.q, function (error, q, ids) {
+      if (error) { fail(error.message); return; }
+      if (ids.length || !q.parts.length) { render(q, params, ids); return; }
+      correct(q.text, params, function (fix) { render(q, params, ids, fix); });
     });
   });
 })();
