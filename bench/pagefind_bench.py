@@ -77,7 +77,7 @@ def missing_tools() -> str | None:
     if not CHROMIUM.exists():
         return f"没有 Chromium（{CHROMIUM}）"
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  # lazy: a dev dependency, asked only when the comparison runs
     except ImportError:
         return "没有 playwright（开发依赖）"
     return None
@@ -157,7 +157,7 @@ def _slug(url: str) -> str:
 
 def search_pagefind(site_dir: Path, queries: list[BenchQuery]) -> dict[str, Any]:
     """Run every query through Pagefind in headless Chromium; return ranks, bytes and times."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # lazy: a dev dependency, only when the comparison runs
 
     server = CountingServer(site_dir)
     ranked: list[list[str]] = []
