@@ -88,3 +88,17 @@ def test_the_browser_finds_what_the_mirror_finds(browser: Any, site_dir: Path, q
     page.close()
     assert errors == []
     assert [link.split("/records/")[1].split("/")[0] for link in links] == static(site_dir, q)
+
+
+@pytest.fixture(scope="module")
+def parts_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("parts") / "site"
+    build_site(Settings(content_dir=FIXTURE.parent / "search_parts", output_dir=out, progress=False, use_cache=False))
+    return out
+
+
+@pytest.mark.parametrize(("q", "found"), [('"户外广告设置审批"', 2), ('"价格听证会"', 1), ('"户外广告审批设置"', 0)])
+def test_a_quoted_phrase_is_found_in_what_the_page_shows_beside_the_body(parts_site: Path, q: str, found: int) -> None:
+    """An approval item or a decision stage holds the phrase: held as written in both modes."""
+    assert len(service(parts_site, q)) == found
+    assert len(static(parts_site, q)) == found

@@ -22,15 +22,16 @@ import rjieba
 from disclosure.core.records import Record
 from disclosure.core.visible_text import lead as visible_lead
 from disclosure.kinds import KIND_BY_NAME
-from search.analysis import doc_number_key, index_number_key, normalise, terms
+from search.analysis import body_grams, doc_number_key, index_number_key, normalise, terms
 from search.index.attachments import AttachmentTexts
 from search.parts import PagePart
 
 LEAD_CHARS = 160
 SNIPPET_SOURCE_CHARS = 300
 # Mixed into a document's digest: bump when what a document holds changes without the record
-# changing (the Whoosh cache then re-adds every document). 2: the page's parts and attachments.
-DOC_VERSION = "2"
+# changing (the Whoosh cache then re-adds every document). 2: the page's parts and attachments;
+# 3: the trigrams of the metadata text.
+DOC_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class SearchDoc:
     index_number_key: str
     words: tuple[str, ...]
     parts: tuple[PagePart, ...] = ()  # the places of its page a match can point to (search.parts)
+    # the trigrams of its metadata text (title aside): the static index's exact-phrase check
+    text_trigrams: tuple[str, ...] = ()
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -111,7 +114,13 @@ def search_document(record: Record, attachments: AttachmentTexts | None = None) 
         index_number_key=index_number_key(meta.index_number),
         words=title_words(meta.title),
         parts=tuple(parts),
+        text_trigrams=tuple(sorted(trigrams(text))),
     )
+
+
+def trigrams(text: str) -> set[str]:
+    """Return the trigrams of the Chinese runs of `text` (normalised as queries are)."""
+    return {g for g in body_grams(normalise(text)) if len(g) == 3 and g[0] >= "\u3400"}
 
 
 def title_words(title: str) -> tuple[str, ...]:

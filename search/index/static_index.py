@@ -287,8 +287,12 @@ def write_static_index(
     for number, doc in enumerate(docs):
         for term in doc.title_terms:
             postings[term].append(number * 2 + 1)
-        for term in sorted(title_trigrams(doc.title)):  # the exact-phrase check of titles
+        in_title = title_trigrams(doc.title)
+        for term in sorted(in_title):  # the exact-phrase check of titles
             postings[term].append(number * 2 + 1)
+        for term in doc.text_trigrams:  # … and of the rest of the metadata (items, steps …)
+            if term not in in_title:  # one posting a record: ascending numbers
+                postings[term].append(number * 2)
         for term in doc.text_terms:
             postings[term].append(number * 2)
         if doc.doc_number_key:

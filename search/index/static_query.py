@@ -80,8 +80,9 @@ class StaticSite:
 
     def exact_first(self, parsed: ParsedQuery, ids: list[int], reorder: bool = True) -> list[int]:
         """Return `ids` with the records holding every checked part as written first, without those
-        lacking a quoted part: as written means all its trigrams in the title, or all its grams
-        in the body (the browser never downloads a body to look)."""
+        lacking a quoted part: as written means all its trigrams in the metadata (title and the rest
+        are one set: a phrase split across them counts, a rare case), or all its grams in the body (the
+        browser never downloads a body to look)."""
         checked = [part for part in parsed.parts if needs_check(part)]
         if not checked:
             return ids
@@ -95,16 +96,16 @@ class StaticSite:
         return exact + [i for i in kept if i not in chosen]
 
     def _holding(self, part: Any) -> set[int]:
-        """Return the records whose title holds the part's trigrams or whose body holds its grams."""
+        """Return the records whose metadata holds the part's trigrams or whose body holds its grams."""
         found: set[int] = set()
         for alt in part.alternatives:
             trigrams = [g for g in alt.grams if len(g) == 3 and g[0] >= "\u3400"]
             if trigrams and len(trigrams) == len(alt.grams):
-                in_title: set[int] | None = None
+                in_meta: set[int] | None = None
                 for gram in trigrams:
-                    docs = {p >> 1 for p in self.postings(gram) if p & 1}
-                    in_title = docs if in_title is None else in_title & docs
-                found |= in_title or set()
+                    docs = {p >> 1 for p in self.postings(gram)}
+                    in_meta = docs if in_meta is None else in_meta & docs
+                found |= in_meta or set()
             found |= set(self._body(alt.grams))
         return found
 

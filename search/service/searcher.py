@@ -120,6 +120,7 @@ class SearchIndex:
         self.categories: tuple[str, ...] = ()
         self.body: BodyReader | None = None
         self._record_of: dict[int, int] = {}  # Whoosh document number → body record number
+        self._shown: dict[int, str] = {}  # Whoosh document number → its title and lead, normalised (exact check)
         self._document_of: list[int] = []  # and back
 
     def _current(self) -> Any:
@@ -150,15 +151,27 @@ class SearchIndex:
         except Exception as exc:
             raise IndexUnavailable(str(exc)) from exc
         body, record_of, document_of = self._open_body(ix)
+        shown = self._shown_texts(ix)
         self.synonyms = {k: tuple(v) for k, v in extra["synonyms"].items()}
         self.facets = extra["facets"]
         self.site = extra.get("site", {})
         self.agencies = tuple(extra["facets"]["agencies"])
         self.categories = tuple(extra["facets"]["categories"])
-        self.body, self._record_of, self._document_of = body, record_of, document_of
+        self.body, self._record_of, self._document_of, self._shown = body, record_of, document_of, shown
         self._ix = ix
         self._identity = identity
         self._local = threading.local()
+
+    @staticmethod
+    def _shown_texts(ix: Any) -> dict[int, str]:
+        """Return what each document's page shows beside its body (`_shown_text`), normalised,
+        with no spaces: what the exact check reads before it looks in a body (one pass when
+        the index opens)."""
+        try:
+            with ix.searcher() as searcher:
+                return {docnum: _shown_text(stored["doc"]) for docnum, stored in searcher.reader().iter_docs()}
+        except Exception as exc:
+            raise IndexUnavailable(str(exc)) from exc
 
     def _open_body(self, ix: Any) -> tuple[BodyReader | None, dict[int, int], list[int]]:
         """Return the body index and the maps between its record numbers and Whoosh's (or None)."""
@@ -287,39 +300,55 @@ class SearchIndex:
         its order), and without those lacking a quoted part as written.
 
         A part is checked only when its grams could match apart (a phrase longer than one gram):
-        in the title and lead, then in the stored body text.
+        in the title and lead; else, where the body holds all its grams, in the stored body text
+        (a phrase of four characters or fewer whose two trigrams are both there is taken as held).
         """
         checked = [part for part in parsed.parts if needs_check(part)]
         if not checked:
             return entries
+        in_body = [self._body_holding(part) for part in checked]
         exact: list[tuple[int, int]] = []
         loose: list[tuple[int, int]] = []
         for n, (docnum, record) in enumerate(entries):
             if n % 64 == 0 and time.monotonic() - started > budget:
                 raise SearchTimeout()
-            doc = searcher.stored_fields(docnum)["doc"]
-            meta_text = normalise(f"{doc['title']} {doc['lead']}")
-            body_text: str | None = None
-            found = True
-            for part in checked:
-                if contains_phrase(meta_text, part):
-                    continue
-                if body_text is None:
-                    number = record if record >= 0 else self._record_of.get(docnum, -1)
-                    body_text = self.body.text(number).lower() if self.body is not None and number >= 0 else ""
-                if not contains_phrase(body_text, part):
-                    found = False
-                    if part.quoted:
-                        break
-            if found:
+            number = record if record >= 0 else self._record_of.get(docnum, -1)
+            held = [self._holds(part, docnum, number, candidates) for part, candidates in zip(checked, in_body, strict=True)]
+            if all(held):
                 exact.append((docnum, record))
-            elif not any(p.quoted and not self._holds(p, meta_text, body_text) for p in checked):
+            elif all(h or not part.quoted for part, h in zip(checked, held, strict=True)):
                 loose.append((docnum, record))
         return exact + loose
 
-    @staticmethod
-    def _holds(part: Any, meta_text: str, body_text: str | None) -> bool:
-        return contains_phrase(meta_text, part) or (body_text is not None and contains_phrase(body_text, part))
+    def _body_holding(self, part: Any) -> set[int]:
+        """Return the body records holding every gram of one of the part's variants."""
+        found: set[int] = set()
+        if self.body is None:
+            return found
+        for alt in part.alternatives:
+            keys = [term_key(g) for g in alt.grams]
+            if not keys or None in keys:
+                continue
+            records: set[int] | None = None
+            for key in keys:
+                assert key is not None
+                plist = self.body.postings(key)
+                records = set(plist) if records is None else records.intersection(plist)
+                if not records:
+                    break
+            found |= records or set()
+        return found
+
+    def _holds(self, part: Any, docnum: int, number: int, in_body: set[int]) -> bool:
+        """Return whether one record holds the part as written (title and lead, else its body)."""
+        shown = self._shown.get(docnum, "")
+        if any(alt.text and alt.text in shown for alt in part.alternatives):
+            return True
+        if number < 0 or number not in in_body or self.body is None:
+            return False
+        if all(len(alt.text) <= 4 and alt.text and alt.text[0] >= "\u3400" for alt in part.alternatives):
+            return True  # both trigrams of a four-character word: held
+        return contains_phrase(self.body.text(number).lower(), part)
 
     def build_query(self, parsed: ParsedQuery) -> query.Query:
         """Return the Whoosh query: every part must match one of its alternatives."""
@@ -388,6 +417,15 @@ def part_snippet(part: list[str], words: tuple[str, ...]) -> str:
     if detail and not all(normalise(w) in folded for w in words if w):
         out += "　" + snippet(detail, words)
     return out
+
+
+def _shown_text(doc: dict[str, Any]) -> str:
+    """Return a document's title, 文号, lead and page parts (approval items, steps, stages,
+    attachments: `search.parts`) as one normalised string without spaces."""
+    pieces = [doc["title"], doc["doc_number"], doc["lead"]]
+    for part in doc.get("parts", ()):
+        pieces += [str(x) for x in part[2:]]
+    return "".join(normalise(" ".join(pieces)).split())
 
 
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:

@@ -162,7 +162,7 @@
     var terms = [];
     q.parts.forEach(function (p) { p.alts.forEach(function (a) {
       terms = terms.concat(a.terms);
-      if (needsCheck(p)) terms = terms.concat(a.grams.filter(isTrigram));  // title trigrams: the exact check
+      if (needsCheck(p)) terms = terms.concat(a.grams.filter(isTrigram));  // metadata trigrams: the exact check
       if (a.doc) terms.push("#d" + a.doc);
       if (a.idx) terms.push("#i" + a.idx);
     }); });
@@ -264,20 +264,20 @@
     return exactFirst(q, ids, params.sort !== "date");
   }
   // static_query.exact_first: records holding every checked part as written first (its trigrams
-  // in the title, or its grams in the body), without those lacking a quoted part
+  // in the metadata, or its grams in the body), without those lacking a quoted part
   function holding(part) {
     var found = {};
     part.alts.forEach(function (alt) {
       var tri = alt.grams.filter(isTrigram);
       if (tri.length && tri.length === alt.grams.length) {
-        var inTitle = null;
+        var inMeta = null;
         tri.forEach(function (g) {
           var docs = {};
-          postings(g).forEach(function (p) { if (p & 1) docs[p >> 1] = 1; });
-          if (inTitle === null) inTitle = docs;
-          else { var next = {}; for (var k in inTitle) if (docs[k]) next[k] = 1; inTitle = next; }
+          postings(g).forEach(function (p) { docs[p >> 1] = 1; });
+          if (inMeta === null) inMeta = docs;
+          else { var next = {}; for (var k in inMeta) if (docs[k]) next[k] = 1; inMeta = next; }
         });
-        for (var k in inTitle || {}) found[k] = 1;
+        for (var k in inMeta || {}) found[k] = 1;
       }
       for (var d in scoreBody(alt, store.meta.count)) found[d] = 1;
     });
