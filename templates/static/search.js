@@ -63,13 +63,16 @@
     });
     return out.filter(function (t, i) { return out.indexOf(t) === i; });
   }
-  // search/analysis.py body_grams: one or two characters as they are, longer runs as trigrams, a word as itself
+  // search/analysis.py body_grams: one or two characters as they are, longer runs as every second trigram and the last, a word as itself
   function bodyGrams(text) {
     var out = [], runs = text.match(RUNS) || [];
     runs.forEach(function (run) {
       if (isAscii(run)) out.push(run.slice(0, 32));
       else if (run.length <= 2) out.push(run);
-      else for (var i = 0; i + 2 < run.length; i++) out.push(run.substr(i, 3));
+      else {  // every second trigram and the last
+        for (var i = 0; i + 2 < run.length; i += 2) out.push(run.substr(i, 3));
+        out.push(run.substr(run.length - 3, 3));
+      }
     });
     return out.filter(function (t, i) { return out.indexOf(t) === i; });
   }
