@@ -5,11 +5,15 @@ with markup in its title), twice, to check the feed's ids hold across builds."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import textwrap
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import feedparser
 import pytest
@@ -187,9 +191,37 @@ def test_the_result_page_links_to_its_feed(client: Client) -> None:
     assert not empty.xpath('//link[starts-with(@href, "/api/")]') and not empty.xpath('//a[text()="订阅此检索（Atom）"]')
 
 
-def test_the_static_page_writes_the_same_feed_link() -> None:
-    script = (Path(__file__).parents[1] / "templates" / "static" / "search.js").read_text("utf-8")
-    assert '"api/search.atom?"' in script and "订阅此检索（Atom）" in script
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _static_page(browser: Any, url: str) -> Any:
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector('#search-results[data-state="done"]', timeout=10_000)
+    return page
+
+
+def test_the_static_page_writes_the_same_feed_link(browser: Any, site_dir: Path, client: Client) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host = f"http://127.0.0.1:{server.server_address[1]}"
+        for prefix in ("", "/care"):
+            page = _static_page(browser, f"{host}{prefix}/search/?q={quote('审批')}&agency={quote('保定市人民政府')}")
+            hrefs = page.eval_on_selector_all(".search-feed a", "els => els.map(e => e.getAttribute('href'))")
+            page.close()
+            served = html.fromstring(client.get("/search/", query_string={"q": "审批", "agency": "保定市人民政府"}).get_data(as_text=True))
+            assert [urlsplit(h).path for h in hrefs] == ["/api/search.atom"]
+            assert parse_qs(urlsplit(hrefs[0]).query) == parse_qs(urlsplit(served.xpath('//p[@class="search-feed"]/a/@href')[0]).query)
+    finally:
+        server.shutdown()
+        server.server_close()
+    page = _static_page(browser, (site_dir / "search" / "index.html").as_uri() + "?q=" + quote("审批"))
+    assert page.eval_on_selector_all(".search-results li", "els => els.length") == 3
+    assert page.eval_on_selector_all(".search-feed a", "els => els.length") == 0  # no service behind file://
+    page.close()
 
 
 # --------------------------------------------------------------------------- the reading modes
