@@ -45,7 +45,9 @@ MAX_PINYIN_FIXES = 3_000  # words whose full pinyin is corrected too
 SHORT_BUCKET = SUGGEST_LIMIT  # suggestions kept for a one-character prefix
 LONG_BUCKET = 200  # … and for a two-character prefix (longer prefixes filter these)
 SHARD_TARGET_BYTES = 6_000
-_WORD = re.compile(f"[{CJK}]{{2,}}")
+MAX_WORD_CHARS = 24  # longer "names" (a pasted paragraph in a CSV cell) are no words: their
+# deletion neighbourhoods would cost memory by the square of their length
+_WORD = re.compile(f"[{CJK}]{{2,{MAX_WORD_CHARS}}}")
 
 
 def vocabulary(records: Sequence[Record], synonyms: dict[str, tuple[str, ...]]) -> Counter[str]:
@@ -59,7 +61,7 @@ def vocabulary(records: Sequence[Record], synonyms: dict[str, tuple[str, ...]]) 
             text = normalise(name)
             found.update(w for w in rjieba.cut_for_search(text) if _WORD.fullmatch(w))
             if i or record.kind == "power":
-                found.update(_WORD.findall(text))  # a power's or an item's whole name is a word too
+                found.update(w for w in _WORD.findall(text) if len(w) < MAX_WORD_CHARS)  # a power's or an item's whole name is a word too
         df.update(found)
     for key in synonyms:
         if _WORD.fullmatch(key):
