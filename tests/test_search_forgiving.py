@@ -142,3 +142,14 @@ def test_suggest_and_a_corrected_search_are_fast(client: Client) -> None:
     for _ in range(20):
         client.get("/api/search", query_string={"q": "行政许在"})
     assert (time.perf_counter() - started) / 20 < 0.05
+
+
+def test_two_builds_write_the_same_tables(tmp_path: Path) -> None:
+    """The tables come out byte for byte the same (a set's order once changed forgiving.json
+    between runs, and a killed build's site then matched neither the old nor the new one)."""
+    tables = []
+    for name in ("a", "b"):
+        out = tmp_path / name / "site"
+        build_site(Settings(content_dir=FIXTURE, output_dir=out, progress=False, use_cache=False))
+        tables.append({str(p.relative_to(out)): p.read_bytes() for p in [out / ".search" / "forgiving.json", *sorted((out / "search" / "data").rglob("*.js"))]})
+    assert tables[0] == tables[1]

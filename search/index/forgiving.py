@@ -158,7 +158,8 @@ def write_forgiving(
     suggest = suggestion_tables(docs, synonyms)
     words = {w: df[w] for w in ranked}
     payload = {"words": words, "pinyin": spelled, "fixes": fixes, "suggest": suggest}
-    (service / SERVICE_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    # keys sorted: the deletion sets fill the tables in an order that changes between runs
+    (service / SERVICE_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True), "utf-8")
 
     folder = site / DATA_FOLDER
     for name in ("p", "c", "g"):

@@ -215,12 +215,13 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
         except (OSError, ValueError, KeyError, TypeError):
             todo = None
     out = target if cache is None else cache / "b"
+    fresh = todo is None  # a new folder: no reader, no hard link into the live site
     if todo is None:
         if cache is not None:
             shutil.rmtree(cache, ignore_errors=True)
             out.mkdir(parents=True)
         todo = set(range(shards))
-    written = _write_body_shards(inverted, hashes, shards, sorted(todo), out, count)
+    written = _write_body_shards(inverted, hashes, shards, sorted(todo), out, count, fresh)
     if cache is not None:
         (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
         for n in range(shards):
@@ -228,7 +229,11 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
     return shards, written
 
 
-def _write_body_shards(inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], out: Path, count: int) -> int:
+def _write_body_shards(
+    inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], out: Path, count: int, fresh: bool
+) -> int:
+    """Write the given shards into `out`; into a folder that is not `fresh` each through a new file
+    renamed over the old one: a cached shard is hard-linked into the live site, never written through."""
     if not shards:
         return 0
     wanted = np.zeros(total, dtype=bool)
@@ -243,7 +248,6 @@ def _write_body_shards(inverted: Inverted, hashes: np.ndarray, total: int, shard
     for i, n in zip(np.argsort(part_hashes, kind="stable").tolist(), np.sort(part_hashes).tolist(), strict=True):
         by_shard[n].append(f'"{key_term(keys[i])}":"{encoded[i]}"')
     written = 0
-    fresh = len(shards) == total  # a new folder: no reader, nothing to replace
     for n, entries in by_shard.items():
         data = f"YGSearch.body({n},{{{','.join(entries)}}});\n".encode()
         name = os.path.join(out, f"{n}.js")
