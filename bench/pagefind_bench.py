@@ -117,7 +117,7 @@ class CountingServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-
+            def do_GET(self) -> None:
                 if self.path.split("?")[0] == BLANK:
                     body = b"<!doctype html><html lang=zh-CN><title>bench</title></html>"
                     self.send_response(200)

@@ -375,7 +375,8 @@ def class_table(classes: dict[str, dict[str, Any]], engines: dict[str, str]) -> 
 
 
 def _slug(url: str) -> str:
-    return url.strip("/").split("/")[-1]
+    """Return the record of a result URL: /records/<slug>/, or /records/<slug>/#item-3 for a match in a part."""
+    return url.split("#")[0].strip("/").split("/")[-1]
 
 
 def _percentile(values: Sequence[float], p: float) -> float:
