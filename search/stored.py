@@ -154,6 +154,14 @@ class BodyReader:
             return self.records[self.offsets[i] : self.offsets[i + 1]]
         return self.records[:0]
 
+    def key_range(self, low: int, high: int) -> range:
+        """Return the positions of the keys in [low, high): `keys[i]`, how many bodies hold it `holders(i)`."""
+        return range(bisect.bisect_left(self.keys, low), bisect.bisect_left(self.keys, high))
+
+    def holders(self, i: int) -> int:
+        """Return how many bodies hold the key at position i."""
+        return self.offsets[i + 1] - self.offsets[i]
+
     def text(self, number: int) -> str:
         """Return the stored body text of record `number`."""
         start, end = self.text_starts[number], self.text_starts[number + 1]

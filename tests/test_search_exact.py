@@ -102,3 +102,11 @@ def test_a_quoted_phrase_is_found_in_what_the_page_shows_beside_the_body(parts_s
     """An approval item or a decision stage holds the phrase: held as written in both modes."""
     assert len(service(parts_site, q)) == found
     assert len(static(parts_site, q)) == found
+
+
+@pytest.mark.parametrize(("q", "meant"), [("门户网战", "门户网站"), ("通报批平", "通报批评"), ("通报比评", "通报批评")])
+def test_a_wrong_character_of_a_body_phrase_gets_did_you_mean(site_dir: Path, q: str, meant: str) -> None:
+    """Phrases no title holds are corrected from the body index's neighbours (service)."""
+    client = Client(create_search_app(site_dir / ".search"))
+    found = json.loads(client.get("/api/search", query_string={"q": q}).get_data(as_text=True))
+    assert (found["total"], found.get("did_you_mean")) == (0, meant)

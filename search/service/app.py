@@ -207,7 +207,10 @@ class SearchApp:
         """Return a close query that finds something when `q` found nothing (DESIGN §6 did_you_mean)."""
         if page.total or not page.query:
             return None
-        for candidate in self.forgiving.corrections(q, self.index.synonyms):
+        candidates = self.forgiving.corrections(q, self.index.synonyms) + self.index.neighbour_corrections(q)
+        # one character replaced before one added or dropped (节假曰: 节假日 before 节假)
+        candidates.sort(key=lambda c: len(c) != len(q))
+        for candidate in dict.fromkeys(candidates):
             try:
                 parsed = parse_spelled(candidate, self.index.synonyms, self.forgiving.spelled)
                 if self.index.search(parsed, Options(filters=options.filters, page_size=1), budget).total:

@@ -45,6 +45,7 @@ FILTERS = ("agency", "category", "year", "kind", "validity")
 EXACT_BOOST = 30.0
 SNIPPET_CHARS = 90
 RECHECK_SECONDS = 1.0
+NEIGHBOUR_CANDIDATES = 3  # body-neighbour corrections tried (each is one search)
 
 
 class IndexUnavailable(Exception):
@@ -349,6 +350,41 @@ class SearchIndex:
         if all(len(alt.text) <= 4 and alt.text and alt.text[0] >= "\u3400" for alt in part.alternatives):
             return True  # both trigrams of a four-character word: held
         return contains_phrase(self.body.text(number).lower(), part)
+
+    def neighbour_corrections(self, text: str, limit: int = NEIGHBOUR_CANDIDATES) -> list[str]:
+        """Return queries with one character of one Chinese part replaced by one the bodies hold
+        between its neighbours (新煤体 → 新媒体: the trigrams 新?体 of the body index), the most
+        common first; the last character after the two before it (门户网战 → 门户网站: 户网?), or
+        the one before it in a word of two (抚洫 → 抚恤).
+
+        The correction table (search.spelling) knows whole words of titles; this finds the
+        phrases of bodies too. Only asked for a query that found nothing.
+        """
+        body = self.body
+        parts = normalise(text).replace('"', " ").split()
+        if body is None or not parts or len(parts) > 3:
+            return []
+        found: list[tuple[int, str]] = []
+        for n, part in enumerate(parts):
+            if not 2 <= len(part) <= 12 or not all("\u4e00" <= c <= "\u9fff" for c in part):
+                continue
+            for i in range(1, len(part)):
+                before = ord(part[i - 1])
+                if i + 1 < len(part):  # keys before << 32 | c << 16 | after: one range, filtered
+                    after = ord(part[i + 1])
+                    spots = body.key_range(before << 32, (before + 1) << 32)
+                    pairs = ((body.keys[k] >> 16 & 0xFFFF, k) for k in spots if body.keys[k] & 0xFFFF == after)
+                elif i >= 2:  # the last character: the trigrams of the two before it
+                    start = ord(part[i - 2]) << 32 | before << 16
+                    pairs = ((body.keys[k] & 0xFFFF, k) for k in body.key_range(start, start + 0x10000))
+                else:  # the second of two: the bigrams before << 16 | c
+                    pairs = ((body.keys[k] & 0xFFFF, k) for k in body.key_range(before << 16, (before + 1) << 16))
+                for code, k in pairs:
+                    if code != ord(part[i]) and 0x4E00 <= code <= 0x9FFF:
+                        fixed = part[:i] + chr(code) + part[i + 1 :]
+                        found.append((body.holders(k), " ".join([*parts[:n], fixed, *parts[n + 1 :]])))
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return list(dict.fromkeys(q for _, q in found))[:limit]
 
     def build_query(self, parsed: ParsedQuery) -> query.Query:
         """Return the Whoosh query: every part must match one of its alternatives."""
