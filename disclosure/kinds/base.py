@@ -235,6 +235,7 @@ class Kind:
     # Files of its own beyond records, read with the content (content/evaluations/<year>.yaml):
     # given the content folder and the agencies' names, what `SiteView.data` holds, and problems.
     data: Callable[[Path, tuple[str, ...]], tuple[Any, list[Problem]]] = no_data
+    data_folder: str | None = None  # the folder under content/ its `data` hook reads (evaluations)
     # Checks across kinds once every link resolved (a case's steps against its power's), and
     # warnings that need the calendar (双公示): given the kind's records and the site.
     site_rules: Callable[[tuple[Record, ...], SiteView], list[Problem]] = no_site_rules

@@ -825,6 +825,7 @@ KIND = Kind(
     json_ld_type="Dataset",
     json_ld=case_json_ld,
     data=read_evaluations,
+    data_folder="evaluations",
     site_rules=case_rules,
     index=case_index,
     feeds=red_card_feed,

@@ -41,6 +41,7 @@ from disclosure.rules import personal_data
 from disclosure.rules.guide import check_site_config
 from disclosure.rules.personal_allow_list import ALLOW_FILE, AllowList, load_allow_list
 from disclosure.site.body_cache import BodyCache, RecordCache, body_key
+from disclosure.site.stray_files import stray_problems
 
 ATTACHMENT_TYPES = {
     ".pdf": "PDF",
@@ -383,6 +384,10 @@ def _read_confined(
     problems += [outside_problem(link) for link in sorted(links) if link not in named]
     if site is None or any(p.is_error for p in problems):
         return None, problems
+    # what no stage reads (a misspelled folder, a stray .docx): only once every record is valid,
+    # so the attachments of a record refused above are not reported as stray too
+    read = {p.source.path for p in pending} | named | {a.source for p in pending for a in p.attachments}
+    problems += stray_problems(root, read)
 
     rendered = render_bodies([p.source.body for p in pending], cache, progress)
     records = tuple(
