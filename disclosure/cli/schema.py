@@ -19,21 +19,36 @@ from typing import Any
 
 from disclosure.core.output_guard import REPOSITORY, git_work_tree
 from disclosure.kinds import KINDS
+from disclosure.site.content import read_config
 
 GENERATOR = "yangguang-gongkai schema"
 TITLE = "阳光公开 记录前置元数据"
 _KEEP = "已拒绝，未改动任何文件；请另选一个新文件名，如 front-matter.schema.json"
 
 
-def front_matter_schema() -> dict[str, Any]:
-    """Return one schema document: a definition per kind, selected by folder in `x-folders`."""
+SCALARS = ("string", "number", "integer", "boolean")
+
+
+def front_matter_schema(agencies: tuple[str, ...] = (), categories: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Return one schema document: a definition per kind, selected by folder in `x-folders`.
+
+    It accepts what the build accepts (`lenient`), and with the content's agencies and
+    category paths it lists them, so an editor can offer them.
+    """
     kinds: dict[str, Any] = {}
     shared: dict[str, Any] = {}
     for kind in KINDS:
         schema = kind.model.model_json_schema(mode="validation")
         # nested models (Attachment, Stage …) are referenced as #/$defs/<name>: hoist them
         shared.update(schema.pop("$defs", {}))
+        properties = schema.get("properties", {})
+        if agencies and "agency" in properties:
+            properties["agency"]["items"]["enum"] = list(agencies)
+        if categories and "category" in properties:
+            properties["category"]["enum"] = list(categories)
         kinds[kind.name] = schema
+    shared = {name: lenient(node) for name, node in shared.items()}
+    kinds = {name: lenient(node) for name, node in kinds.items()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": TITLE,
@@ -43,6 +58,28 @@ def front_matter_schema() -> dict[str, Any]:
         "$defs": {**shared, **kinds},
         "anyOf": [{"$ref": f"#/$defs/{name}"} for name in kinds],
     }
+
+
+def lenient(node: Any) -> Any:
+    """Return a schema node that accepts what strict YAML and the models accept: any scalar where
+    text is asked (the build reads every scalar as text: `number: 1`, `title: 2019`), and one
+    value where a list of scalars is asked (`agency: 保定市人民政府`, `keywords: 审批`)."""
+    if isinstance(node, list):
+        return [lenient(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: lenient(value) for key, value in node.items()}
+    if node.get("type") == "string" and "enum" not in node and "const" not in node:
+        node["type"] = list(SCALARS)
+    items = node.get("items")
+    if node.get("type") == "array" and isinstance(items, dict) and (items.get("enum") or set(_types(items)) <= set(SCALARS)):
+        return {"anyOf": [node, items], **{k: node[k] for k in ("title", "description", "default") if k in node}}
+    return node
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    found = node.get("type", [])
+    return [found] if isinstance(found, str) else list(found) if found else ["?"]
 
 
 def is_own_schema(path: Path) -> bool:
@@ -110,7 +147,10 @@ def write_atomically(target: Path, text: str) -> None:
 
 def write_schema(output: str, content: str = "content") -> int:
     """Write the schema to `output` ('-' for stdout); return the exit status."""
-    text = json.dumps(front_matter_schema(), ensure_ascii=False, indent=2) + "\n"
+    _, agencies, categories, _ = read_config(Path(content)) if Path(content, "site.yaml").is_file() else (None, (), (), [])
+    text = json.dumps(
+        front_matter_schema(tuple(a.name for a in agencies), tuple(c.path for c in categories)), ensure_ascii=False, indent=2
+    ) + "\n"
     if output == "-":
         sys.stdout.write(text)
         return 0

@@ -44,7 +44,10 @@ class InterpretationMeta(RecordMeta):
     """A 政策解读 of a document or decision of this site (`content/interpretations/`)."""
 
     interprets: NonEmpty = _f("interprets", description="所解读的本站文件或决策的索引号，如 000014349/2018-00204")
-    form: Annotated[Form, BeforeValidator(_form)] = _f("form", default="文字解读", description="、".join(FORMS) + " 之一")
+    form: Annotated[Form, BeforeValidator(_form)] = _f(
+        "form", default="文字解读", description="、".join(FORMS) + " 之一",
+        json_schema_extra={"enum": [*FORMS, *_FORM_ALIASES]},  # the schema accepts 图解 as the model does
+    )
 
 
 def _meta(meta: RecordMeta) -> InterpretationMeta:
