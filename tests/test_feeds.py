@@ -324,3 +324,14 @@ def test_unchanged_feeds_are_linked_from_the_live_site(tmp_path) -> None:
     assert "feeds/all.xml" in changed and "feeds/kind/document.xml" in changed
     assert "feeds/kind/decision.xml" not in changed
     assert len(changed) < len(before)
+
+
+def test_a_joint_record_names_every_agency_in_one_rss_creator(site_dir: Path) -> None:
+    """Feed readers (newsboat, Feedly) show the first dc:creator only: a joint document's agencies
+    travel in one, lead first; Atom keeps one <author> each."""
+    rss = (site_dir / "feeds" / "all.xml").read_text("utf-8")
+    item = next(i for i in re.findall(r"<item>.*?</item>", rss, re.S) if "测试市税务局" in i)
+    assert re.findall(r"<dc:creator>(.*?)</dc:creator>", item) == ["测试市财政局、测试市税务局"]
+    atom = (site_dir / "feeds" / "all.atom").read_text("utf-8")
+    entry = next(e for e in re.findall(r"<entry>.*?</entry>", atom, re.S) if "测试市税务局" in e)
+    assert re.findall(r"<author>\s*<name>(.*?)</name>", entry) == ["测试市财政局", "测试市税务局"]

@@ -279,7 +279,7 @@ def _add_entry(fg: FeedGenerator, site: Site, update: Update) -> None:
     entry.updated(update.when)
     agencies = [text_field(name) for name in meta.agency]
     entry.author([{"name": name} for name in agencies])
-    entry.dc.dc_creator(agencies)
+    entry.dc.dc_creator(["、".join(agencies)])  # one element: readers show only the first of several
     category = text_field(meta.category)
     entry.category([{"term": category, "label": category}, {"term": record.kind, "label": _kind_label(record.kind)}])
     entry.summary(text_field(summary(update)), type="html")
