@@ -116,7 +116,7 @@ def test_every_internal_link_of_the_sample_site_resolves(sample_site: Path) -> N
         if page.name == "404.html" or ".search" in page.parts:
             continue  # served at any address; the search service's own frame
         for href in parse(page).xpath("//a/@href | //link/@href | //script/@src | //img/@src | //form/@action"):
-            if href.startswith(("http://", "https://", "mailto:", "#", "//")):
+            if href.startswith(("http://", "https://", "mailto:", "tel:", "#", "//")):
                 continue
             path = href.split("#")[0].split("?")[0]
             target = (page.parent / path) if not path.startswith("/") else sample_site / path.lstrip("/")

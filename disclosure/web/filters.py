@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
@@ -68,6 +69,19 @@ def kind_label(name: str) -> str:
     return KIND_BY_NAME[name].label if name in KIND_BY_NAME else name
 
 
+_PHONE = re.compile(r"\+?\d[\d\- ]{5,}\d")
+
+
+def tel_link(phone: str) -> Markup:
+    """Return a phone number as written, linked as tel: (the first run of digits and hyphens,
+    spaces dropped), so a phone dials it; text without such a run is only escaped."""
+    found = _PHONE.search(phone)
+    if found is None:
+        return escape(phone)
+    number = found.group().replace(" ", "")
+    return Markup('<a href="tel:{}">{}</a>').format(number, phone)
+
+
 def body(record_html: str) -> Markup:
     """Mark a body as safe: only ever called on HTML that went through the sanitiser."""
     return Markup(record_html)
@@ -76,7 +90,7 @@ def body(record_html: str) -> Markup:
 def register(app: Flask, site: Site) -> None:
     """Add the filters and globals to `app`; call it last: the URL table needs every route."""
     urls = page_urls(app, site)
-    app.jinja_env.filters.update(cn_date=cn_date, file_size=file_size, kind_label=kind_label)
+    app.jinja_env.filters.update(cn_date=cn_date, file_size=file_size, kind_label=kind_label, tel=tel_link)
     app.jinja_env.globals.update(
         record_url=record_url,
         facet_url=partial(facet_url, urls),
