@@ -90,7 +90,7 @@ def test_the_list_page_is_newest_first_and_in_the_navigation(site_dir: Path) -> 
     rows = re.findall(r'<tr>\s*<td><a href="/records/([^/]+)/">', main)
     assert rows == [CHART, QA]  # 2019-02-12 before 2019-01-08
     assert f'href="/records/{DECISION}/"' in main and f'href="/records/{DOCUMENT}/"' in main
-    assert '<a href="/interpretations/">政策解读</a>' in html
+    assert '<a href="/interpretations/" aria-current="page">政策解读</a>' in html  # in the navigation, marked as here
     assert 'href="/feeds/kind/interpretation.xml"' in html
     assert not (site_dir / "interpretations" / "page").exists()
 

@@ -62,7 +62,7 @@ def test_the_news_list_is_newest_first_and_in_the_navigation(site_dir: Path) -> 
     main = main_of(html)
     assert "<h1>工作动态</h1>" in main and "共 6 条" in main
     assert re.findall(r'<td><a href="/records/([^/]+)/">([^<]+)</a></td>', main) == NEWS
-    assert '<a href="/news/">工作动态</a>' in html.split("<main", 1)[0]  # the main navigation
+    assert '<a href="/news/" aria-current="page">工作动态</a>' in html.split("<main", 1)[0]  # the main navigation, marked as here
     assert 'href="/feeds/kind/news.xml"' in html
     assert not (site_dir / "news" / "page" / "2").exists()  # six rows: one page
 
