@@ -460,6 +460,11 @@ def approval_search_text(record: Record) -> Iterator[str]:
         yield from (t for t in (item.name, item.implementing_agency, item.basis, item.action, item.to, item.note) if t)
 
 
+def approval_names(record: Record) -> Iterator[str]:
+    """Yield the names of the list's items: whole words for pinyin and corrections."""
+    yield from (item.name for item in items_of(record))
+
+
 def approval_search_parts(record: Record) -> Iterator[SearchPart]:
     """Yield every item as a place a search result links to (its row, #item-3)."""
     for item in items_of(record):
@@ -517,6 +522,7 @@ KIND = Kind(
     texts=approval_texts,
     search_text=approval_search_text,
     search_parts=approval_search_parts,
+    names=approval_names,
     tables=TABLES,
     index=approval_index,
     pages=PAGES,

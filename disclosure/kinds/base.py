@@ -227,6 +227,9 @@ class Kind:
     # Search: the parts of its page a result can point to (#item-3), each with its own text
     # (also yielded by `search_text`: the parts only say where a match lies).
     search_parts: Callable[[Record], Iterable[SearchPart]] = nothing
+    # The names a record gives whole (a power's name, an approval list's item names): words of
+    # their own for pinyin and corrections, beside the words of every title.
+    names: Callable[[Record], Iterable[str]] = nothing
     # Open data: the kind's tables.
     tables: tuple[Table, ...] = ()
     # schema.org: the type of its pages and the properties it adds.

@@ -314,13 +314,19 @@ def case_rules(records: tuple[Record, ...], view: SiteView) -> list[Problem]:
             if case.number in seen:
                 problems.append(error(file, case.line, "cases.number", f"办件编号“{case.number}”与 {seen[case.number]} 重复"))
             seen.setdefault(case.number, where)
-            dated = [(name, day) for name, day in sorted(case.steps, key=lambda s: names.index(s[0])) if day]
-            for (before, early), (name, day) in pairwise(dated):
+            for (before, early), (name, day) in pairwise(dated_steps(case, power)):
                 if day < early:
                     problems.append(error(file, case.line, "cases.steps", f"环节“{name}”的完成日期 {day} 早于前一环节“{before}”的 {early}"))
             if power.power_type in DOUBLE_PUBLICITY and case.finished:
                 problems += _double_publicity(record, meta, case, power.power_type, view)
     return problems
+
+
+def dated_steps(case: Case, power: PowerMeta) -> list[tuple[str, date]]:
+    """Return the steps a case completed, with their days, in the power's step order."""
+    order = {step.name: n for n, step in enumerate(power.steps)}
+    ranked = sorted(case.steps, key=lambda s: order.get(s[0], len(order)))
+    return [(name, day) for name, day in ranked if day is not None]
 
 
 def _double_publicity(record: Record, meta: CaseListMeta, case: Case, power_type: str, view: SiteView) -> list[Problem]:
@@ -468,12 +474,9 @@ def measure(case: Case, record: Record, power: Record, view: SiteView) -> CaseTi
     as_of = case.finished or _meta(record).last_update
     days = view.calendar.workdays_between(case.received, as_of)
     limits = {s.name: s.limit_days for s in meta.steps}
-    order = [s.name for s in meta.steps]
     steps: list[StepTime] = []
     previous = case.received
-    for name, day in sorted(case.steps, key=lambda s: order.index(s[0]) if s[0] in order else len(order)):
-        if day is None:
-            continue
+    for name, day in dated_steps(case, meta):
         steps.append(StepTime(name, view.calendar.workdays_between(previous, day), limits.get(name)))
         previous = day
     reasons: list[str] = []

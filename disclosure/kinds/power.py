@@ -508,6 +508,11 @@ def power_search_text(record: Record) -> Iterator[str]:
         yield from (part.text, part.detail)
 
 
+def power_names(record: Record) -> Iterator[str]:
+    """Yield the power's name: a whole word for pinyin and corrections."""
+    yield record.meta.title
+
+
 def power_search_parts(record: Record) -> Iterator[SearchPart]:
     """Yield every step as a place a search result links to (#step-shencha): name, post, description, risks."""
     for step in _meta(record).steps:
@@ -620,6 +625,7 @@ KIND = Kind(
     texts=power_texts,
     search_text=power_search_text,
     search_parts=power_search_parts,
+    names=power_names,
     tables=TABLES,
     index=power_index,
     pages=PAGES,

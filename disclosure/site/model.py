@@ -137,7 +137,9 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
             reverse=True,
         )
     )
-    targets = resolve_links(records)  # the records as the site holds them
+    by_slug = {r.slug: r for r in records}
+    # the same links, to the records as the site holds them (with_resolved replaced some)
+    targets = {slug: {key: by_slug[t.slug] for key, t in found.items()} for slug, found in targets.items()}
     by_index = {r.meta.index_number: r for r in records}
     by_title = {r.meta.title: r for r in records}
 
@@ -204,7 +206,7 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         pages={p.slug: p for p in content.pages},
         built_on=today,
         openness=openness,
-        by_slug={r.slug: r for r in records},
+        by_slug=by_slug,
         by_index=by_index,
         facets=facets,
         repealed_by=repealed_by,

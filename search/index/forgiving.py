@@ -33,6 +33,7 @@ import rjieba
 from pypinyin import lazy_pinyin
 
 from disclosure.core.records import Record
+from disclosure.kinds import KIND_BY_NAME
 from search.analysis import CJK, normalise
 from search.index.documents import SearchDoc
 from search.index.static_index import DATA_FOLDER, _js, term_hash
@@ -54,14 +55,13 @@ def vocabulary(records: Sequence[Record], synonyms: dict[str, tuple[str, ...]]) 
     """Return every word of two or more Chinese characters with the number of records holding it."""
     df: Counter[str] = Counter()
     for record in records:
-        names = [record.meta.title]
-        names += [str(getattr(item, "name", "")) for item in record.extra.get("items", ()) or ()]
+        kind = KIND_BY_NAME.get(record.kind)
+        whole = [normalise(name) for name in kind.names(record)] if kind else []  # a power's, an item's name
         found: set[str] = set()
-        for i, name in enumerate(names):
-            text = normalise(name)
+        for text in {normalise(record.meta.title), *whole}:
             found.update(w for w in rjieba.cut_for_search(text) if _WORD.fullmatch(w))
-            if i or record.kind == "power":
-                found.update(w for w in _WORD.findall(text) if len(w) < MAX_WORD_CHARS)  # a power's or an item's whole name is a word too
+        for text in whole:
+            found.update(w for w in _WORD.findall(text) if len(w) < MAX_WORD_CHARS)
         df.update(found)
     for key in synonyms:
         if _WORD.fullmatch(key):

@@ -255,8 +255,8 @@ class SearchIndex:
         for part in parsed.parts:
             found: dict[int, float] = {}
             for alt in part.alternatives:
-                keys = [k for t in alt.grams if (k := term_key(t)) is not None]
-                if not keys or len(keys) < len(alt.grams):  # a gram with no key: the body index cannot match it
+                keys = body_keys(alt)
+                if not keys:
                     continue
                 records: set[int] | None = None
                 weight = 0.0
@@ -327,12 +327,8 @@ class SearchIndex:
         if self.body is None:
             return found
         for alt in part.alternatives:
-            keys = [term_key(g) for g in alt.grams]
-            if not keys or None in keys:
-                continue
             records: set[int] | None = None
-            for key in keys:
-                assert key is not None
+            for key in body_keys(alt):
                 plist = self.body.postings(key)
                 records = set(plist) if records is None else records.intersection(plist)
                 if not records:
@@ -453,6 +449,13 @@ def part_snippet(part: list[str], words: tuple[str, ...]) -> str:
     if detail and not all(normalise(w) in folded for w in words if w):
         out += "　" + snippet(detail, words)
     return out
+
+
+def body_keys(alt: Any) -> list[int]:
+    """Return the body keys of an alternative's grams; none when a gram has no key (the body
+    index cannot match it)."""
+    keys = [term_key(g) for g in alt.grams]
+    return [] if None in keys else [k for k in keys if k is not None]
 
 
 def _shown_text(doc: dict[str, Any]) -> str:
