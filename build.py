@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """阳光公开 command line: build | check | serve | new | schema.
 
-    python build.py build  [--content DIR] [--output DIR] [--today YYYY-MM-DD]
+    python build.py build  [--content DIR] [--output DIR] [--today YYYY-MM-DD] [--relative]
     python build.py check  [--content DIR] [--today YYYY-MM-DD]
     python build.py serve  [--content DIR] [--output DIR] [--port 8000] [--today YYYY-MM-DD]
     python build.py new KIND --agency 机构全称 [--title 标题] [--date YYYY-MM-DD]
@@ -100,7 +100,12 @@ def _run_build(args: argparse.Namespace, check_only: bool = False) -> int:
     except ValueError as bad:
         print(bad, file=sys.stderr)
         return 1
-    settings = Settings(content_dir=Path(args.content), output_dir=Path(getattr(args, "output", "site")), today=today)
+    settings = Settings(
+        content_dir=Path(args.content),
+        output_dir=Path(getattr(args, "output", "site")),
+        today=today,
+        relative=getattr(args, "relative", False),
+    )
     if not check_only and refuse_output(args):
         return 1
     try:
@@ -131,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--output", default="site", help="输出目录（默认 site）")
     build.add_argument("--timings", action="store_true", help="最后列出各阶段用时")
     build.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
+    build.add_argument(
+        "--relative", action="store_true", help="链接全部写成相对地址（目录链接到 index.html），可从本地磁盘（file://）或任一目录打开"
+    )
 
     check = commands.add_parser("check", help="只校验内容，不写任何文件")
     check.add_argument("--content", default="content")

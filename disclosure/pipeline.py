@@ -16,6 +16,7 @@ from pathlib import Path
 from disclosure.core.output_guard import cache_folder, check_output_folder, made_by_tool, mark
 from disclosure.core.problems import ContentInvalid, Problem
 from disclosure.core.progress import Progress
+from disclosure.core.site_links import base_path
 from disclosure.outputs.application_form import write_application_form
 from disclosure.outputs.feeds import write_feeds
 from disclosure.outputs.open_data import write_open_data
@@ -34,6 +35,7 @@ from disclosure.site.content import read_content
 from disclosure.site.model import Site, build_site_model
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
+from disclosure.web.relative import write_relative_pages
 from search.index.stage import write_search_indexes
 from search.stored import SERVICE_FOLDER
 
@@ -48,6 +50,7 @@ class Settings:
     progress: bool | None = None  # None: on a terminal only
     workers: int | None = None
     use_cache: bool = True
+    relative: bool = False  # `build --relative`: links relative to each page, for file:// (web/relative.py)
 
     @property
     def cache_dir(self) -> Path:
@@ -101,15 +104,19 @@ def build_site(settings: Settings) -> Outcome:
         site, problems = load_site(settings, progress)
         progress.start("准备输出目录")
         with staging_directory(settings.output_dir, background_cleanup=True, locked=True) as staging:
-            freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir)
-            write_search(site, staging, settings, progress)
+            # the path the site lives under ("/gkml/"), which every page link starts with
+            base = "/" if settings.relative else base_path(site.config.root_url)
+            freeze_pages(site, staging, progress, settings.workers, previous=settings.output_dir, relative=settings.relative)
+            write_search(site, staging, settings, progress, base)
             progress.start("订阅")
             write_feeds(site, staging, previous=settings.output_dir)
             progress.start("开放数据")
             write_open_data(site, staging)
             write_application_form(site.config, staging)  # /apply/application-form.docx
             progress.start("长者模式与无障碍页面")
-            write_mode_pages(staging, previous=settings.output_dir)  # after every stage that writes pages
+            write_mode_pages(staging, previous=settings.output_dir, base=base)  # after every stage that writes pages
+            if settings.relative:
+                write_relative_pages(staging)  # after the mode copies, which are made from root-relative pages
             progress.start("生成结果的个人信息检查")
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
             progress.start("替换网站目录")
@@ -127,7 +134,7 @@ def prepare_cache(settings: Settings) -> None:
         mark(cache, "cache")  # new, empty, or an earlier version's cache: marked from now on
 
 
-def write_search(site: Site, staging: Path, settings: Settings, progress: Progress) -> None:
+def write_search(site: Site, staging: Path, settings: Settings, progress: Progress, base: str = "/") -> None:
     """Write the search indexes; a search cache that is damaged or fails them is discarded and rebuilt.
 
     The cache's files are sealed with their sums after each build and checked before the
@@ -135,7 +142,7 @@ def write_search(site: Site, staging: Path, settings: Settings, progress: Progre
     """
     cache = settings.cache_dir if settings.use_cache else None
     if cache is None:
-        write_search_indexes(site, staging, None, progress)
+        write_search_indexes(site, staging, None, progress, base)
         return
     search_cache = cache / "search"
     damaged = verify_folder(search_cache)
@@ -143,14 +150,14 @@ def write_search(site: Site, staging: Path, settings: Settings, progress: Progre
         print(f"警告：检索索引缓存 {search_cache} 已损坏（{damaged}），已丢弃并重新建立。", file=sys.stderr)
     unseal_folder(search_cache)
     try:
-        write_search_indexes(site, staging, cache, progress)
+        write_search_indexes(site, staging, cache, progress, base)
     except Exception as exc:
         if not caused_by_cache(exc, search_cache) or not discard(search_cache):
             raise  # a fault of the output (disk full, no permission…), not of the cache: reported as such
         print(f"警告：检索索引缓存 {search_cache} 无法使用（{type(exc).__name__}: {exc}），已丢弃并重新建立。", file=sys.stderr)
         for written in (staging / SERVICE_FOLDER, staging / "search" / "data"):
             shutil.rmtree(written, ignore_errors=True)  # whatever the failed attempt left
-        write_search_indexes(site, staging, cache, progress)
+        write_search_indexes(site, staging, cache, progress, base)
     seal_folder(search_cache)
 
 

@@ -13,6 +13,8 @@ import re
 
 from markupsafe import escape
 
+from disclosure.core.site_links import rebase
+
 # URL prefix (also the class mode-<prefix> on <html>) → the name readers see
 MODES: dict[str, str] = {"care": "长者模式", "a11y": "无障碍模式"}
 
@@ -52,19 +54,21 @@ def is_page_link(target: str) -> bool:
     return mode_of(path) == STANDARD and not path.startswith(("/static/", "/api/"))
 
 
-def apply_mode(html: str, mode: str, path: str) -> str:
-    """Return the standard page `html` (served at standard `path`) as a page of `mode`."""
+def apply_mode(html: str, mode: str, path: str, base: str = "/") -> str:
+    """Return the standard page `html` (served at standard `path`) as a page of `mode`;
+    `base` is the path the site lives under, which its links start with ("/gkml/")."""
     if mode == STANDARD:
         return html
 
     def move(match: re.Match[str]) -> str:
         target = match.group(2)
-        return match.group(1) + (in_mode(target, mode) if is_page_link(target) else target) + '"'
+        page = "/" + target.removeprefix(base) if target.startswith(base) else ""
+        return match.group(1) + (base[:-1] + in_mode(page, mode) if page and is_page_link(page) else target) + '"'
 
     html = _LINK.sub(move, html)
     # a mode copy lives one folder deeper: document-relative scripts climb one more level
     html = html.replace('<script src="../', '<script src="../../')
-    html = html.replace(switch_html(path), switch_html(path, mode), 1)
+    html = html.replace(rebase(switch_html(path), base), rebase(switch_html(path, mode), base), 1)
     # Mode copies are for reading, not for search engines: the standard page is canonical.
     return html.replace(
         HTML_OPEN,

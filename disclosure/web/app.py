@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response, current_app
 
+from disclosure.core.site_links import base_path, rebase
 from disclosure.site.model import Site
 from disclosure.web import filters, kind_pages, modes, openness_views, reuse, views
 
@@ -13,7 +14,12 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
-    """Return a Flask app serving `site`; `settings` override Flask/Frozen-Flask config."""
+    """Return a Flask app serving `site`; `settings` override Flask/Frozen-Flask config.
+
+    Pages are rendered as if the site were at the root of its host; LINK_BASE (default: the
+    path of `base_url`, "/gkml/") is put in front of their root-relative links as they
+    leave (`disclosure.core.site_links`); `build --relative` renders with "/" and makes
+    them relative afterwards."""
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
@@ -26,6 +32,7 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
         FREEZER_IGNORE_404_NOT_FOUND=False,
         FREEZER_REDIRECT_POLICY="error",
         SERVER_NAME=None,
+        LINK_BASE=base_path(site.config.root_url),
     )
     app.config.update(settings or {})
     app.jinja_env.autoescape = True  # also .xml and .txt templates: every field is escaped
@@ -37,4 +44,13 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(openness_views.blueprint)
     reuse.register(app, site)
     filters.register(app, site)  # last: its URL table needs every route
+    app.after_request(_placed)
     return app
+
+
+def _placed(response: Response) -> Response:
+    """Move a rendered page's links under the path the site lives under (files sent as they are)."""
+    base = str(current_app.config["LINK_BASE"])
+    if base != "/" and response.mimetype == "text/html" and not response.direct_passthrough:
+        response.set_data(rebase(response.get_data(as_text=True), base))
+    return response

@@ -35,9 +35,12 @@ _SHARED: dict[str, Any] = {}
 Item = tuple[str, dict[str, Any]]
 
 
-def make_freezer(site: Site, destination: Path, items: list[Item] | None = None, with_static: bool = True) -> Freezer:
-    """Return a Freezer writing `items` (default: every page of `site`) to `destination`."""
-    app = create_app(site, {"FREEZER_DESTINATION": str(destination)})
+def make_freezer(
+    site: Site, destination: Path, items: list[Item] | None = None, with_static: bool = True, relative: bool = False
+) -> Freezer:
+    """Return a Freezer writing `items` (default: every page of `site`) to `destination`;
+    `relative`: links left root-relative for `build --relative` (`disclosure.web.relative`)."""
+    app = create_app(site, {"FREEZER_DESTINATION": str(destination), **({"LINK_BASE": "/"} if relative else {})})
     freezer = Freezer(app, with_static_files=with_static, with_no_argument_rules=False, log_url_for=False)
     chosen = list(all_pages(site)) if items is None else items
 
@@ -64,15 +67,17 @@ def freeze_pages(
     progress: Progress,
     workers: int | None = None,
     previous: Path | None = None,
+    relative: bool = False,
 ) -> list[str]:
     """Write every page of `site` under `destination`; return the files rendered anew.
 
     With `previous` (the live site), pages whose fingerprint is unchanged are hard-linked
-    from it instead of rendered (see incremental.py).
+    from it instead of rendered (see incremental.py). `relative`: for `build --relative`
+    (its pages are never reused by a build that is not, nor the other way round).
     """
     items = list(all_pages(site))
     files = page_files(site, items)
-    global_fp = global_digest(site, site.built_on)
+    global_fp = global_digest(site, site.built_on) + (" relative" if relative else "")
     fingerprints = {f: page_fingerprint(site, e, v) for f, (e, v) in zip(files, items, strict=True)}
     manifest = read_manifest(previous) if previous and previous.is_dir() else {}
     clean: set[str] = set()
@@ -88,7 +93,7 @@ def freeze_pages(
     workers = workers or min(os.cpu_count() or 1, 4)
     progress.start("生成页面", len(todo))
     if len(todo) < PARALLEL_THRESHOLD or workers == 1:
-        freezer = make_freezer(site, destination, todo, with_static=not static_linked)
+        freezer = make_freezer(site, destination, todo, with_static=not static_linked, relative=relative)
         with warnings.catch_warnings():
             # A site without, say, annual reports has no URL for that endpoint: fine here.
             # tests/test_build.py freezes the sample site (every kind of page) with the warning on.
@@ -96,7 +101,7 @@ def freeze_pages(
             for written, _ in enumerate(freezer.freeze_yield(), start=1):
                 progress.update(written)
     else:
-        _SHARED["site"] = site
+        _SHARED["site"], _SHARED["relative"] = site, relative
         try:
             with worker_pool(workers) as pool:
                 shares = [todo[i::workers] for i in range(workers)]
@@ -115,7 +120,7 @@ def freeze_pages(
 
 
 def _freeze_share(destination: Path, items: list[Item], with_static: bool) -> int:
-    freezer = make_freezer(_SHARED["site"], destination, items, with_static)
+    freezer = make_freezer(_SHARED["site"], destination, items, with_static, _SHARED["relative"])
     with warnings.catch_warnings():
         # Each worker sees only its share of endpoints; the full set is checked in tests.
         warnings.simplefilter("ignore", FrozenFlaskWarning)

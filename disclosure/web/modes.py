@@ -47,8 +47,9 @@ def page_files(root: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def write_mode_pages(root: Path, previous: Path | None = None) -> int:
+def write_mode_pages(root: Path, previous: Path | None = None, base: str = "/") -> int:
     """Write `/care/…` and `/a11y/…` copies of every page under `root`; return files written.
+    `base` is the path the site lives under (`disclosure.core.site_links`): its pages' links start with it.
 
     A page the incremental freeze hard-linked from `previous` (the live site) is the very
     same file, so its mode copies are linked from there too instead of derived again.
@@ -61,16 +62,16 @@ def write_mode_pages(root: Path, previous: Path | None = None) -> int:
         todo.append((file, path))
     workers = min(os.cpu_count() or 1, 4)
     if len(todo) < PARALLEL_THRESHOLD or workers == 1:
-        return _derive(root, todo)
+        return _derive(root, todo, base)
     # a cold build of a large site: thousands of pages, on every core
     with worker_pool(workers) as pool:
-        return sum(pool.map(_derive, [root] * workers, [todo[i::workers] for i in range(workers)]))
+        return sum(pool.map(_derive, [root] * workers, [todo[i::workers] for i in range(workers)], [base] * workers))
 
 
 PARALLEL_THRESHOLD = 400
 
 
-def _derive(root: Path, pages: list[tuple[Path, str]]) -> int:
+def _derive(root: Path, pages: list[tuple[Path, str]], base: str) -> int:
     """Write the mode copies of `pages`; return how many files were written."""
     written = 0
     for file, path in pages:
@@ -82,7 +83,7 @@ def _derive(root: Path, pages: list[tuple[Path, str]]) -> int:
             target = root / mode / relative
             make_parent(target)
             target.unlink(missing_ok=True)  # never write through a hard link into the live site
-            target.write_text(apply_mode(html, mode, path), encoding="utf-8")
+            target.write_text(apply_mode(html, mode, path, base), encoding="utf-8")
             written += 1
     return written
 

@@ -43,15 +43,18 @@ def facet_choices(site: Site) -> dict[str, Any]:
     }
 
 
-def write_mode_frames(page: str, service: Path) -> None:
+def write_mode_frames(page: str, service: Path, base: str = "/") -> None:
     """Write the frame of the service's result pages in each reading mode (`page.care.html` …):
     the frozen search page made a mode page by the rule every other mode page is made by."""
     for mode in MODES:
-        (service / mode_page_file(mode)).write_text(apply_mode(page, mode, "/search/"), "utf-8")
+        (service / mode_page_file(mode)).write_text(apply_mode(page, mode, "/search/", base), "utf-8")
 
 
-def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, progress: Progress) -> dict[str, int]:
-    """Write both search indexes of `site` into `staging`; return a few sizes."""
+def write_search_indexes(
+    site: Site, staging: Path, cache_dir: Path | None, progress: Progress, base: str = "/"
+) -> dict[str, int]:
+    """Write both search indexes of `site` into `staging`; return a few sizes. `base`: the path
+    the pages' links start with ("/gkml/"), which the service puts in front of its results' links."""
     progress.start("建立检索索引", len(site.records))
     attachments = AttachmentTexts(cache_dir / "search" / "attachments.json" if cache_dir else None)
     docs = [search_document(r, attachments) for r in site.records]
@@ -69,13 +72,14 @@ def write_search_indexes(site: Site, staging: Path, cache_dir: Path | None, prog
     extra = {
         "synonyms": {k: list(v) for k, v in synonyms.items()},
         "facets": facet_choices(site),
-        "site": {"name": site.config.name, "root_url": site.config.root_url},  # the search feeds' titles, links and ids
+        # the search feeds' titles, links and ids; the path the result pages' links start with
+        "site": {"name": site.config.name, "root_url": site.config.root_url, "base": base},
     }
     (service / SETTINGS_FILE).write_text(json.dumps(extra, ensure_ascii=False), "utf-8")
     page = staging / "search" / "index.html"
     if page.is_file():
         shutil.copyfile(page, service / PAGE_FILE)
-        write_mode_frames(page.read_text("utf-8"), service)
+        write_mode_frames(page.read_text("utf-8"), service, base)
     body, computed = body_job.result()
     write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
     static_cache = cache_dir / "search" / "static-body" if cache_dir else None

@@ -37,7 +37,7 @@ from search.service.atom import FEED_SIZE, MEDIA_TYPE, FeedQuery, atom_feed, fee
 from search.service.forgiving import Forgiving
 from search.service.http_headers import SECURITY_HEADERS
 from search.service.limits import RECEIVED_KEY, RETRY_AFTER_SECONDS, Admission, Limits, Overloaded
-from search.service.modes import STANDARD, mode_of_search, move_links
+from search.service.modes import STANDARD, mode_of_search, move_links, rebase
 from search.service.searcher import (
     FILTERS,
     MAX_PAGE_SIZE,
@@ -123,8 +123,10 @@ class SearchApp:
         self.admission = Admission(self.limits, key=str(self.index_dir.resolve()))
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
         self._shells: dict[str, tuple[float, str]] = {}
+        self._base: tuple[float, str] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ = self.mounted(environ)
         received = environ.get(RECEIVED_KEY)
         if isinstance(received, float) and time.monotonic() - received > self.limits.worker_queue_budget:
             return self.refuse_at_once(environ, start_response)
@@ -317,12 +319,35 @@ class SearchApp:
         return self.page_with(inner, mode, head)
 
     def page_with(self, inner: str, mode: str = STANDARD, head: str = "") -> str:
+        base = self.base()  # the frame's links start with it already (the build wrote them so)
+        inner, head = rebase(inner, base), rebase(head, base)
         shell = self.shell(mode)
         start, end = shell.find(_BEGIN), shell.find(_END)
         if start < 0 or end < start:
             shell, start, end = _FALLBACK_PAGE, _FALLBACK_PAGE.find(_BEGIN), _FALLBACK_PAGE.find(_END)
         page = shell[: start + len(_BEGIN)] + inner + shell[end:]
         return page.replace("</head>", f"{head}\n</head>", 1) if head else page
+
+    def base(self) -> str:
+        """Return the path the site lives under ("/" or "/gkml/": its `base_url`), as the build stored it."""
+        path = self.index_dir / SETTINGS_FILE
+        try:
+            mtime = path.stat().st_mtime
+            if self._base is None or self._base[0] != mtime:
+                base = json.loads(path.read_text("utf-8"))["site"].get("base", "/")
+                ok = isinstance(base, str) and base.startswith("/") and base.endswith("/") and '"' not in base
+                self._base = (mtime, base if ok else "/")
+            return self._base[1]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return "/"
+
+    def mounted(self, environ: dict[str, Any]) -> dict[str, Any]:
+        """Return `environ` with the site's path (/gkml/search/ → /search/) moved to SCRIPT_NAME,
+        so a proxy may pass the site's own addresses on as they are."""
+        base, path = self.base(), str(environ.get("PATH_INFO", ""))
+        if base == "/" or not path.startswith(base):
+            return environ
+        return {**environ, "SCRIPT_NAME": str(environ.get("SCRIPT_NAME", "")) + base[:-1], "PATH_INFO": path[len(base) - 1 :]}
 
     def shell(self, mode: str = STANDARD) -> str:
         """Return the frozen search page of a reading mode (re-read when a build replaced it)."""

@@ -43,3 +43,12 @@ def move_links(html: str, mode: str) -> str:
         return match.group(1) + (f"/{mode}{target}" if is_page_link(target) else target) + '"'
 
     return _LINK.sub(move, html)
+
+
+def rebase(html: str, base: str) -> str:
+    """Return an HTML fragment with its root-relative links under `base` ("/gkml/"): the rule
+    `disclosure.core.site_links.rebase` applies to every page, for what the service writes
+    (links of a, form and link; tests/test_sub_path.py checks both agree)."""
+    if base == "/":
+        return html
+    return _LINK.sub(lambda m: m.group(1) + (m.group(2) if m.group(2).startswith("//") else base + m.group(2)[1:]) + '"', html)

@@ -1,0 +1,68 @@
+"""Where the site lives: its links for a sub-path (`base_url` https://host/gkml/) and for file://.
+
+Every page is rendered as if the site were at the root of its host: views, templates,
+the reading modes and the search service all write root-relative links (`/catalog/`,
+`/static/site.css`). One rule then places them, exact for our own output (every link is
+a double-quoted href, src or action whose value starts with one "/"):
+
+- `rebase`: a site under a sub-path gets the path in front of every such link
+  (`/catalog/` → `/gkml/catalog/`); the web layer applies it to every page it renders,
+  the search service to the results it puts into its frame.
+- `relative_links`: `build --relative` makes every such link relative to the page's own
+  file, a folder link naming its `index.html` (`/catalog/` seen from `records/a/index.html`
+  → `../../catalog/index.html`), so the output works opened from disk and in any folder
+  of any host; the pipeline applies it to every page last, mode copies included.
+
+Absolute addresses (feeds, sitemap, canonical links, JSON-LD, open data) are built from
+`base_url` itself and need neither.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+# a root-relative link: href, src or action of any element, its value starting with one "/"
+LINK = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src|action)=")(/(?!/)[^"]*)"')
+
+
+def base_path(root_url: str) -> str:
+    """Return the path the site lives under, with both slashes: "/" or "/gkml/"."""
+    path = urlsplit(root_url).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def move_links(html: str, move: Callable[[str], str]) -> str:
+    """Return `html` with every root-relative link replaced by `move(link)`."""
+    return LINK.sub(lambda m: f'{m.group(1)}{move(m.group(2))}"', html)
+
+
+def rebase(html: str, base: str) -> str:
+    """Return a page rendered at the root with its root-relative links under `base` ("/gkml/")."""
+    if base == "/":
+        return html
+    return move_links(html, lambda target: base + target[1:])
+
+
+def relative_link(target: str, page: str) -> str:
+    """Return root-relative `target` as seen from the page file `page` ("records/a/index.html"),
+    a folder (a path ending in "/") as its index.html, query and fragment kept."""
+    path, mark, rest = _split(target)
+    if path.endswith("/"):
+        path += "index.html"
+    folder = posixpath.dirname(page)
+    return posixpath.relpath(path.lstrip("/") or ".", folder or ".") + mark + rest
+
+
+def relative_links(html: str, page: str) -> str:
+    """Return the page at file `page` (relative to the output, "catalog/index.html") with its
+    root-relative links made relative to it."""
+    return move_links(html, lambda target: relative_link(target, page))
+
+
+def _split(target: str) -> tuple[str, str, str]:
+    """Return (path, "?" or "#" or "", the rest) of a link."""
+    cut = min((i for i in (target.find("?"), target.find("#")) if i >= 0), default=-1)
+    return (target, "", "") if cut < 0 else (target[:cut], target[cut], target[cut + 1 :])
