@@ -90,3 +90,21 @@ def test_report_deadline_depends_on_level(tmp_path: Path, monkeypatch: pytest.Mo
     edit(root / "site.yaml", "level: 国务院部门", "level: 县级")
     assert build.main(["report", "--content", ".", "--date", "2026-02-01"]) == 0
     assert "三、上一年度政府信息公开工作年度报告（条例第四十九条）：已按期提供或尚未到期" in capsys.readouterr().out
+
+
+def test_information_formed_before_the_regulation_took_effect_has_no_day_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the 条例 took effect on 2008-05-01: a 2004 document first put online in 2018 was not late
+    # (the sample's 国办发〔2004〕7号), and neither is a 1996 one whose year's holidays are unknown
+    root = copy_site(tmp_path, monkeypatch)
+    late = root / "documents/2025/late.md"
+    edit(late, "written: 2025-09-26\npublished: 2025-10-31", "written: 2004-01-16\npublished: 2018-12-02")
+    assert [line for line in timeliness(problems_of(root)) if "late.md" in line] == []
+    edit(late, "written: 2004-01-16", "written: 1996-06-29")
+    assert [line for line in timeliness(problems_of(root)) if "late.md" in line] == []
+    # from the day it took effect the limit holds (on the 2008 calendar: 20 working days after 2008-05-04 is 2008-05-30)
+    edit(late, "written: 1996-06-29\npublished: 2018-12-02", "written: 2008-05-04\npublished: 2008-06-03")
+    assert [line for line in timeliness(problems_of(root)) if "late.md" in line] == [
+        f"documents/2025/late.md:6: 发布日期（published）: 警告：发布日期 2008-06-03 晚于成文日期 2008-05-04 后的第 20 个工作日 2008-05-30{ART_26}"
+    ]

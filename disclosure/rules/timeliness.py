@@ -1,5 +1,10 @@
 """Timeliness (条例第二十六条): proactive information goes public within 20 working days
 of being formed or changed. Counted on the real calendar (disclosure.core.workdays).
+
+The limit holds from the day the 条例 took effect, 2008-05-01 (2007 version, 第十八条; kept
+as 第二十六条 in 2019): information formed or changed before it had no day limit (国办发〔2008〕36号
+asked agencies to sort it out and publish what should be public), so a 1996 document first put
+online in 2018 is not late.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from disclosure.core.records import Record
 from disclosure.core.workdays import WorkCalendar
 
 LIMIT = 20
+IN_FORCE = date(2008, 5, 1)  # 《政府信息公开条例》施行之日
 
 
 def check_timeliness(
@@ -46,6 +52,8 @@ def _change_published(record: Record, changed: date, repealing_record: Record | 
 
 
 def _late(record: Record, key: str, start: date, shown: date, what: str, calendar: WorkCalendar) -> Problem | None:
+    if start < IN_FORCE:
+        return None  # formed before the 条例: no day limit to be late for
     due = calendar.add_workdays(start, LIMIT)
     line = record.line(key)
     if due is None:
