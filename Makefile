@@ -17,16 +17,18 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(PY) build.py serve --content $(CONTENT) --output $(OUTPUT) --port $(PORT)
 
-# Browser-test tools from npm (axe-core's axe.min.js, vnu-jar's vnu.jar), pinned, git-ignored.
+# Browser-test tools from npm (axe-core's axe.min.js, vnu-jar's vnu.jar, HTML_CodeSniffer: the
+# WCAG2AA rules pa11y runs, injected by tests/test_phones.py), pinned, git-ignored.
 # Without npm they are left out: the browser tests then skip, or fail under CI=true.
 TOOLS := .browser-tools
 AXE_CORE := axe-core@4.14.1
 VNU_JAR := vnu-jar@26.9.27
+HTMLCS := @pa11y/html_codesniffer@2.6.0
 
 $(TOOLS)/.installed: Makefile
 	@if command -v npm >/dev/null 2>&1; then \
-		npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --loglevel=error $(AXE_CORE) $(VNU_JAR) && touch $@; \
-	else echo "npm 不可用：未安装 axe-core 与 vnu-jar，浏览器测试将跳过（CI 中失败）"; fi
+		npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --loglevel=error $(AXE_CORE) $(VNU_JAR) $(HTMLCS) && touch $@; \
+	else echo "npm 不可用：未安装 axe-core、vnu-jar 与 HTML_CodeSniffer，浏览器测试将跳过（CI 中失败）"; fi
 
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(PY) -m ruff check .

@@ -104,7 +104,7 @@ class Visit:
         self.page = self.context.new_page()
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
+        self.page.on("requestfailed", self._failed)
         self.page.on(
             "response",
             lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
@@ -116,6 +116,11 @@ class Visit:
         else:
             self.problems.append(f"request to another host: {route.request.url}")
             route.abort()
+
+    def _failed(self, request: Any) -> None:
+        # ERR_ABORTED: dropped by the page itself as the next page opened (the favicon, fetched after load)
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url}")
 
     def _console(self, message: Any) -> None:
         if message.type == "error":

@@ -41,6 +41,8 @@ def _all_pages(site: Site) -> Iterator[Endpoint]:
     yield "site.home", {}
     yield "site.search", {}
     yield "site.sitemap", {}
+    yield "site.sitemap_page", {}
+    yield "site.opensearch", {}
     yield "site.robots", {}
     yield "site.not_found_page", {}
     yield "reuse.feeds", {}

@@ -10,6 +10,7 @@ from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.site.model import Facet, Site
 from disclosure.web.kind_pages import endpoint, routed
+from disclosure.web.urls import all_pages
 from search.index.stage import facet_choices
 
 blueprint = Blueprint("site", __name__)
@@ -100,8 +101,75 @@ def search() -> str:
 
 @blueprint.route("/sitemap.xml")
 def sitemap() -> Response:
-    body = render_template("sitemap.xml")
+    body = render_template("sitemap.xml", pages=html_pages(the_site()))
     return Response(body, mimetype="application/xml")
+
+
+@blueprint.route("/sitemap/")
+def sitemap_page() -> str:
+    """网站地图: every section of the site and the pages in it, for readers (sitemap.xml is for robots)."""
+    return render_template("sitemap.html", sections=sitemap_sections(html_pages(the_site())))
+
+
+@blueprint.route("/opensearch.xml")
+def opensearch() -> Response:
+    """The OpenSearch description every page names (rel=search): browsers offer to search the site."""
+    body = render_template("opensearch.xml")
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+def html_pages(site: Site) -> list[tuple[str, Record | None]]:
+    """Return (path, record or None) of every HTML page of the site, once each, in the order
+    the freezer writes them (web.urls.all_pages: the one list of the site's URLs); a page's
+    path ends in "/", which no attachment, feed or data file does."""
+    href = current_app.jinja_env.globals["href_for"]
+    seen: dict[str, Record | None] = {}
+    for name, values in all_pages(site):
+        path = href(name, **values)
+        if path.endswith("/") and path not in seen:
+            seen[path] = site.by_slug.get(values["slug"]) if name == "site.record" else None
+    return list(seen.items())
+
+
+# the sections of the 网站地图 by their first folder, in its order; the kinds' sections go between
+SECTION_NAMES = {
+    "": "首页",
+    "disclosure": "政府信息公开",
+    "guide": "政府信息公开指南",
+    "apply": "依申请公开",
+    "rules": "政府信息公开制度",
+    "statutory": "法定主动公开内容",
+    "reports": "政府信息公开年报",
+    "catalog": "政府信息公开目录",
+    "records": "政府信息",
+    "search": "检索",
+    "feeds": "订阅（RSS）",
+    "data": "开放数据",
+    "pages": "其他页面",
+    "sitemap": "网站地图",
+}
+LAST_SECTIONS = ("search", "feeds", "data", "pages", "sitemap")
+
+
+def sitemap_sections(pages: list[tuple[str, Record | None]]) -> list[tuple[str, str, list[str]]]:
+    """Return (folder, label, paths of its pages) of every section of the site: the
+    first folder of the pages' paths, in the order the site lists them. A kind's own section
+    (/approvals/, /powers/ …) is named by its navigation label, else by the heading above."""
+    labels = {href.strip("/").split("/")[0]: label for href, label in _nav_labels()}
+    sections: dict[str, list[str]] = {}
+    for path, _ in pages:
+        sections.setdefault(path.strip("/").split("/")[0], []).append(path)
+    order = {first: rank for rank, first in enumerate(SECTION_NAMES)}
+    kinds = len(order) - len(LAST_SECTIONS)  # the kinds' own sections come before search, feeds …
+    ranked = sorted(sections.items(), key=lambda item: order.get(item[0], kinds - 0.5))  # stable: as listed
+    return [(first, SECTION_NAMES.get(first) or labels.get(first) or first, paths) for first, paths in ranked]
+
+
+def _nav_labels() -> list[tuple[str, str]]:
+    href = current_app.jinja_env.globals["href_for"]
+    return [
+        (href(name, **values), label) for name, values, label in current_app.jinja_env.globals["kind_nav"]
+    ]
 
 
 @blueprint.route("/robots.txt")
