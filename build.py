@@ -8,6 +8,7 @@
     python build.py schema [--output FILE] [--content DIR]
     python build.py allow-number < 号码文件   (登记有意公开的号码：只输出 SHA-256 摘要；终端输入不回显)
     python build.py report [--content DIR] [--date YYYY-MM-DD]
+    python build.py cms    [--content DIR] [--output DIR] [--backend local|gitlab|gitea|forgejo …]  (网页编辑器 /admin/)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from disclosure.cli.allow_number import allow_number_command
+from disclosure.cli.cms import add_cms_parser, write_admin
 from disclosure.cli.report import run_report
 from disclosure.cli.scaffold import new_record
 from disclosure.cli.schema import write_schema
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     preview.add_argument("--output", default="site")
     preview.add_argument("--port", type=port_number, default=8000)
     preview.add_argument("--host", default="127.0.0.1")
+    preview.add_argument("--admin", type=Path, default=None, help="在 /admin/ 提供网页编辑器（build.py cms 写入的目录）")
     preview.add_argument("--today", default=None, help="按此日期生成：之后才发布的记录暂不发布（YYYY-MM-DD，默认今天）")
 
     new = commands.add_parser("new", help="新建一条记录，自动分配下一个索引号")
@@ -169,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     schema = commands.add_parser("schema", help="输出前置元数据的 JSON Schema（供编辑器校验）")
     schema.add_argument("--output", default="-", help="写入文件（只替换本工具生成的 Schema 文件）；默认输出到屏幕")
     schema.add_argument("--content", default="content", help="内容目录：不会写入其中")
+
+    add_cms_parser(commands)
 
     args = parser.parse_args(argv)
     if args.command == "build":
@@ -197,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_report(args, day)
     if args.command == "schema":
         return write_schema(args.output, args.content)
+    if args.command == "cms":
+        return write_admin(args)
     return 2
 
 

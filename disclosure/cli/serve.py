@@ -27,6 +27,7 @@ from watchfiles import watch
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from disclosure.cli.cms import admin_file, folder_policy
 from disclosure.core.output_guard import OutputRefused
 from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
 from disclosure.core.reading_modes import MODES
@@ -101,8 +102,9 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
 SEARCH_PAGES = frozenset({"/search/", *(f"/{mode}/search/" for mode in MODES)})
 
 
-def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> WSGIApp:
-    """Return a WSGI app serving files under `output`, with the reload script in HTML pages."""
+def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admin: Path | None = None) -> WSGIApp:
+    """Return a WSGI app serving files under `output`, with the reload script in HTML pages,
+    and the web editor's folder `admin` (`build.py cms`) at /admin/ under its own CSP."""
     in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
     @Request.application
@@ -118,6 +120,8 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> W
             return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
         if path == "/__reload.js":
             return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
+        if admin is not None and (path == "/admin" or path.startswith("/admin/")):
+            return admin_response(admin, path)
         if search_app is not None and (path.startswith("/api/") or (path in SEARCH_PAGES and request.args.get("q"))):
             return search_app
         file = resolve(output, path)
@@ -143,6 +147,18 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None) -> W
             in_flight.release()
 
     return app
+
+
+def admin_response(admin: Path, path: str) -> Response:
+    """Return a file of the web editor's folder, with the policy `build.py cms` wrote for it."""
+    if path == "/admin":
+        return Response(status=301, headers={"Location": "/admin/"})
+    file = admin_file(admin, path)
+    if file is None:
+        return Response("页面不存在", status=404, mimetype="text/plain")
+    mime = "text/yaml" if file.suffix == ".yml" else mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    headers = {"Content-Security-Policy": folder_policy(admin), "Cache-Control": "no-cache"}
+    return Response(file.read_bytes(), mimetype=mime, headers=headers)
 
 
 def with_headers(response: Response) -> Response:
@@ -258,7 +274,7 @@ def serve(args: argparse.Namespace) -> int:
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
     try:  # bound before anything is announced or watched: a port in use is a message, not an abort
         socket.create_server((args.host, args.port)).close()  # werkzeug would print English and exit
-        server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir)))
+        server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir), getattr(args, "admin", None)))
     except OSError as exc:
         print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1

@@ -1,0 +1,198 @@
+"""A record created in the web editor, through its real UI, is a record the build publishes.
+
+A temporary git repository holds a copy of the valid fixture site under `content/`;
+decap-server (the CMS's local backend, from npm: `make cms`) runs in it in git mode, so
+every save is a commit as with a git host; `build.py cms` writes the admin folder and the
+preview server (`build.py serve`'s app) serves it at /admin/ under its own policy. Debian's
+Chromium opens /admin/, logs in to the local backend, fills in a new 政府文件 (agency and
+category from their choice lists, keywords, a 发文字号 typed and emptied again, an
+attachment uploaded into the record's folder, body text) and publishes it. The file it
+wrote must pass `build.py check` and be a page of the rebuilt site; nothing the policy of
+/admin/ blocks may happen on the way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import build
+from conftest import FIXTURES, REPO, require
+from disclosure.cli import cms, serve
+from disclosure.core import strict_yaml
+
+DECAP_SERVER = REPO / ".cms-tools" / "node_modules" / ".bin" / "decap-server"
+TITLE = "（测试）网页编辑器新建的文件"
+INDEX_NUMBER = "000014349/2026-00901"  # 国务院办公厅's code in the fixture's agencies.yaml
+ATTACHMENT = "附件一.csv"
+
+LISTEN = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__violations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository whose content/ is a copy of the valid fixture site, committed on main."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "valid", root / "content")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    git(root, "config", "user.name", "测试")
+    git(root, "config", "user.email", "test@example.invalid")
+    git(root, "config", "commit.gpgsign", "false")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "fixture")
+    return root
+
+
+@pytest.fixture
+def local_backend(repo: Path, tmp_path: Path) -> Iterator[int]:
+    """decap-server in git mode in `repo`, on a free port; its port."""
+    require(cms.script_files(cms.SCRIPT_FOLDER) != [], f"Decap CMS ({cms.SCRIPT_FOLDER}, make cms)")
+    require(
+        DECAP_SERVER.exists() and shutil.which("node") is not None, f"decap-server ({DECAP_SERVER}) and node"
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "BIND_HOST": "127.0.0.1",
+        "MODE": "git",
+        "GIT_REPO_DIRECTORY": str(repo),
+        "LOG_LEVEL": "error",
+    }
+    log = tmp_path / "decap-server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(DECAP_SERVER)], cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+                assert time.monotonic() < deadline, "decap-server did not listen within 30 s"
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert "error" not in log.read_text(encoding="utf-8", errors="replace").lower()
+
+
+@pytest.fixture
+def preview(tmp_path: Path, repo: Path, local_backend: int) -> Iterator[tuple[str, Path]]:
+    """The preview server over the built fixture site with the admin folder at /admin/: its URL and site folder."""
+    site, admin = tmp_path / "site", tmp_path / "admin"
+    assert (
+        build.main(
+            [
+                "cms",
+                "--content",
+                str(repo / "content"),
+                "--output",
+                str(admin),
+                "--local-port",
+                str(local_backend),
+            ]
+        )
+        == 0
+    )
+    assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
+    server = serve.preview_server("127.0.0.1", 0, serve.static_app(site, serve.BuildState(), None, admin))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", site
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_document_created_in_the_editor_is_checked_and_published(
+    browser: Any, preview: tuple[str, Path], repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, site = preview
+    upload = tmp_path / ATTACHMENT
+    upload.write_text("序号,事项\n1,网页编辑器上传的附件\n", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.add_init_script(LISTEN)
+    try:
+        page.goto(f"{url}/admin/")
+        page.get_by_role("button", name="登录").click(timeout=30_000)  # the local backend needs no password
+        page.get_by_text("＋ 政府文件").click(timeout=30_000)
+        page.get_by_label("标题").fill(TITLE)
+        page.get_by_label("索引号").fill(INDEX_NUMBER)
+        page.get_by_label("发布机构").fill("国务院办公厅")  # a choice list: typed, then chosen
+        page.keyboard.press("Enter")
+        page.get_by_label("主题分类").fill("综合政务/政务公开")
+        page.keyboard.press("Enter")
+        doc_number = page.get_by_label("发文字号 (可选)")
+        doc_number.fill("国办发〔2026〕1号")
+        doc_number.fill("")  # emptied: must not be written as ""
+        page.get_by_label("主题词 (可选)").fill("网页编辑, 测试")
+        page.get_by_label("内容概述 (可选)").fill("经网页编辑器写入的一条记录。")
+        page.get_by_role("button", name="新增附件").click()
+        page.get_by_role("button", name="选择文件").click()
+        page.set_input_files("input[type=file]", str(upload))
+        page.get_by_role("button", name="选用已选中项目").click(timeout=30_000)
+        page.get_by_label("附件名称").fill("附件一：网页编辑器上传")
+        page.locator("[data-slate-editor]").click()
+        page.keyboard.type("这是网页编辑器写的正文。")
+        page.get_by_role("button", name="发布").first.click()
+        page.get_by_text("立即发布").click()
+        page.get_by_text("内容已保存").wait_for(timeout=30_000)
+        problems += page.evaluate("window.__violations")
+    finally:
+        page.close()
+    assert problems == []
+
+    # the file, where `build.py new` would put it: content/documents/<year>/<索引号, / → ->.md
+    folder = repo / "content" / "documents" / str(date.today().year)
+    record = folder / "000014349-2026-00901.md"
+    assert record.is_file(), sorted(p.name for p in folder.parent.rglob("*"))
+    assert (folder / ATTACHMENT).read_text(encoding="utf-8") == upload.read_text(encoding="utf-8")
+    assert "Create 政府文件" in git(repo, "log", "-1", "--format=%s")  # a commit, as on a git host
+    assert git(repo, "status", "--porcelain") == ""
+    _, front, body = record.read_text(encoding="utf-8").split("---\n", 2)
+    located, _problems = strict_yaml.load(front, str(record))  # as the build reads it: every scalar as text
+    assert located is not None and body.strip() == "这是网页编辑器写的正文。"
+    meta = located.value
+    today = date.today().isoformat()
+    assert meta["agency"] == ["国务院办公厅"] and meta["keywords"] == ["网页编辑", "测试"]
+    assert (meta["written"], meta["published"]) == (today, today)
+    assert meta["attachments"] == [{"file": ATTACHMENT, "title": "附件一：网页编辑器上传"}]
+    assert "doc_number" not in meta
+
+    capsys.readouterr()
+    assert build.main(["check", "--content", str(repo / "content")]) == 0
+    assert str(record.name) not in capsys.readouterr().err  # not even a warning about it
+    assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
+    shown = (site / "records" / "000014349-2026-00901" / "index.html").read_text(encoding="utf-8")
+    assert TITLE in shown and "这是网页编辑器写的正文。" in shown and "附件一：网页编辑器上传" in shown
