@@ -318,3 +318,23 @@ def test_card_labels_are_the_headers_of_their_table(site: Path) -> None:
             for label in set(table.xpath(".//td/@data-label")) - heads:
                 failures.append(f"{url}: data-label {label} is no header of its table")
     assert not failures, "\n".join(failures[:20])
+
+
+LAYOUT_SHIFTS = """window.__shifted = 0;
+new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifted += e.value; })
+  .observe({type: 'layout-shift', buffered: true});"""
+
+
+@pytest.mark.parametrize("width", [360, 1350])
+def test_search_results_appear_without_moving_the_page(browser: Any, server: str, width: int) -> None:
+    """Lighthouse measured a layout shift of 0.645 when the static search's results came in."""
+    visit = Visit(browser, server, width=width)
+    try:
+        visit.page.add_init_script(LAYOUT_SHIFTS)
+        page = visit.go("/search/?q=%E5%AE%A1%E6%89%B9")  # 审批
+        page.wait_for_selector(".search-results li")
+        page.wait_for_timeout(500)
+        shifted = page.evaluate("() => window.__shifted")
+        assert shifted < 0.05, shifted
+    finally:
+        visit.close()
