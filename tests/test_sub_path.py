@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,6 +16,7 @@ from werkzeug.test import Client
 
 import build
 from conftest import FIXTURES, run_build
+from disclosure.cli import serve
 from disclosure.core.reading_modes import apply_mode
 from disclosure.core.site_links import base_path, rebase, relative_link, relative_links
 from search.service import modes as service_modes
@@ -166,6 +168,19 @@ def test_absolute_addresses_carry_the_sub_path(built: dict[str, Path]) -> None:
     assert root in json.dumps(data) and "https://test.example.gov.cn/data/" not in json.dumps(data)
 
 
+def test_robots_txt_names_the_sub_path(built: dict[str, Path]) -> None:
+    robots = (built["sub"] / "robots.txt").read_text(encoding="utf-8")
+    assert "Allow: /gkml/\nDisallow: /gkml/api/\n" in robots
+    assert "Sitemap: https://test.example.gov.cn/gkml/sitemap.xml" in robots
+
+
+def test_base_url_with_a_query_is_refused(tmp_path: Path, run: Callable[..., tuple[int, str]]) -> None:
+    content = sub_path_content(tmp_path / "content", "https://test.example.gov.cn/gkml/?from=1")
+    status, err = run("check", "--content", content)
+    assert status == 1
+    assert f"{content / 'site.yaml'}:2: 网站地址（base_url）: 网站地址只能写到路径" in err
+
+
 def test_every_link_of_the_relative_build_names_a_file(built: dict[str, Path]) -> None:
     site = built["rel"]
     assert broken_links(site, None) == {}
@@ -200,6 +215,20 @@ def test_the_service_answers_under_the_sub_path_with_links_under_it(built: dict[
     assert 'action="/gkml/care/search/"' in care and 'href="/gkml/care/records/' in care
     assert client.get("/gkml/api/search?q=政府").status_code == 200
     assert client.get("/search/?q=政府").status_code == 200  # a proxy that strips the path
+
+
+def test_the_preview_serves_the_site_under_its_sub_path(built: dict[str, Path]) -> None:
+    state = serve.BuildState()
+    serve.rebuild(serve.Settings(content_dir=built["content"], output_dir=built["sub"]), state)
+    assert state.ok and state.base == BASE
+    client = Client(serve.static_app(built["sub"], state, serve.search_service(built["sub"])))
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"] == BASE
+    for url in ("/gkml/", "/gkml/catalog/", "/gkml/static/site.css", "/gkml/care/catalog/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/catalog/").status_code == 404
+    found = client.get("/gkml/search/?q=政府").get_data(as_text=True)
+    assert 'href="/gkml/records/' in found
 
 
 def test_the_service_and_the_pages_put_the_path_the_same_way() -> None:

@@ -31,6 +31,7 @@ from disclosure.cli.cms import admin_file, folder_policy
 from disclosure.core.output_guard import OutputRefused
 from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
 from disclosure.core.reading_modes import MODES
+from disclosure.core.site_links import base_path
 from disclosure.outputs.publish import BuildLocked, WriteFailed
 from disclosure.pipeline import Settings, build_site
 from search.service.app import create_search_app
@@ -57,6 +58,7 @@ class BuildState:
         self.ok = True
         self.problems: list[str] = []
         self.warned: set[str] = set()  # warnings already printed in this preview session
+        self.base = "/"  # the path the site lives under (base_url https://host/gkml/: "/gkml/"), served there
         self.lock = threading.Lock()
 
     def record(self, ok: bool, problems: list[str]) -> None:
@@ -82,6 +84,7 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
         lines = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"]
         state.record(False, lines)
     if state.ok:
+        state.base = base_path(outcome.site.config.root_url)
         # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
         # build prints only the warnings the last save brought, so an edit's own problem shows
         first = state.id == 1
@@ -122,6 +125,12 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admi
             return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
         if admin is not None and (path == "/admin" or path.startswith("/admin/")):
             return admin_response(admin, path)
+        if state.base != "/":  # the site under its sub-path, as the web server will serve it
+            if path in ("/", state.base[:-1]):
+                return Response(status=302, headers={"Location": state.base})
+            if not path.startswith(state.base):
+                return Response("页面不存在", status=404, mimetype="text/plain")
+            path = path[len(state.base) - 1 :]
         if search_app is not None and (path.startswith("/api/") or (path in SEARCH_PAGES and request.args.get("q"))):
             return search_app
         file = resolve(output, path)
@@ -279,7 +288,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1
     threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today), daemon=True).start()
-    print(f"预览地址：http://{args.host}:{server.server_port}/  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
+    print(f"预览地址：http://{args.host}:{server.server_port}{state.base}  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -125,6 +125,14 @@ class SiteConfig(Strict):
         default=DEFAULT_INDEX_PATTERN, title=LABELS["index_number_pattern"]
     )
 
+    @field_validator("base_url")
+    @classmethod
+    def _an_address_pages_can_live_under(cls, value: HttpUrl) -> HttpUrl:
+        """Refuse a query or fragment: the path of base_url is put in front of every link (site_links)."""
+        if value.query or value.fragment:
+            raise ValueError("网站地址只能写到路径（如 https://www.example.gov.cn/gkml/），不能带 ? 或 # 之后的部分")
+        return value
+
     @field_validator("index_number_pattern")
     @classmethod
     def _a_pattern_that_compiles_and_runs_fast(cls, value: str) -> str:

@@ -39,6 +39,7 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["mode_switch"] = modes.mode_switch
+    app.jinja_env.globals["link_base"] = lambda: current_app.config["LINK_BASE"]  # for text outputs (robots.txt)
     app.register_blueprint(views.blueprint)
     kind_pages.register(app, site)
     app.register_blueprint(openness_views.blueprint)
