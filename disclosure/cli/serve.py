@@ -250,8 +250,8 @@ class PreviewHandler(WSGIRequestHandler):
 
     def log(self, type: str, message: str, *args: Any) -> None:
         """Log with control characters shown as escapes: a request line cannot drive the terminal."""
-        if type == "info" and " /__build" in getattr(self, "requestline", ""):
-            return  # the open tab's once-a-second reload poll: not worth a line each time
+        if type == "info" and _request_path(getattr(self, "requestline", "")) in RELOAD_CHANNEL:
+            return  # the open tab's once-a-second reload poll and its script: not worth a line each time
         text = message % args if args else message
         super().log(type, "%s", "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text))
 
@@ -263,13 +263,23 @@ class PreviewHandler(WSGIRequestHandler):
         super().end_headers()
 
 
+RELOAD_CHANNEL = frozenset({"/__build", "/__reload.js"})
+
+
+def _request_path(requestline: str) -> str:
+    """Return the path of a request line (`GET /__build?x HTTP/1.1` → `/__build`)."""
+    parts = requestline.split(" ")
+    return parts[1].split("?", 1)[0] if len(parts) >= 2 else ""
+
+
 def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
     """Return the preview's HTTP server (threaded, slow clients dropped), bound and ready."""
     return make_server(host, port, app, threaded=True, request_handler=PreviewHandler)
 
 
-def watch_and_rebuild(settings: Settings, state: BuildState, fixed_today: date | None) -> None:
-    for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False):
+def watch_and_rebuild(settings: Settings, state: BuildState, fixed_today: date | None, stop: threading.Event) -> None:
+    """Rebuild on every change until `stop` is set (the watcher checks it every 50 ms)."""
+    for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
         rebuild(settings, state, fixed_today)
 
 
@@ -287,7 +297,9 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1
-    threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today), daemon=True).start()
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop), daemon=True)
+    watcher.start()
     print(f"预览地址：http://{args.host}:{server.server_port}{state.base}  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     try:
         server.serve_forever()
@@ -295,4 +307,9 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
+        # the watcher waits in Rust code: left running into interpreter shutdown it aborts the
+        # process ("FATAL: exception not rethrown", exit 134) instead of a clean exit 0
+        stop.set()
+        watcher.join(timeout=5)
+    print("预览已停止。", file=sys.stderr)
     return 0
