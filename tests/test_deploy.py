@@ -314,6 +314,8 @@ def test_files_are_served_with_their_types(deployed: Deployment) -> None:
         "/apply/application-form.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "/404.html": "text/html; charset=utf-8",
     }
+    if (deployed.site / "opensearch.xml").is_file():  # the browsers' site search, once the build writes it
+        expected["/opensearch.xml"] = "application/opensearchdescription+xml; charset=utf-8"
     for url, kind in expected.items():
         answer = get(deployed.port, url)
         assert (answer.status, answer.header("Content-Type")) == (200, kind), url
