@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import build
 from conftest import FIXTURES, REPO, require
@@ -196,3 +197,28 @@ def test_a_document_created_in_the_editor_is_checked_and_published(
     assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
     shown = (site / "records" / "000014349-2026-00901" / "index.html").read_text(encoding="utf-8")
     assert TITLE in shown and "这是网页编辑器写的正文。" in shown and "附件一：网页编辑器上传" in shown
+
+
+def test_every_kinds_form_opens_with_every_field(
+    browser: Any, preview: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The editor accepts the generated configuration for every kind: each form shows each field, optional ones marked."""
+    url, _site = preview
+    config = yaml.safe_load((tmp_path / "admin" / "config.yml").read_text(encoding="utf-8"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    try:
+        page.goto(f"{url}/admin/")
+        page.get_by_role("button", name="登录").click(timeout=30_000)
+        page.get_by_text("＋ 政府文件").wait_for(timeout=30_000)
+        for collection in config["collections"]:
+            page.goto("about:blank")  # a new form for each kind, not the last one's
+            page.goto(f"{url}/admin/#/collections/{collection['name']}/new")
+            page.get_by_text(f"正在集合“{collection['label']}”中编写").wait_for(timeout=30_000)
+            shown = [label.inner_text().strip() for label in page.query_selector_all("label")]
+            expected = [f["label"] if f["required"] else f"{f['label']} (可选)" for f in collection["fields"]]
+            assert [label for label in shown if label in expected] == expected, collection["name"]
+    finally:
+        page.close()
+    assert problems == []

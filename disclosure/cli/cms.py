@@ -169,12 +169,18 @@ def collection(kind: Kind, node: Mapping[str, Any], defs: Mapping[str, Any], fol
         "slug": "{{fields.index_number}}",
         "identifier_field": "title",
         "summary": "{{published}}　{{title}}",
-        "sortable_fields": ["published", "title", "index_number"],
+        # newest first, as the site lists them
+        "sortable_fields": [
+            {"field": "published", "label": labels["published"], "default_sort": "desc"},
+            {"field": "title", "label": labels["title"]},
+            {"field": "index_number", "label": labels["index_number"]},
+        ],
         # files the record names sit beside it (attachments, CSV tables)
         "media_folder": "",
         "public_folder": "",
         "fields": [
-            *fields_of(node, defs, top=True),
+            # a kind without 发文字号 (工作动态) refuses the key: the editor does not offer it
+            *(f for f in fields_of(node, defs, top=True) if kind.doc_number or f["name"] != "doc_number"),
             {"name": "body", "label": labels["body"], "widget": "markdown", "required": False},
         ],
     }
