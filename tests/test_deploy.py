@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -432,7 +433,13 @@ def test_the_dockerfile_copies_what_exists_and_runs_the_documented_commands() ->
     assert {old for old, _ in edits} == {"server 127.0.0.1:8001;", "server_name www.example.gov.cn;"}
     for old, new in edits:
         assert replace_once(conf, old, new) != conf, old
-    # the extra the app stage installs exists and brings gunicorn
+    # the extra the app stage installs exists and brings gunicorn; what pip reads to install is copied first
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads(pyproject)
+    copied = [src for name, rest in stages["app"] if name == "COPY" for src in rest.split()[:-1]]
+    needed = ["pyproject.toml", project["project"]["readme"], *project["tool"]["setuptools"]["py-modules"]]
+    needed = [n if n.endswith((".toml", ".md")) else f"{n}.py" for n in needed]
+    needed += [p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]]
+    assert [n for n in needed if n not in copied] == []
     assert re.search(r'^deploy = \["gunicorn==[\d.]+"\]', pyproject, flags=re.M)
     assert any(name == "RUN" and rest == "pip install -e '.[deploy]'" for name, rest in stages["app"])
