@@ -263,6 +263,14 @@ def test_the_search_api_feed_and_suggestions_reach_the_service(deployed: Deploym
     assert suggest.status == 200 and (suggest.header("Content-Type") or "").startswith("application/json")
 
 
+def test_a_folder_without_its_slash_redirects_on_the_same_host(deployed: Deployment) -> None:
+    folder = next(p for p in sorted((deployed.site / "records").iterdir()) if p.is_dir())
+    answer = get(deployed.port, f"/records/{folder.name}")
+    # a relative Location: right behind any TLS proxy, on any port
+    assert (answer.status, answer.header("Location")) == (301, f"/records/{folder.name}/")
+    assert_security_headers(answer, "/records/x")
+
+
 def test_a_missing_page_is_the_site_s_404_page(deployed: Deployment) -> None:
     for url in ("/no-such-page/", "/records/no-such-record/", "/api/nothing"):
         answer = get(deployed.port, url)
