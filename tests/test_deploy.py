@@ -244,7 +244,8 @@ def test_a_query_reaches_the_search_service_in_every_mode(deployed: Deployment, 
     ]  # the service's page, not the file
     if mode:
         assert page.get("class") == f"mode-{mode.rstrip('/')}"  # the mode's own page, its links in the mode
-    assert page.xpath('//div[@id="search-results"]//a[contains(@href, "/records/")]')
+    results = page.xpath('//div[@id="search-results"]//a[contains(@href, "records/")]/@href')
+    assert results and all(href.startswith(f"/{mode}records/") for href in results)  # opened in the mode
     assert_security_headers(answer, f"/{mode}search/?q=")
 
 
