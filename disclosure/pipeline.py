@@ -80,7 +80,7 @@ def load_site(settings: Settings, progress: Progress, read_only: bool = False) -
         raise ContentInvalid(problems)
     progress.start("建立站点模型")
     site, found = build_site_model(content, settings.today)
-    problems += found
+    problems = list(dict.fromkeys(problems + found))  # a file both stages read (a link out of content/): said once
     if site is None or any(p.is_error for p in problems):
         raise ContentInvalid(problems)
     return site, problems

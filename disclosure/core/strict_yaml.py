@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -219,3 +219,71 @@ def _whitespace_traps(located: Located, source: str) -> list[Problem]:
             # a Chinese label used as key: the unknown-key check will name it; nothing here
             continue
     return problems
+
+
+# A top-level key starts a block at the first column: `title: …`, `"title": …` (not a comment,
+# a list dash, a flow collection or a continuation line).
+_TOP_KEY = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#\-\[\]{}"'][^:#]*?))\s*:(?:\s|$)""")
+
+
+# A line at the first column starts a block too, unless it continues one (a comment, a list
+# dash under its key, a flow collection's closing bracket).
+_BLOCK_START = re.compile(r"^[^\s#\-\]}]")
+UNREAD = ""  # in `Recovered.broken`: a block whose key could not be read (any key may be in it)
+
+
+@dataclass
+class Recovered:
+    """What could still be read of front matter that failed to parse as a whole.
+
+    `located` holds the top-level blocks (a key and its indented lines) that parse on their
+    own; `broken` the keys of the blocks that do not (their values are unknown, not missing;
+    `UNREAD` for a block whose key is unreadable); `problems` one syntax error per broken block.
+    """
+
+    located: Located
+    broken: frozenset[str]
+    problems: list[Problem]
+
+
+def recover(text: str, source: str, first_line: int = 1) -> Recovered:
+    """Read front matter block by block after `load` refused it, so that one syntax error does not
+    hide the other blocks: each top-level key with its indented lines is parsed alone.
+
+    A block that fails is reported at its own line, and its key is `broken`; lines before the
+    first key that are not blank or comments make every key unsure, so nothing is recovered.
+    """
+    lines = text.split("\n")
+    starts = [n for n, line in enumerate(lines) if _BLOCK_START.match(line)]
+    located = Located({})
+    if not any(_TOP_KEY.match(lines[n]) for n in starts) or starts[0] != next(
+        n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")
+    ):
+        return Recovered(Located(None), frozenset(), [])
+    broken: set[str] = set()
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        match = _TOP_KEY.match(lines[start])
+        name = next(g for g in match.groups() if g is not None).strip() if match else UNREAD
+        line = first_line + start
+        block, found = load("\n".join(lines[start:end]), source, line)
+        if block is None or not isinstance(block.value, dict) or list(block.value) != [name]:
+            broken.add(name)
+            # said at the key (not `yaml`), within the block (an unclosed bracket is noticed after it)
+            last = line + max((n for n, text in enumerate(lines[start:end]) if text.strip()), default=0)
+            keyed = name if name != UNREAD else "yaml"
+            problems += [replace(p, line=min(p.line, last), key=keyed if p.key in ("yaml", "front_matter") else p.key) for p in found] or [
+                error(source, line, keyed, "YAML 格式错误：这一行应为“键: 值”")
+            ]
+            continue
+        if name in seen:
+            problems.append(error(source, line, name, f"键重复：第 {seen[name]} 行和第 {line} 行都写了 {name}，请只保留一个"))
+            broken.add(name)
+            continue
+        seen[name] = line
+        located.value[name] = block.value[name]
+        located.lines.update(block.lines)
+        problems += found
+    located.lines[()] = first_line
+    return Recovered(located, frozenset(broken), problems)

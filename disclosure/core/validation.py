@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ _UNION_MEMBERS = {"str", "int", "bool", "float", "date", "none"}
 _MARKER = re.compile(r"[【\[〖〔(]\s*待\s*填\s*写")
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 UNFILLED = "尚未填写"
+MISSING = "缺少必填字段"
 
 
 def to_fill(label: str) -> str:
@@ -130,7 +132,7 @@ def _message(err: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     given = err.get("input")
     if kind == "missing":
-        return "缺少必填字段"
+        return MISSING
     if kind == "extra_forbidden":
         return _unknown_key(str(loc[-1]), model, loc)
     if kind == "value_error":
@@ -222,26 +224,96 @@ def normalise_doc_numbers(located: Located, path: Path) -> list[Problem]:
     return problems
 
 
-def check_record_rules(meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str) -> list[Problem]:
-    """Return problems of rules that span fields of one record."""
+def top_key(key: str) -> str:
+    """Return the top-level front-matter key a problem's key lies under: `steps[2].id` → `steps`."""
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
+
+
+# Raw values tried, in turn, for a required field whose own value was refused, only so that
+# the other fields can be typed and checked (see `salvage`); never shown, never published.
+_STAND_INS: tuple[Any, ...] = ("2000-01-01", "1", ["1"], {})
+
+
+def salvage(model: type[M], value: Any, refused: set[str] | frozenset[str]) -> M | None:
+    """Return the record typed without the top-level keys in `refused`, or None when it cannot be.
+
+    A bad value hides no other check: the rules of a record (dates in order, a power's flow) can
+    still run on the fields that validated. A required field among `refused` gets a stand-in only
+    while validating; every refused field is then removed from the instance, so a rule that reads
+    one raises AttributeError (run the rules with `run_guarded`, which skips such a rule: it
+    would only judge a value that is not the one written).
+    """
+    if not isinstance(value, dict):
+        return None
+    kept = {k: v for k, v in value.items() if k not in refused}
+    fields = model.model_fields
+    required = [k for k in refused if k in fields and fields[k].is_required()]
+    tried = dict.fromkeys(required, 0)
+    for _ in range(len(_STAND_INS)):
+        attempt = {**kept, **{k: _STAND_INS[n] for k, n in tried.items()}}
+        try:
+            meta = model.model_validate(attempt)
+        except ValidationError as exc:
+            failing = {str(e["loc"][0]) for e in exc.errors(include_url=False) if e["loc"]}
+            if not failing <= set(tried) or all(tried[k] + 1 >= len(_STAND_INS) for k in failing):
+                return None  # a field not refused fails now (a rule across fields): nothing to salvage
+            for k in failing:
+                tried[k] = min(tried[k] + 1, len(_STAND_INS) - 1)
+            continue
+        for k in refused:
+            meta.__dict__.pop(k, None)  # read by no rule: AttributeError instead of a default or stand-in
+        return meta
+    return None
+
+
+def is_salvaged(meta: BaseModel) -> bool:
+    """Return whether `meta` came from `salvage`: some of its fields were refused and are missing."""
+    return any(name not in meta.__dict__ for name in type(meta).model_fields)
+
+
+def run_guarded(check: Callable[..., list[Problem]], *args: Any, holes: bool = False) -> list[Problem]:
+    """Return `check(*args)`; on a salvaged record (`holes`), nothing when the check reads a refused field."""
+    if not holes:
+        return check(*args)
+    try:
+        return check(*args)
+    except AttributeError:  # it reads a field whose value was refused: that value is reported already
+        return []
+
+
+def check_record_rules(
+    meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str, holes: bool = False
+) -> list[Problem]:
+    """Return problems of rules that span fields of one record (each rule on its own: on a
+    salvaged record, `holes`, a rule reading a refused field is skipped, the others still run)."""
+    return [p for rule in _RECORD_RULES for p in run_guarded(rule, meta, lines, path, index_pattern, holes=holes)]
+
+
+def _dates_in_order(meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str) -> list[Problem]:
+    if meta.published < meta.written:
+        return [error(path, lines.get("published", 1), "published", f"发布日期 {meta.published} 早于成文日期 {meta.written}")]
+    return []
+
+
+def _index_number_form(meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str) -> list[Problem]:
+    if not re.match(index_pattern, meta.index_number):
+        return [
+            error(
+                path,
+                lines.get("index_number", 1),
+                "index_number",
+                f"索引号“{meta.index_number}”格式不对：应为 <机构代码>/<年份>-<5位流水号>，如 000014349/2018-00204",
+            )
+        ]
+    return []
+
+
+def _validity(meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str) -> list[Problem]:
     problems: list[Problem] = []
 
     def line(key: str) -> int:
         return lines.get(key, 1)
 
-    if meta.published < meta.written:
-        problems.append(
-            error(path, line("published"), "published", f"发布日期 {meta.published} 早于成文日期 {meta.written}")
-        )
-    if not re.match(index_pattern, meta.index_number):
-        problems.append(
-            error(
-                path,
-                line("index_number"),
-                "index_number",
-                f"索引号“{meta.index_number}”格式不对：应为 <机构代码>/<年份>-<5位流水号>，如 000014349/2018-00204",
-            )
-        )
     if meta.validity != "有效" and meta.validity_date is None:
         problems.append(error(path, line("validity"), "validity_date", f"有效性为“{meta.validity}”时必须写失效日期"))
     if meta.validity == "废止" and not meta.repealed_by:
@@ -249,14 +321,27 @@ def check_record_rules(meta: RecordMeta, lines: dict[str, int], path: Path, inde
     if meta.validity == "有效" and (meta.validity_date or meta.repealed_by):
         key = "validity_date" if meta.validity_date else "repealed_by"
         problems.append(error(path, line(key), key, "记录仍为“有效”，不应写失效日期或废止依据；若已失效，请把有效性改为失效或废止"))
+    return problems
+
+
+def _doc_number_year(meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str) -> list[Problem]:
     if meta.doc_number:
         parsed = parse_doc_number(meta.doc_number)
         if parsed.year and parsed.year != meta.written.year:
-            problems.append(
-                warning(path, line("doc_number"), "doc_number", f"发文字号年份 {parsed.year} 与成文日期年份 {meta.written.year} 不一致")
-            )
+            return [
+                warning(path, lines.get("doc_number", 1), "doc_number",
+                        f"发文字号年份 {parsed.year} 与成文日期年份 {meta.written.year} 不一致")
+            ]
+    return []
+
+
+def _changes_after_publication(meta: RecordMeta, lines: dict[str, int], path: Path, index_pattern: str) -> list[Problem]:
+    problems: list[Problem] = []
     for i, change in enumerate(meta.changes):
         if change.date < meta.published:
             key = f"changes[{i}].date"
-            problems.append(error(path, line(key), key, f"更新日期 {change.date} 早于发布日期 {meta.published}"))
+            problems.append(error(path, lines.get(key, 1), key, f"更新日期 {change.date} 早于发布日期 {meta.published}"))
     return problems
+
+
+_RECORD_RULES = (_dates_in_order, _index_number_form, _validity, _doc_number_year, _changes_after_publication)

@@ -18,7 +18,7 @@ from typing import Any
 from disclosure.core import markdown_html, strict_yaml, xml_text
 from disclosure.core.code_digest import python_digest
 from disclosure.core.config import Agency, Category, CategoryNode, SiteConfig, flatten_categories
-from disclosure.core.problems import Problem, error
+from disclosure.core.problems import Problem, display_path, error
 from disclosure.core.progress import Progress
 from disclosure.core.records import AttachmentFile, Page, PageMeta, Record, RecordMeta
 from disclosure.core.sources import (
@@ -33,7 +33,16 @@ from disclosure.core.sources import (
     sibling_file,
     walk_files,
 )
-from disclosure.core.validation import check_record_rules, normalise_doc_numbers, validate_model
+from disclosure.core.strict_yaml import UNREAD
+from disclosure.core.validation import (
+    MISSING,
+    check_record_rules,
+    normalise_doc_numbers,
+    run_guarded,
+    salvage,
+    top_key,
+    validate_model,
+)
 from disclosure.core.workers import worker_pool
 from disclosure.core.yaml_files import read_yaml_file, validate_list
 from disclosure.kinds import KINDS, Kind
@@ -70,17 +79,39 @@ class Content:
     """Everything read from a content folder, validated and typed."""
 
     root: Path
-    site: SiteConfig
+    site: SiteConfig | None  # None: site.yaml was refused (its problems say why); nothing is built
     agencies: tuple[Agency, ...]
     categories: tuple[Category, ...]
     records: tuple[Record, ...]
     pages: tuple[Page, ...]
     kind_data: dict[str, Any] = field(default_factory=dict)  # kind name → what its `data` hook read
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # synonyms.yaml, for search
+    # What was refused but still checked across records (errors found: nothing is built):
+    # the records with errors of their own (their front matter typed, so their agency, 索引号 and
+    # links are still checked; no body rendered), and what agencies.yaml and categories.yaml list
+    # when they have errors (None: unreadable, so no record is checked against it).
+    faulty: frozenset[Path] = frozenset()
+    agency_names: frozenset[str] | None = None
+    category_paths: frozenset[str] | None = None
 
 
 def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tuple[Category, ...], list[Problem]]:
     """Return site.yaml, agencies.yaml and categories.yaml validated, and their problems."""
+    config = _read_config(root)
+    return config.site, config.agencies, config.categories, config.problems
+
+
+@dataclass(frozen=True)
+class _Config:
+    site: SiteConfig | None
+    agencies: tuple[Agency, ...]
+    categories: tuple[Category, ...]
+    problems: list[Problem]
+    agency_names: frozenset[str] | None  # every name agencies.yaml lists, its refused entries' too
+    category_paths: frozenset[str] | None  # None: categories.yaml has errors, nothing is checked against it
+
+
+def _read_config(root: Path) -> _Config:
     problems: list[Problem] = []
     site: SiteConfig | None = None
     located, found = read_yaml_file(root / "site.yaml")
@@ -92,13 +123,17 @@ def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tupl
             problems += check_site_config(site, located, root / "site.yaml")
 
     agencies: list[Agency] = []
+    agency_names: frozenset[str] | None = None
     path = root / "agencies.yaml"
     located, found = read_yaml_file(path)
     problems += found
     if located is not None:
+        if isinstance(located.value, list):  # a refused entry's name is still listed: no record is refused for it
+            agency_names = frozenset(a["name"].strip() for a in located.value if isinstance(a, dict) and isinstance(a.get("name"), str))
         listed, found = validate_list(Agency, located, path)
         problems += found
         agencies = [agency for _, agency in listed]
+        agency_names = frozenset(a.name for a in agencies) | (agency_names or frozenset())
         seen: dict[str, int] = {}
         for i, agency in listed:
             line = located.line_of((i, "name"))
@@ -110,16 +145,19 @@ def read_config(root: Path) -> tuple[SiteConfig | None, tuple[Agency, ...], tupl
     path = root / "categories.yaml"
     located, found = read_yaml_file(path)
     problems += found
+    readable = not any(p.is_error for p in found)
     if located is not None:
         nodes, found = validate_list(CategoryNode, located, path, strings=True)
         problems += found
+        readable = readable and not any(p.is_error for p in found)
         categories = flatten_categories(tuple(node for _, node in nodes))
         seen = {}
         for category in categories:
             if category.path in seen:
                 problems.append(error(path, 1, "name", f"分类“{category.path}”重复"))
             seen[category.path] = 1
-    return site, tuple(agencies), tuple(categories), problems
+    paths = frozenset(c.path for c in categories) if readable else None
+    return _Config(site, tuple(agencies), tuple(categories), problems, agency_names, paths)
 
 
 def read_synonyms(root: Path) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
@@ -181,7 +219,7 @@ def validate_record_file(
         attachments, found = resolve_attachments(meta, lines, path)
         return _Pending(kind, source, meta, lines, attachments), problems + found
     pending, problems = _validate_source(source, path, kind, index_pattern, allow, problems)
-    if cache is not None and pending is not None:
+    if cache is not None and pending is not None and not any(p.is_error for p in problems):
         cache.put(key, (pending.meta, pending.lines, [p for p in problems if not p.key.startswith("attachments")]))
     return pending, problems
 
@@ -194,22 +232,41 @@ def _validate_source(
     allow: AllowList | None,
     problems: list[Problem],
 ) -> tuple[_Pending | None, list[Problem]]:
+    """Return the record of `source` validated, or None; and every problem found in it.
+
+    Nothing found stops the other checks of the file: a YAML error leaves the blocks that parse
+    (`strict_yaml.recover`) to be checked, the body is checked whatever its front matter, and a
+    refused value leaves the record's rules to run on the fields that validated (`salvage`).
+    """
     located, found = strict_yaml.load(source.front_matter, str(path), source.front_matter_line)
     problems += found
-    problems += personal_data.scan_source(source, located, allow or AllowList())
-    if located is None:
+    broken: frozenset[str] = frozenset()
+    if located is None:  # one syntax error: read what still parses, block by block
+        recovered = strict_yaml.recover(source.front_matter, str(path), source.front_matter_line)
+        if recovered.problems:  # the same error at its key, and any other block's
+            problems = [p for p in problems if p not in found] + recovered.problems
+        located, broken = recovered.located, recovered.broken
+    problems += personal_data.scan_source(source, located if located.value is not None else None, allow or AllowList())
+    problems += markdown_html.lint(source.body, path, source.body_line)
+    problems += xml_text.body_problems(source.body, path, source.body_line)
+    if located.value is None and found:
         return None, problems
     problems += normalise_doc_numbers(located, path)
     meta, found = validate_model(kind.model, located, path)
+    if broken:  # a broken block's value is unknown, not missing (any key may be in an unreadable one)
+        found = [p for p in found if top_key(p.key) not in broken and not (UNREAD in broken and p.message == MISSING)]
     problems += found
-    problems += markdown_html.lint(source.body, path, source.body_line)
-    problems += xml_text.body_problems(source.body, path, source.body_line)
-    if meta is None:
-        return None, problems
     lines = {strict_yaml.key_text(k): v for k, v in located.lines.items() if k}
-    problems += check_record_rules(meta, lines, path, index_pattern)
-    if kind.rules:
-        problems += kind.rules(meta, lines, path)
+    if meta is None or broken:
+        refused = {top_key(p.key) for p in found if p.is_error} | broken
+        salvaged = salvage(kind.model, located.value, refused)
+        if salvaged is None:
+            return None, problems
+        problems += [p for p in _record_rules(salvaged, lines, path, kind, index_pattern, True) if top_key(p.key) not in refused]
+        if not _checkable_across(salvaged, kind):
+            return None, problems
+        return _Pending(kind, source, salvaged, lines, ()), problems  # an error above: checked across records, never built
+    problems += _record_rules(meta, lines, path, kind, index_pattern, False)
     extra: Mapping[str, Any] = {}
     if kind.prepare:
         extra, found = kind.prepare(meta, lines, path)
@@ -217,6 +274,31 @@ def _validate_source(
     attachments, found = resolve_attachments(meta, lines, path)
     problems += found
     return _Pending(kind, source, meta, lines, attachments, extra), problems
+
+
+# what the checks across records read of a record (agency known, 索引号 unique, links, dates)
+_ACROSS = ("title", "index_number", "agency", "category", "written", "published", "draft", "changes", "attachments", "repealed_by")
+
+
+def _checkable_across(meta: RecordMeta, kind: Kind) -> bool:
+    """Return whether a salvaged record holds every field the checks across records read."""
+    try:
+        for key in _ACROSS:
+            getattr(meta, key)
+        list(kind.links(meta))
+        list(kind.events(meta))
+        list(kind.files(meta))
+    except AttributeError:  # one of them was refused
+        return False
+    return True
+
+
+def _record_rules(meta: RecordMeta, lines: dict[str, int], path: Path, kind: Kind, pattern: str, holes: bool) -> list[Problem]:
+    """Return the problems of the rules across one record's fields: every record's, then its kind's."""
+    problems = check_record_rules(meta, lines, path, pattern, holes)
+    if kind.rules:
+        problems += run_guarded(kind.rules, meta, lines, path, holes=holes)
+    return problems
 
 
 def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> tuple[tuple[AttachmentFile, ...], list[Problem]]:
@@ -331,9 +413,11 @@ def read_pages(root: Path, allow: AllowList | None = None) -> tuple[list[Page], 
 def read_content(
     root: Path, cache: BodyCache, progress: Progress, records_cache: RecordCache | None = None
 ) -> tuple[Content | None, list[Problem]]:
-    """Return the whole content folder validated, or None when errors were found.
+    """Return the whole content folder validated (None only when there is no folder), and every problem.
 
-    Problems (errors and warnings) are returned either way.
+    A content folder with errors is returned too, so that the checks across records run on
+    what validated (`Content.faulty` marks the records with errors of their own); the caller
+    builds nothing when any problem is an error.
     """
     if not root.is_dir():
         return None, [error(root, 1, "file", "内容目录不存在")]
@@ -348,8 +432,9 @@ def _read_confined(
 ) -> tuple[Content | None, list[Problem]]:
     """Return the content folder `root` (resolved, confined) validated, and every problem."""
     links, problems = outside_links(root)
-    site, agencies, categories, found = read_config(root)
-    problems += found
+    config = _read_config(root)
+    site, agencies, categories = config.site, config.agencies, config.categories
+    problems += config.problems
     pattern = site.index_number_pattern if site else r"^.+/\d{4}-\d+$"
     allow_file = root / ALLOW_FILE
     if escapes(allow_file):  # reported by outside_links; never read
@@ -361,13 +446,20 @@ def _read_confined(
     files = [(kind, path) for kind in KINDS for path in find_record_files(root, kind)]
     progress.start("校验记录", len(files))
     pending: list[_Pending] = []
+    faulty: set[Path] = set()  # records with errors of their own: checked across records, never built
+    refused: set[Path] = set()  # record files whose front matter could not be typed
     allow_text, _ = read_text(allow_file) if allow_file.is_file() else ("", [])
     salt = "\0".join([python_digest(), pattern, os.getcwd(), allow_text or ""])
     for n, (kind, path) in enumerate(files, start=1):
         item, found = validate_record_file(path, kind, pattern, allow, records_cache, salt)
         problems += [replace(p, kind=kind.name) for p in found]  # labelled as that kind's keys
-        if item is not None:
+        if item is None:
+            refused.add(path)
+        else:
             pending.append(item)
+            # an error in the file itself; a refused CSV row is left out of what its kind read
+            if any(p.is_error and p.path == display_path(path) for p in found):
+                faulty.add(item.source.path)
         progress.update(n)
     pages, found = read_pages(root, allow)
     problems += found
@@ -382,29 +474,33 @@ def _read_confined(
     problems += personal_data.scan_other_files(root, allow, handled)
     named = _named_files(pending)  # reported at the front-matter line that names them
     problems += [outside_problem(link) for link in sorted(links) if link not in named]
-    if site is None or any(p.is_error for p in problems):
-        return None, problems
-    # what no stage reads (a misspelled folder, a stray .docx): only once every record is valid,
-    # so the attachments of a record refused above are not reported as stray too
+    # what no stage reads (a misspelled folder, a stray .docx); what a refused record may name
+    # (the files beside it) is not called stray: its front matter says nothing sure
     read = {p.source.path for p in pending} | named | {a.source for p in pending for a in p.attachments}
+    read |= refused | {f for path in refused for f in path.parent.iterdir() if f.is_file()}
     problems += stray_problems(root, read)
 
-    rendered = render_bodies([p.source.body for p in pending], cache, progress)
+    sound = [p for p in pending if p.source.path not in faulty]  # a faulty body may be refused as too costly
+    rendered = dict(zip((p.source.path for p in sound), render_bodies([p.source.body for p in sound], cache, progress), strict=True))
     records = tuple(
         Record(
             kind=p.kind.name,
             meta=p.meta,
             source=p.source.path,
             lines=p.lines,
-            body_html=html,
-            body_text=text,
+            body_html=rendered.get(p.source.path, ("", ""))[0],
+            body_text=rendered.get(p.source.path, ("", ""))[1],
             digest=_digest(p),
             attachments=p.attachments,
             extra=p.extra,
         )
-        for p, (html, text) in zip(pending, rendered, strict=True)
+        for p in pending
     )
-    return Content(root, site, agencies, categories, records, tuple(pages), kind_data=kind_data, synonyms=synonyms), problems
+    content = Content(
+        root, site, agencies, categories, records, tuple(pages), kind_data=kind_data, synonyms=synonyms,
+        faulty=frozenset(faulty), agency_names=config.agency_names, category_paths=config.category_paths,
+    )
+    return content, problems
 
 
 def _digest(pending: _Pending) -> str:

@@ -18,6 +18,7 @@ from disclosure.core.config import Agency, Category, SiteConfig
 from disclosure.core.problems import Problem, display_path, error, warning
 from disclosure.core.records import Page, Record, agency_key, facet_slug
 from disclosure.core.sources import confined
+from disclosure.core.validation import is_salvaged, is_unfilled
 from disclosure.core.workdays import read_holidays
 from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.kinds.base import Link, SiteView, page_count, page_rows
@@ -122,18 +123,17 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     with confined(content.root):  # holidays.yaml: read only inside content/
         calendar, found = read_holidays(content.root)
     problems += found
-    if any(p.is_error for p in problems):
-        return None, problems
     if held:
         content = replace(content, records=tuple(r for r in content.records if r.slug not in held))
-    found = check_cross_record(content)
-    if found:
-        return None, problems + found
+    problems += check_cross_record(content)
+    checked = content.records
+    # the checks below see only the sound records, but for the counts of the 政府信息公开 section
+    content = replace(content, records=sound_records(content, problems))
     targets = resolve_links(content.records)
     records = tuple(
         sorted(
             (with_resolved(r, targets.get(r.slug, {})) for r in content.records),
-            key=lambda r: (r.meta.published, r.meta.index_number),
+            key=_newest,
             reverse=True,
         )
     )
@@ -148,7 +148,7 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     for record in records:
         target = record.meta.repealed_by
         if target:
-            repealing = by_index.get(target) or by_title[target]
+            repealing = by_index.get(target) or by_title[target]  # a sound record's target is sound
             repealed_by[record.slug] = repealing
             repeals[repealing.slug].append(record)
 
@@ -191,13 +191,19 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     }
     found = [replace(p, kind=k.name) for k in KINDS for p in k.site_rules(tuple(by_kind[k.name]), views[k.name])]
     problems = problems + found
-    if any(p.is_error for p in found):
+    if content.site is None:  # site.yaml refused: no 层级, no 政府信息公开 section to check
+        return None, problems
+    with confined(content.root):  # guide.md, reports/: read only inside content/
+        # with a record left out, the statutory items and the annual report count every typed record
+        # (not one whose refused fields are missing: `salvage`)
+        left_out = [r for r in checked if r.source not in {s.source for s in records} and not is_salvaged(r.meta)]
+        counted = tuple(sorted((*records, *left_out), key=_newest, reverse=True)) if left_out else records
+        openness, found = build_openness(content.root, content.site, content.categories, counted, repealed_by, calendar)
+    problems = problems + found
+    if any(p.is_error for p in problems):  # nothing is built: the indexes would only describe part of the site
         return None, problems
     indexes = {k.name: k.index(tuple(by_kind[k.name]), views[k.name]) for k in KINDS}
     linked_from = listed_on_linked(by_kind, targets)
-    with confined(content.root):  # guide.md, reports/: read only inside content/
-        openness, found = build_openness(content.root, content.site, content.categories, records, repealed_by, calendar)
-    problems = problems + found
     site = Site(
         config=content.site,
         agencies=content.agencies,
@@ -217,6 +223,37 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
         targets=targets,
     )
     return site, problems
+
+
+def _newest(record: Record) -> tuple[date, str]:
+    """Return the site's order of records (sorted reverse: newest first)."""
+    return record.meta.published, record.meta.index_number
+
+
+def sound_records(content: Content, problems: Iterable[Problem]) -> tuple[Record, ...]:
+    """Return the records the checks after the cross-record ones can trust: no error of their own
+    (`Content.faulty`) nor at their file across records, and every record they name sound too.
+
+    A link to a refused record is not reported as dangling (it exists); the record linking to it
+    is only left out of the checks that would read its target (a case list's power steps).
+    """
+    bad = {display_path(path) for path in content.faulty} | {p.path for p in problems if p.is_error}
+    sound = {r.source: r for r in content.records if display_path(r.source) not in bad}
+    if len(sound) == len(content.records):
+        return content.records
+    lookup = link_lookup(content.records, (link for r in sound.values() for link in KIND_BY_NAME[r.kind].links(r.meta)))
+    changed = True
+    while changed:  # a record naming one left out is left out too, until nothing changes
+        changed = False
+        for record in list(sound.values()):
+            targets = [lookup[link.by].get(link.ref) for link in KIND_BY_NAME[record.kind].links(record.meta)]
+            repealing = record.meta.repealed_by
+            if repealing:
+                targets.append(next((r for r in content.records if repealing in (r.meta.index_number, r.meta.title)), None))
+            if any(t is not None and t is not record and t.source not in sound for t in targets):
+                del sound[record.source]
+                changed = True
+    return tuple(r for r in content.records if r.source in sound)
 
 
 def link_lookup(records: Iterable[Record], links: Iterable[Link]) -> dict[str, dict[str, Record]]:
@@ -328,9 +365,10 @@ def check_cross_record(content: Content) -> list[Problem]:
     """Return problems that only show when records are seen together."""
     problems: list[Problem] = []
     problems += _unique(content.records)
-    agency_names = [a.name for a in content.agencies]
+    # a name or path listed in a file with errors still counts as listed; an unreadable file checks nothing
+    agency_names = sorted(content.agency_names) if content.agency_names is not None else None
     short_names = {a.short_name: a.name for a in content.agencies if a.short_name}
-    category_paths = [c.path for c in content.categories]
+    category_paths = sorted(content.category_paths) if content.category_paths is not None else None
     by_index = {r.meta.index_number for r in content.records}
     titles = {r.meta.title for r in content.records}
     links = {r.slug: tuple(KIND_BY_NAME[r.kind].links(r.meta)) for r in content.records if r.kind in KIND_BY_NAME}
@@ -338,17 +376,19 @@ def check_cross_record(content: Content) -> list[Problem]:
     for record in content.records:
         meta = record.meta
         for i, name in enumerate(meta.agency):
-            if name not in agency_names:
+            if agency_names is not None and name not in agency_names and not is_unfilled(name):
                 key = "agency" if len(meta.agency) == 1 else f"agency[{i}]"
                 problems.append(error(record.source, record.line(key), key, _unknown(name, agency_names, short_names, "发布机构", "agencies.yaml")))
-        if meta.category not in category_paths:
+        if category_paths is not None and meta.category not in category_paths and not is_unfilled(meta.category):
             problems.append(error(record.source, record.line("category"), "category", _unknown(meta.category, category_paths, {}, "主题分类", "categories.yaml")))
-        if meta.repealed_by and meta.repealed_by not in by_index and meta.repealed_by not in titles:
+        if meta.repealed_by and meta.repealed_by not in by_index and meta.repealed_by not in titles and not is_unfilled(meta.repealed_by):
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", f"找不到索引号或标题为“{meta.repealed_by}”的记录"))
         if meta.repealed_by in (meta.index_number, meta.title):
             problems.append(error(record.source, record.line("repealed_by"), "repealed_by", "记录不能废止自身"))
         for link in links.get(record.slug, ()):  # the records of this site its page shows: a decision's basis
             target = lookup[link.by].get(link.ref)
+            if target is None and is_unfilled(link.ref):
+                continue  # 尚未填写 says so already
             if target is None:
                 problems.append(error(record.source, record.line(link.key), link.key, f"本站没有{link.what}为“{link.ref}”的记录"))
             elif link.kinds and target.kind not in link.kinds and target is not record:  # itself: the kind's rules say so
