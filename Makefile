@@ -54,7 +54,7 @@ cms: $(VENV)/.installed $(CMS_TOOLS)/.installed
 		PORT=$(CMS_PORT) BIND_HOST=127.0.0.1 MODE=fs GIT_REPO_DIRECTORY=$(CURDIR) LOG_LEVEL=warn $(CMS_TOOLS)/node_modules/.bin/decap-server & server=$$!; \
 		echo "网页编辑器：http://127.0.0.1:$(PORT)/admin/ （本机后端 decap-server：127.0.0.1:$(CMS_PORT)）"; \
 	fi; \
-	trap 'if [ -n "$$server" ]; then kill $$server; fi' EXIT INT TERM; \
+	trap 'if [ -n "$$server" ]; then kill $$server 2>/dev/null; fi' EXIT INT TERM; \
 	$(PY) build.py serve --content $(CONTENT) --output $(OUTPUT) --port $(PORT) --admin $(CMS_ADMIN)
 
 test: $(VENV)/.installed $(TOOLS)/.installed $(CMS_TOOLS)/.installed

@@ -107,30 +107,49 @@ def local_backend(repo: Path, tmp_path: Path) -> Iterator[int]:
     assert "error" not in log.read_text(encoding="utf-8", errors="replace").lower()
 
 
+# a production configuration: on 127.0.0.1 the editor still uses decap-server (local_backend), now with review
+GITLAB = (
+    "--backend",
+    "gitlab",
+    "--repo",
+    "gkml/site",
+    "--git-url",
+    "https://git.example.invalid",
+    "--app-id",
+    "test",
+)
+
+
 @pytest.fixture
-def preview(tmp_path: Path, repo: Path, local_backend: int) -> Iterator[tuple[str, Path]]:
-    """The preview server over the built fixture site with the admin folder at /admin/: its URL and site folder."""
+def preview(
+    request: pytest.FixtureRequest, tmp_path: Path, repo: Path, local_backend: int
+) -> Iterator[tuple[str, Path]]:
+    """The preview server over the built fixture site with the admin folder at /admin/: its URL and site folder.
+
+    Parametrized indirectly with `build.py cms` options (GITLAB); by default the local backend.
+    """
     site, admin = tmp_path / "site", tmp_path / "admin"
-    assert (
-        build.main(
-            [
-                "cms",
-                "--content",
-                str(repo / "content"),
-                "--output",
-                str(admin),
-                "--local-port",
-                str(local_backend),
-            ]
-        )
-        == 0
-    )
+    options = ["--output", str(admin), "--local-port", str(local_backend), *getattr(request, "param", ())]
+    assert build.main(["cms", "--content", str(repo / "content"), *options]) == 0
     assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
     server = serve.preview_server("127.0.0.1", 0, serve.static_app(site, serve.BuildState(), None, admin))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", site
     server.shutdown()
     server.server_close()
+
+
+def new_document(page: Any, url: str, index_number: str) -> None:
+    """Log in to the local backend and fill in the required fields of a new 政府文件."""
+    page.goto(f"{url}/admin/")
+    page.get_by_role("button", name="登录").click(timeout=30_000)  # the local backend needs no password
+    page.get_by_text("＋ 政府文件").click(timeout=30_000)
+    page.get_by_label("标题").fill(TITLE)
+    page.get_by_label("索引号").fill(index_number)
+    page.get_by_label("发布机构").fill("国务院办公厅")  # a choice list: typed, then chosen
+    page.keyboard.press("Enter")
+    page.get_by_label("主题分类").fill("综合政务/政务公开")
+    page.keyboard.press("Enter")
 
 
 def test_a_document_created_in_the_editor_is_checked_and_published(
@@ -145,15 +164,7 @@ def test_a_document_created_in_the_editor_is_checked_and_published(
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
     page.add_init_script(LISTEN)
     try:
-        page.goto(f"{url}/admin/")
-        page.get_by_role("button", name="登录").click(timeout=30_000)  # the local backend needs no password
-        page.get_by_text("＋ 政府文件").click(timeout=30_000)
-        page.get_by_label("标题").fill(TITLE)
-        page.get_by_label("索引号").fill(INDEX_NUMBER)
-        page.get_by_label("发布机构").fill("国务院办公厅")  # a choice list: typed, then chosen
-        page.keyboard.press("Enter")
-        page.get_by_label("主题分类").fill("综合政务/政务公开")
-        page.keyboard.press("Enter")
+        new_document(page, url, INDEX_NUMBER)
         doc_number = page.get_by_label("发文字号 (可选)")
         doc_number.fill("国办发〔2026〕1号")
         doc_number.fill("")  # emptied: must not be written as ""
@@ -222,3 +233,45 @@ def test_every_kinds_form_opens_with_every_field(
     finally:
         page.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("preview", [GITLAB], indirect=True)
+def test_with_the_editorial_workflow_a_record_reaches_main_only_once_published(
+    browser: Any, preview: tuple[str, Path], repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """publish_mode: editorial_workflow (GitLab, Forgejo): a saved record waits on a branch of its own
+    until a reviewer sets it 就绪 and publishes it; only then is it on main, checked and built."""
+    url, site = preview
+    branch = f"cms/document/{date.today().year}/000014349-2026-00902"
+    path = f"content/documents/{date.today().year}/000014349-2026-00902.md"
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.on("dialog", lambda dialog: dialog.accept())  # 确定要发布吗？
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    try:
+        new_document(page, url, "000014349/2026-00902")
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.get_by_text("内容已保存").wait_for(timeout=30_000)
+        # saved for review: on its branch, not on main, not in the work tree the site is built from
+        assert git(repo, "branch", "--list", branch).strip() == branch
+        assert git(repo, "ls-tree", "--name-only", branch, path).strip() == path
+        assert git(repo, "ls-tree", "--name-only", "main", path).strip() == ""
+        assert not (repo / path).exists()
+        page.get_by_text("状态: 草稿").click()
+        page.get_by_text("就绪", exact=True).click()
+        page.get_by_text("状态: 就绪").wait_for(timeout=30_000)
+        page.get_by_role("button", name="发布", exact=True).click()
+        page.get_by_text("立即发布").click()
+        deadline = time.monotonic() + 30
+        while git(repo, "branch", "--list", branch).strip() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        page.close()
+    assert problems == []
+    assert git(repo, "branch", "--list", branch).strip() == ""  # merged and removed
+    assert git(repo, "ls-tree", "--name-only", "main", path).strip() == path
+    capsys.readouterr()
+    assert build.main(["check", "--content", str(repo / "content")]) == 0
+    assert "000014349-2026-00902" not in capsys.readouterr().err
+    assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
+    assert TITLE in (site / "records" / "000014349-2026-00902" / "index.html").read_text(encoding="utf-8")
