@@ -46,9 +46,14 @@ def front_matter_schema(agencies: tuple[str, ...] = (), categories: tuple[str, .
             properties["agency"]["items"]["enum"] = list(agencies)
         if categories and "category" in properties:
             properties["category"]["enum"] = list(categories)
+        schema["title"] = f"{kind.label}（content/{kind.folder}/ 下的 .md 文件）"
+        schema["description"] = f"{kind.label}的前置元数据：content/{kind.folder}/ 下每个 .md 文件开头两行 --- 之间的 YAML"
         kinds[kind.name] = schema
     shared = {name: lenient(node) for name, node in shared.items()}
     kinds = {name: lenient(node) for name, node in kinds.items()}
+    _title_nested(shared, {**shared, **kinds})
+    for node in (*shared.values(), *kinds.values()):
+        described(node, shared)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": TITLE,
@@ -75,6 +80,76 @@ def lenient(node: Any) -> Any:
     if node.get("type") == "array" and isinstance(items, dict) and (items.get("enum") or set(_types(items)) <= set(SCALARS)):
         return {"anyOf": [node, items], **{k: node[k] for k in ("title", "description", "default") if k in node}}
     return node
+
+
+def _title_nested(shared: dict[str, Any], models: dict[str, Any]) -> None:
+    """Give each nested model (Step, Risk …) the Chinese title of the property that holds it: 办理环节（每项）."""
+    for model in models.values():
+        for prop in model.get("properties", {}).values():
+            for alternative in _alternatives(prop):
+                ref = (alternative.get("items") or {}).get("$ref") or alternative.get("$ref")
+                name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
+                if name in shared and not _is_chinese(shared[name].get("title", "")):
+                    shared[name]["title"] = f"{prop['title']}（每项）" if "items" in alternative else prop["title"]
+                    shared[name]["description"] = f"{prop['title']}的键: 值（写在 {prop['title']} 之下）"
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _alternatives(prop: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the forms a property may take (one value or a list …), without `null`."""
+    found = prop.get("anyOf", [prop])
+    return [a for a in found if a.get("type") != "null"]
+
+
+def described(model: dict[str, Any], shared: dict[str, Any]) -> None:
+    """Give every property of `model` a Chinese description: what the kind says of it, then its rule
+    (必填 or 可不写, the form of its value, its choices and limits, its default), as an editor shows it."""
+    required = set(model.get("required", ()))
+    for key, prop in model.get("properties", {}).items():
+        forms = [_form(a, shared) for a in _alternatives(prop)]
+        shown = forms[0] if len(forms) == 1 else f"{forms[1]}；或多项的列表" if len(forms) == 2 and "列表" in forms[0] else "；或".join(forms)
+        parts = [prop.get("description"), "必填" if key in required else "可不写", shown]
+        default = prop.get("default")
+        if default not in (None, [], "", ()) and key not in required:
+            parts.append(f"不写时为 {json.dumps(default, ensure_ascii=False).strip(chr(34))}")
+        prop["description"] = "；".join(p for p in parts if p)
+        for alternative in _alternatives(prop):
+            if alternative is not prop and "title" not in alternative:
+                alternative["title"] = prop["title"]
+
+
+def _form(node: dict[str, Any], shared: dict[str, Any]) -> str:
+    """Return the form of one value in Chinese: 日期, 整数, a choice, a list of …"""
+    if "enum" in node:
+        choices = node["enum"]
+        return f"可选：{'、'.join(map(str, choices))}" if len(choices) <= 12 else f"从列表中选择（共 {len(choices)} 项）"
+    if "const" in node:
+        return f"只能是 {node['const']}"
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return f"键: 值 映射（{shared.get(name, {}).get('title', name)}）"
+    types = _types(node)
+    if "array" in types:
+        items = node.get("items") or {}
+        each = _form(items, shared) if items else "任意"
+        limit = f"，至少 {node['minItems']} 项" if node.get("minItems", 0) > 1 else "，至少 1 项" if node.get("minItems") else ""
+        return f"列表（每项一行，以 - 开头{limit}），每项：{each}"
+    if node.get("format") == "date":
+        return "日期，YYYY-MM-DD，如 2019-10-17"
+    if types == ["boolean"]:
+        return "true 或 false"
+    if "integer" in types and "string" not in types:
+        low, high = node.get("minimum"), node.get("maximum")
+        return "整数" + (f"（{low}–{high}）" if low is not None and high is not None else "")
+    if "number" in types and "string" not in types:
+        return "数字"
+    if "object" in types:
+        return "键: 值 映射"
+    limit = node.get("maxLength")
+    return "文字" + (f"，最多 {limit} 字" if limit else "") + ("，不能为空" if node.get("minLength") else "")
 
 
 def _types(node: dict[str, Any]) -> list[str]:
