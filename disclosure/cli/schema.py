@@ -148,8 +148,8 @@ def _form(node: dict[str, Any], shared: dict[str, Any]) -> str:
         return "数字"
     if "object" in types:
         return "键: 值 映射"
-    limit = node.get("maxLength")
-    return "文字" + (f"，最多 {limit} 字" if limit else "") + ("，不能为空" if node.get("minLength") else "")
+    longest = node.get("maxLength")
+    return "文字" + (f"，最多 {longest} 字" if longest else "") + ("，不能为空" if node.get("minLength") else "")
 
 
 def _types(node: dict[str, Any]) -> list[str]:
