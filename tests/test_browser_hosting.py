@@ -14,10 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from test_sub_path import BASE, sub_path_content
-
-import build
-from conftest import run_build
+from test_sub_path import BASE, build_both
 
 # the label of the header's search box is visually hidden by site.css: unstyled, it is static
 STYLED = "getComputedStyle(document.querySelector('label.visually-hidden')).position === 'absolute'"
@@ -51,11 +48,7 @@ class _UnderSubPath(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("hosting-browser")
-    content = sub_path_content(root / "content")
-    run_build(content, root / "sub")
-    assert build.main(["build", "--relative", "--content", str(content), "--output", str(root / "rel")]) == 0
-    return {"sub": root / "sub", "rel": root / "rel"}
+    return build_both(tmp_path_factory.mktemp("hosting-browser"))
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import build
 from conftest import FIXTURES, run_build
 from disclosure.cli import serve
 from disclosure.core.reading_modes import apply_mode
-from disclosure.core.site_links import base_path, rebase, relative_link, relative_links
+from disclosure.core.site_links import absolute_links, base_path, rebase, relative_link, relative_links
 from search.service import modes as service_modes
 from search.service.app import create_search_app
 
@@ -32,17 +32,25 @@ def sub_path_content(target: Path, base_url: str = "https://test.example.gov.cn/
     config = target / "site.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {base_url}", text), encoding="utf-8")
+    with (target / "documents" / "2018" / "new-rules.md").open("a", encoding="utf-8") as record:
+        record.write(f"\n{BODY_LINKS}\n")  # links as staff write them: to a sibling file, to the site's root
     return target
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The fixture site under /gkml/, built as it is deployed and with --relative."""
-    root = tmp_path_factory.mktemp("hosting")
+BODY_LINKS = "见[主动公开目录](new-rules-annex.csv)和[政府信息公开目录](/catalog/)。"
+
+
+def build_both(root: Path) -> dict[str, Path]:
+    """Build the fixture site under /gkml/ into `root`: as it is deployed ("sub") and with --relative ("rel")."""
     content = sub_path_content(root / "content")
     run_build(content, root / "sub")
     assert build.main(["build", "--relative", "--content", str(content), "--output", str(root / "rel")]) == 0
     return {"content": content, "sub": root / "sub", "rel": root / "rel"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return build_both(tmp_path_factory.mktemp("hosting"))
 
 
 def pages(site: Path) -> list[Path]:
@@ -166,6 +174,25 @@ def test_absolute_addresses_carry_the_sub_path(built: dict[str, Path]) -> None:
     assert ld["url"].startswith(f"{root}records/")
     data = json.loads((site / "data" / "index.json").read_text(encoding="utf-8"))
     assert root in json.dumps(data) and "https://test.example.gov.cn/data/" not in json.dumps(data)
+
+
+def test_links_staff_write_in_a_body_work_on_the_page_and_in_feeds(built: dict[str, Path]) -> None:
+    root = "https://test.example.gov.cn/gkml/"
+    page = next(
+        p
+        for p in (built["sub"] / "records").glob("*/index.html")
+        if "new-rules-annex.csv" in p.read_text("utf-8")
+    )
+    html = page.read_text(encoding="utf-8")
+    assert 'href="new-rules-annex.csv"' in html and 'href="/gkml/catalog/">政府信息公开目录</a>' in html
+    slug = page.parent.name
+    feed = (built["sub"] / "feeds" / "all.atom").read_text(encoding="utf-8")
+    assert f'&lt;a href="{root}records/{slug}/new-rules-annex.csv"' in feed  # the entry's HTML, escaped once
+    assert f'&lt;a href="{root}catalog/"' in feed
+    assert 'href="/' not in feed and 'href="new-rules' not in feed
+    assert absolute_links(
+        '<a href="#x">a</a><a href="mailto:a@b.cn">m</a><img src="f.png">', f"{root}r/a/", root
+    ) == (f'<a href="{root}r/a/#x">a</a><a href="mailto:a@b.cn">m</a><img src="{root}r/a/f.png">')
 
 
 def test_robots_txt_names_the_sub_path(built: dict[str, Path]) -> None:

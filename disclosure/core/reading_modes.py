@@ -13,7 +13,7 @@ import re
 
 from markupsafe import escape
 
-from disclosure.core.site_links import rebase
+from disclosure.core.site_links import rebase, rooted_links
 
 # URL prefix (also the class mode-<prefix> on <html>) → the name readers see
 MODES: dict[str, str] = {"care": "长者模式", "a11y": "无障碍模式"}
@@ -65,9 +65,9 @@ def apply_mode(html: str, mode: str, path: str, base: str = "/") -> str:
         page = "/" + target.removeprefix(base) if target.startswith(base) else ""
         return match.group(1) + (base[:-1] + in_mode(page, mode) if page and is_page_link(page) else target) + '"'
 
-    html = _LINK.sub(move, html)
-    # a mode copy lives one folder deeper: document-relative scripts climb one more level
-    html = html.replace('<script src="../', '<script src="../../')
+    # a mode copy lives one folder deeper: its document-relative links (a body's "附件.pdf",
+    # the search page's "../static/search.js") are written from the root first
+    html = _LINK.sub(move, rooted_links(html, base + path.lstrip("/")))
     html = html.replace(rebase(switch_html(path), base), rebase(switch_html(path, mode), base), 1)
     # Mode copies are for reading, not for search engines: the standard page is canonical.
     return html.replace(

@@ -14,7 +14,8 @@ a double-quoted href, src or action whose value starts with one "/"):
   of any host; the pipeline applies it to every page last, mode copies included.
 
 Absolute addresses (feeds, sitemap, canonical links, JSON-LD, open data) are built from
-`base_url` itself and need neither.
+`base_url` itself; `absolute_links` makes the links of HTML that leaves the site (a feed
+entry's body, where a reader resolves a link against the feed) absolute the same way.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 # a root-relative link: href, src or action of any element, its value starting with one "/"
 LINK = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src|action)=")(/(?!/)[^"]*)"')
+# any link of a page's HTML: an href or src
+ANY_LINK = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src)=")([^"]*)"')
 
 
 def base_path(root_url: str) -> str:
@@ -60,6 +63,32 @@ def relative_links(html: str, page: str) -> str:
     """Return the page at file `page` (relative to the output, "catalog/index.html") with its
     root-relative links made relative to it."""
     return move_links(html, lambda target: relative_link(target, page))
+
+
+def rooted_links(html: str, page: str) -> str:
+    """Return HTML of the page at URL path `page` ("/gkml/records/a/") with its document-relative
+    links ("x.pdf", "../b/", "../static/search.js") written root-relative ("/gkml/records/a/x.pdf"):
+    the same links from a page that lives elsewhere (a mode copy, one folder deeper)."""
+
+    def place(target: str) -> str:
+        if not target or target.startswith(("/", "#")) or urlsplit(target).scheme:
+            return target
+        return urljoin(page, target)
+
+    return ANY_LINK.sub(lambda m: f'{m.group(1)}{place(m.group(2))}"', html)
+
+
+def absolute_links(html: str, page_url: str, root_url: str) -> str:
+    """Return HTML of the page at `page_url` with every link absolute: a root-relative one
+    ("/catalog/", written as if the site were at the root) under `root_url` (base_url, with its
+    path), any other relative one ("x.pdf", "#part") against `page_url`."""
+
+    def place(target: str) -> str:
+        if not target or urlsplit(target).scheme or target.startswith("//"):
+            return target
+        return root_url.rstrip("/") + target if target.startswith("/") else urljoin(page_url, target)
+
+    return ANY_LINK.sub(lambda m: f'{m.group(1)}{place(m.group(2))}"', html)
 
 
 def _split(target: str) -> tuple[str, str, str]:

@@ -24,6 +24,7 @@ from disclosure.core.code_digest import code_digest
 from disclosure.core.markdown_html import sanitise
 from disclosure.core.problems import ContentInvalid, Problem, error
 from disclosure.core.records import Record
+from disclosure.core.site_links import absolute_links
 from disclosure.core.visible_text import lead as visible_lead
 from disclosure.core.xml_text import illegal_character
 from disclosure.kinds import KIND_BY_NAME, KINDS
@@ -326,7 +327,8 @@ def entry_html(site: Site, update: Update) -> str:
     parts.append("<p>" + "<br>".join(f"{e(k)}：{e(v)}" for k, v in rows if v) + "</p>")
     parts.append(_capped_body(site, record))
     parts += kind.feed_html(record) if kind else ()
-    return "\n".join(parts)
+    # a reader resolves a link against the feed: the body's own links ("附件.pdf", "/catalog/") made absolute
+    return absolute_links("\n".join(parts), record.url(site.config.root_url), site.config.root_url)
 
 
 def _kind(record: Record) -> Kind | None:
