@@ -139,6 +139,14 @@ def preview(
     server.server_close()
 
 
+def front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    """Return a record's front matter as the build reads it (every scalar as text) and its body."""
+    _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    located, problems = strict_yaml.load(front, str(path))
+    assert located is not None and problems == []
+    return located.value, body
+
+
 def new_document(page: Any, url: str, index_number: str) -> None:
     """Log in to the local backend and fill in the required fields of a new 政府文件."""
     page.goto(f"{url}/admin/")
@@ -192,10 +200,8 @@ def test_a_document_created_in_the_editor_is_checked_and_published(
     assert (folder / ATTACHMENT).read_text(encoding="utf-8") == upload.read_text(encoding="utf-8")
     assert "Create 政府文件" in git(repo, "log", "-1", "--format=%s")  # a commit, as on a git host
     assert git(repo, "status", "--porcelain") == ""
-    _, front, body = record.read_text(encoding="utf-8").split("---\n", 2)
-    located, _problems = strict_yaml.load(front, str(record))  # as the build reads it: every scalar as text
-    assert located is not None and body.strip() == "这是网页编辑器写的正文。"
-    meta = located.value
+    meta, body = front_matter(record)
+    assert body.strip() == "这是网页编辑器写的正文。"
     today = date.today().isoformat()
     assert meta["agency"] == ["国务院办公厅"] and meta["keywords"] == ["网页编辑", "测试"]
     assert (meta["written"], meta["published"]) == (today, today)
@@ -275,3 +281,44 @@ def test_with_the_editorial_workflow_a_record_reaches_main_only_once_published(
     assert "000014349-2026-00902" not in capsys.readouterr().err
     assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
     assert TITLE in (site / "records" / "000014349-2026-00902" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_existing_record_saved_in_the_editor_keeps_its_values(
+    browser: Any, preview: tuple[str, Path], repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The editor rewrites a record's YAML in its own style (flow lists as blocks, quotes dropped) but
+    keeps every value: dates stay YYYY-MM-DD text, nested lists and the body stay as they were."""
+    url, _site = preview
+    records = {
+        "decision/entries/2009/founding": "decisions/2009/founding.md",
+        "document/entries/2018/new-rules": "documents/2018/new-rules.md",
+    }
+    before = {path: front_matter(repo / "content" / path) for path in records.values()}
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    try:
+        page.goto(f"{url}/admin/")
+        page.get_by_role("button", name="登录").click(timeout=30_000)
+        page.get_by_text("＋ 政府文件").wait_for(timeout=30_000)
+        for entry in records:
+            page.goto("about:blank")
+            page.goto(f"{url}/admin/#/collections/{entry}")
+            title = page.get_by_label("标题")
+            title.fill(title.input_value(timeout=30_000) + "（修订）")
+            page.get_by_role("button", name="发布", exact=True).click()
+            page.get_by_text("立即发布").click()
+            page.get_by_text("内容已保存").wait_for(timeout=30_000)
+            page.get_by_text("内容已保存").wait_for(state="hidden", timeout=30_000)
+    finally:
+        page.close()
+    assert problems == []
+    for path, (meta, body) in before.items():
+        after, after_body = front_matter(repo / "content" / path)
+        assert after.pop("title") == meta.pop("title") + "（修订）"
+        if isinstance(meta["agency"], str):  # one agency written as text: now a one-item list
+            meta["agency"] = [meta["agency"]]
+        assert (after, after_body) == (meta, body), path
+    assert len(git(repo, "log", "--format=%s").splitlines()) == 3  # one commit per save
+    capsys.readouterr()
+    assert build.main(["check", "--content", str(repo / "content")]) == 0
