@@ -230,6 +230,23 @@ def test_a_relative_build_is_never_reused_by_one_that_is_not(built: dict[str, Pa
     assert broken_links(output, None) == {}
 
 
+def test_moving_the_site_under_a_sub_path_rebuilds_every_page(built: dict[str, Path], tmp_path: Path) -> None:
+    """base_url changes every page: none may be reused from the build at the root."""
+    content = sub_path_content(tmp_path / "content", "https://test.example.gov.cn")
+    output = tmp_path / "site"
+    run_build(content, output)
+    assert broken_links(output, "/") == {}
+    config = content / "site.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "https://test.example.gov.cn", f"https://test.example.gov.cn{BASE}"
+        ),
+        "utf-8",
+    )
+    run_build(content, output)
+    assert broken_links(output, BASE) == {}
+
+
 def test_the_service_answers_under_the_sub_path_with_links_under_it(built: dict[str, Path]) -> None:
     client = Client(create_search_app(built["sub"]))
     answer = client.get("/gkml/search/?q=政府")
