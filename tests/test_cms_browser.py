@@ -322,3 +322,75 @@ def test_an_existing_record_saved_in_the_editor_keeps_its_values(
     assert len(git(repo, "log", "--format=%s").splitlines()) == 3  # one commit per save
     capsys.readouterr()
     assert build.main(["check", "--content", str(repo / "content")]) == 0
+
+
+def test_a_power_item_with_nested_steps_and_risks_is_written_as_the_model_asks(
+    browser: Any, preview: tuple[str, Path], repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The richest kind: required lists of groups (设定依据, 办理环节), a group (监督方式), numbers,
+    a choice and a list of words inside a list inside a list (an environment's 廉政风险点)."""
+    url, site = preview
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+
+    def choose(label: str, value: str) -> None:
+        page.get_by_label(label).fill(value)
+        page.keyboard.press("Enter")
+
+    try:
+        page.goto(f"{url}/admin/")
+        page.get_by_role("button", name="登录").click(timeout=30_000)
+        page.get_by_text("＋ 政府文件").wait_for(timeout=30_000)
+        page.goto("about:blank")
+        page.goto(f"{url}/admin/#/collections/power/new")
+        page.get_by_label("标题").fill("（测试）网页编辑器新建的权力事项")
+        page.get_by_label("索引号").fill("130600001/2026-00901")
+        choose("发布机构", "保定市人民政府")
+        choose("主题分类", "综合政务/政务公开")
+        page.get_by_label("权力编码").fill("CMS-XK-001")
+        choose("权力类型", "行政许可")
+        page.get_by_role("button", name="新增设定依据").click()
+        page.get_by_label("法律法规名称").fill("中华人民共和国行政许可法")
+        page.get_by_label("条款").fill("第四十二条")
+        page.get_by_label("法定时限 (可选)").fill("20")
+        page.get_by_label("承诺时限 (可选)").fill("10")
+        page.get_by_label("收费标准及依据").fill("不收费")
+        page.get_by_label("监督电话").fill("0312-0000001")
+        page.get_by_role("button", name="新增办理环节").click()
+        page.get_by_label("步骤编号").fill("shouli")
+        page.get_by_label("环节名称").fill("受理")
+        page.get_by_label("承办岗位").fill("窗口受理岗")
+        page.get_by_label("办理时限 (可选)").fill("1")
+        page.get_by_role("button", name="新增廉政风险点").click()
+        page.get_by_label("风险点").fill("对符合条件的申请不予受理")
+        choose("风险等级", "中")
+        page.get_by_label("防控措施").fill("一次性告知, 受理登记")
+        page.get_by_label("责任人").fill("科室负责人")
+        page.get_by_role("button", name="发布", exact=True).click()
+        page.get_by_text("立即发布").click()
+        page.get_by_text("内容已保存").wait_for(timeout=30_000)
+    finally:
+        page.close()
+    assert problems == []
+    meta, _body = front_matter(
+        repo / "content" / "powers" / str(date.today().year) / "130600001-2026-00901.md"
+    )
+    assert meta["basis"] == [{"law": "中华人民共和国行政许可法", "article": "第四十二条"}]
+    assert (meta["legal_limit_days"], meta["promised_limit_days"], meta["supervision"]) == (
+        "20",
+        "10",
+        {"phone": "0312-0000001"},
+    )
+    assert meta["steps"] == [
+        {
+            "id": "shouli", "name": "受理", "post": "窗口受理岗", "limit_days": "1",
+            "risks": [{"point": "对符合条件的申请不予受理", "level": "中", "measures": ["一次性告知", "受理登记"], "owner": "科室负责人"}],
+        }
+    ]  # fmt: skip
+    capsys.readouterr()
+    assert build.main(["check", "--content", str(repo / "content")]) == 0
+    assert "130600001-2026-00901" not in capsys.readouterr().err
+    assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
+    shown = (site / "records" / "130600001-2026-00901" / "index.html").read_text(encoding="utf-8")
+    assert "对符合条件的申请不予受理" in shown and "窗口受理岗" in shown
