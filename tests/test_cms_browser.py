@@ -394,3 +394,42 @@ def test_a_power_item_with_nested_steps_and_risks_is_written_as_the_model_asks(
     assert build.main(["build", "--content", str(repo / "content"), "--output", str(site)]) == 0
     shown = (site / "records" / "130600001-2026-00901" / "index.html").read_text(encoding="utf-8")
     assert "对符合条件的申请不予受理" in shown and "窗口受理岗" in shown
+
+
+@pytest.mark.parametrize(
+    ("backend", "login"),
+    [("gitlab", "使用 GitLab 登录"), ("gitea", "使用 Gitea 登录"), ("forgejo", "Login with Forgejo")],
+)
+def test_each_git_host_configuration_loads_and_decaps_gitea_backend_refuses_review(
+    browser: Any, tmp_path: Path, backend: str, login: str
+) -> None:
+    """With no decap-server running, the editor loads the production configuration and offers the git
+    host's login (no server is contacted before it is clicked). Decap's gitea backend refuses the
+    editorial workflow, which is why `--backend gitea` writes none (docs/cms.md)."""
+    require(cms.script_files(cms.SCRIPT_FOLDER) != [], f"Decap CMS ({cms.SCRIPT_FOLDER}, make cms)")
+    admin = tmp_path / "admin"
+    host = ["--repo", "gkml/site", "--git-url", "https://git.example.invalid", "--app-id", "test"]
+    options = ["--output", str(admin), "--local-port", str(free_port()), "--backend", backend, *host]
+    assert build.main(["cms", "--content", str(FIXTURES / "valid"), "--root", str(FIXTURES), *options]) == 0
+    config = yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))
+    assert ("publish_mode" in config) == (backend != "gitea")
+    server = serve.preview_server("127.0.0.1", 0, serve.static_app(tmp_path, serve.BuildState(), None, admin))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page(locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/admin/")
+        page.get_by_role("button", name=login).wait_for(timeout=30_000)
+        assert errors == []
+        if backend == "gitea":
+            config["publish_mode"] = "editorial_workflow"
+            (admin / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+            page.reload()
+            page.get_by_text("The Gitea backend does not support editorial workflow.").first.wait_for(
+                timeout=30_000
+            )
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()

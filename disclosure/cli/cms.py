@@ -78,12 +78,8 @@ class Backend:
         }
         if self.name == "gitlab":
             section |= {"api_root": f"{root}/api/v4", "auth_type": "pkce", "app_id": self.app_id}
-        else:  # gitea and forgejo share Gitea's API and OAuth endpoints
-            section |= {
-                "api_root": f"{root}/api/v1",
-                "app_id": self.app_id,
-                "auth_endpoint": f"{root}/login/oauth/authorize",
-            }
+        else:  # gitea and forgejo: Gitea's API; both log in at <base_url>/login/oauth/authorize
+            section |= {"api_root": f"{root}/api/v1", "app_id": self.app_id}
         return section
 
     @property
