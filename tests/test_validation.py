@@ -256,3 +256,16 @@ def test_a_bad_byte_after_a_bom_is_reported_on_its_own_line(content: Path, run, 
     status, err = run("check", "--content", ".")
     assert status == 1
     assert errors_of(err)[0].startswith("documents/bom-gbk.md:10: 文件编码（encoding）: 文件不是 UTF-8 编码")
+
+
+def test_a_yaml_error_leaves_the_other_keys_checked_but_a_huge_front_matter_is_not_read_in_pieces() -> None:
+    from disclosure.core import strict_yaml
+
+    text = "title: a: b\nwritten: 2024-02-30\nkeywords: [x\n"
+    recovered = strict_yaml.recover(text, "x.md", 2)
+    assert recovered.located.value == {"written": "2024-02-30"}
+    assert recovered.broken == {"title", "keywords"}
+    assert [(p.line, p.key) for p in recovered.problems] == [(2, "title"), (4, "keywords")]
+    huge = "title: a: b\n" + "k: v\n" * (strict_yaml.MAX_BYTES // 4)
+    assert strict_yaml.load(huge, "x.md")[0] is None
+    assert strict_yaml.recover(huge, "x.md").located.value is None

@@ -253,6 +253,8 @@ def recover(text: str, source: str, first_line: int = 1) -> Recovered:
     A block that fails is reported at its own line, and its key is `broken`; lines before the
     first key that are not blank or comments make every key unsure, so nothing is recovered.
     """
+    if len(text.encode("utf-8")) > MAX_BYTES:  # refused whole by `load`: not read in pieces either
+        return Recovered(Located(None), frozenset(), [])
     lines = text.split("\n")
     starts = [n for n, line in enumerate(lines) if _BLOCK_START.match(line)]
     located = Located({})
