@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app
 
 from disclosure.core.site_links import base_path, rebase
 from disclosure.site.model import Site
-from disclosure.web import filters, kind_pages, modes, openness_views, reuse, views
+from disclosure.web import filters, kind_pages, modes, openness_views, reuse, static_files, views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -44,6 +44,7 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     kind_pages.register(app, site)
     app.register_blueprint(openness_views.blueprint)
     reuse.register(app, site)
+    static_files.register(app)
     filters.register(app, site)  # last: its URL table needs every route
     app.after_request(_placed)
     return app

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import islice
+from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME, KINDS
 from disclosure.site.model import Facet, Site
-from disclosure.web.kind_pages import endpoint, routed
+from disclosure.web.kind_pages import endpoint, navigation, routed
 from disclosure.web.urls import all_pages
 from search.index.stage import facet_choices
 
@@ -114,15 +116,15 @@ def sitemap_page() -> str:
 @blueprint.route("/opensearch.xml")
 def opensearch() -> Response:
     """The OpenSearch description every page names (rel=search): browsers offer to search the site."""
-    body = render_template("opensearch.xml")
-    return Response(body, mimetype="application/opensearchdescription+xml")
+    body = render_template("opensearch.xml")  # application/xml: the type a static host gives .xml
+    return Response(body, mimetype="application/xml")
 
 
 def html_pages(site: Site) -> list[tuple[str, Record | None]]:
     """Return (path, record or None) of every HTML page of the site, once each, in the order
     the freezer writes them (web.urls.all_pages: the one list of the site's URLs); a page's
     path ends in "/", which no attachment, feed or data file does."""
-    href = current_app.jinja_env.globals["href_for"]
+    href = _href_for()
     seen: dict[str, Record | None] = {}
     for name, values in all_pages(site):
         path = href(name, **values)
@@ -165,11 +167,13 @@ def sitemap_sections(pages: list[tuple[str, Record | None]]) -> list[tuple[str, 
     return [(first, SECTION_NAMES.get(first) or labels.get(first) or first, paths) for first, paths in ranked]
 
 
+def _href_for() -> Callable[..., str]:
+    """The templates' href_for (filters.href_for over the app's table of page URLs)."""
+    return cast("Callable[..., str]", current_app.jinja_env.globals["href_for"])
+
+
 def _nav_labels() -> list[tuple[str, str]]:
-    href = current_app.jinja_env.globals["href_for"]
-    return [
-        (href(name, **values), label) for name, values, label in current_app.jinja_env.globals["kind_nav"]
-    ]
+    return [(_href_for()(name, **values), label) for name, values, label in navigation(the_site())]
 
 
 @blueprint.route("/robots.txt")
