@@ -183,6 +183,19 @@ def test_each_widget_writes_what_the_schema_asks(
     assert seen == {"date", "choices", "list of groups", "list", "group", "choice", "integer"}
 
 
+def test_the_sites_index_number_pattern_is_checked_in_the_editor(
+    sample: tuple[tuple[str, ...], tuple[str, ...]],
+) -> None:
+    site, *_ = read_config(SAMPLE)
+    assert site is not None
+    config = cms.cms_config("content", *sample, index_pattern=site.index_number_pattern)
+    for c in config["collections"]:
+        assert by_name(c["fields"])["index_number"]["pattern"][0] == site.index_number_pattern
+    # a pattern JavaScript reads otherwise (a named group) is left to `check`
+    python_only = cms.cms_config("content", *sample, index_pattern=r"^(?P<code>\d{9})/\d{4}-\d{5}$")
+    assert all("pattern" not in by_name(c["fields"])["index_number"] for c in python_only["collections"])
+
+
 def test_the_files_beside_a_record_are_uploads(config: dict[str, Any]) -> None:
     uploads = {
         (c["name"], key)
@@ -329,3 +342,12 @@ def test_serve_gives_admin_its_own_policy_and_keeps_the_sites(
     assert preview.get("/").headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     # without --admin there is no /admin/
     assert Client(serve.static_app(sample_site, serve.BuildState(), None)).get("/admin/").status_code == 404
+
+
+def test_a_configuration_error_is_reported_and_nothing_is_written(
+    tmp_path: Path, content: Path, run: Callable[..., tuple[int, str]]
+) -> None:
+    (content / "agencies.yaml").write_text("- name: 国务院办公厅\n  code: [\n", encoding="utf-8")
+    status, err = run("cms", "--content", content, "--output", tmp_path / "admin")
+    assert status == 1 and "agencies.yaml:" in err and "未生成网页编辑器" in err and "Traceback" not in err
+    assert not (tmp_path / "admin").exists()

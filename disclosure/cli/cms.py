@@ -124,12 +124,20 @@ def admin_policy(backend: Backend = LOCAL) -> str:
 
 
 def cms_config(
-    folder: str, agencies: tuple[str, ...], categories: tuple[str, ...], backend: Backend = LOCAL
+    folder: str,
+    agencies: tuple[str, ...],
+    categories: tuple[str, ...],
+    backend: Backend = LOCAL,
+    index_pattern: str | None = None,
 ) -> dict[str, Any]:
     """Return config.yml as data: one folder collection per kind under `folder` (the content
-    folder, relative to the root of the repository the backend writes to)."""
+    folder, relative to the root of the repository the backend writes to). With the site's
+    `index_number_pattern`, the editor refuses a 索引号 of another form before it saves."""
     schema = front_matter_schema(agencies, categories)
     defs = schema["$defs"]
+    if index_pattern and portable(index_pattern):
+        for kind in KINDS:
+            defs[kind.name]["properties"]["index_number"]["pattern"] = index_pattern
     config: dict[str, Any] = {
         "locale": "zh_Hans",
         "backend": backend.config(),
@@ -145,6 +153,14 @@ def cms_config(
         if backend.name in REVIEWED:
             config["publish_mode"] = "editorial_workflow"
     return config
+
+
+def portable(pattern: str) -> bool:
+    """Return whether a Python regular expression means the same in JavaScript (no named groups,
+    look-behinds, inline flags or \\A/\\Z anchors): only such a pattern is given to the editor."""
+    return "(?" not in pattern.replace("(?:", "") and not any(
+        token in pattern for token in ("\\A", "\\Z", "\\z")
+    )
 
 
 def collection(kind: Kind, node: Mapping[str, Any], defs: Mapping[str, Any], folder: str) -> dict[str, Any]:
@@ -272,6 +288,8 @@ def field(
         out["widget"] = "text" if longest and longest >= LONG_TEXT else "string"
         if longest:
             out["pattern"] = [f"^[\\s\\S]{{0,{longest}}}$", f"最多 {longest} 个字"]
+        elif shape.get("pattern"):  # the site's index_number_pattern
+            out["pattern"] = [shape["pattern"], "格式不对，见下方的说明"]
     # a default only at the top: a default inside a list item would pre-fill an item
     if top and "default" in shape and shape["default"] not in (None, [], "") and "default" not in out:
         out["default"] = shape["default"]
@@ -405,7 +423,8 @@ def write_admin(args: argparse.Namespace) -> int:
             f"输出目录 {output} 位于内容目录之内，会混入内容文件：已拒绝，未写入任何文件。", file=sys.stderr
         )
         return 1
-    config = cms_config(folder, tuple(a.name for a in agencies), tuple(c.path for c in categories), backend)
+    names, paths = tuple(a.name for a in agencies), tuple(c.path for c in categories)
+    config = cms_config(folder, names, paths, backend, site.index_number_pattern)
     scripts = script_files(Path(args.script_folder) if args.script_folder else SCRIPT_FOLDER)
     files = admin_files(config, scripts, admin_policy(backend))
     try:
