@@ -44,7 +44,7 @@ BACKENDS = ("local", "gitlab", "gitea", "forgejo")
 # merged (Decap's editorial workflow); Decap's `gitea` backend refuses that mode
 REVIEWED = ("gitlab", "forgejo")
 HOOKS = "cms-hooks.js"
-# A key whose schema description starts so names a file beside the record: an upload.
+# A key whose schema description says so names a file beside the record: an upload.
 BESIDE_THE_RECORD = "与本文件同目录的"
 LONG_TEXT = 300  # a string allowed this many characters or more gets a text area
 
@@ -281,7 +281,7 @@ def field(
         out |= {
             name: shape[bound] for name, bound in (("min", "minimum"), ("max", "maximum")) if bound in shape
         }
-    elif description.startswith(BESIDE_THE_RECORD):
+    elif BESIDE_THE_RECORD in description:
         out |= {"widget": "file", "choose_url": False}
     else:
         longest = shape.get("maxLength")
