@@ -67,6 +67,16 @@ def test_every_kind_is_a_folder_collection_where_its_records_live(config: dict[s
         assert (c["path"], c["slug"]) == ("{{year}}/{{slug}}", "{{fields.index_number}}")
         # the files a record names sit beside it
         assert (c["media_folder"], c["public_folder"]) == ("", "")
+        # the list sorts, filters and groups by fields the kind has
+        names = {f["name"] for f in c["fields"]}
+        listed = [s["field"] for s in c["sortable_fields"]] + [
+            v["field"] for v in c["view_filters"] + c["view_groups"]
+        ]
+        assert set(listed) <= names and c["sortable_fields"][0] == {
+            "field": "published",
+            "label": "发布日期",
+            "default_sort": "desc",
+        }
 
 
 def test_every_key_of_every_kind_is_a_field_required_as_the_model_requires(config: dict[str, Any]) -> None:

@@ -187,6 +187,12 @@ def collection(kind: Kind, node: Mapping[str, Any], defs: Mapping[str, Any], fol
             {"field": "title", "label": labels["title"]},
             {"field": "index_number", "label": labels["index_number"]},
         ],
+        # the list's filters and groups: drafts, records no longer in force, by year of publication
+        "view_filters": [
+            {"label": labels["draft"], "field": "draft", "pattern": True},
+            {"label": "失效或废止", "field": "validity", "pattern": "失效|废止"},
+        ],
+        "view_groups": [{"label": "发布年份", "field": "published", "pattern": r"\d{4}"}],
         # files the record names sit beside it (attachments, CSV tables)
         "media_folder": "",
         "public_folder": "",
