@@ -97,6 +97,29 @@ def body_grams(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+PHRASE_GRAM = 5  # the static index's check grams (`search.index.body_index.phrase_grams`)
+PHRASE_STEP = 3  # … looked up every third character: neighbours overlap by two
+SHORT_RUN = 10  # … and in a shorter run at every character: two or three grams would leave the
+# check to one where a body repeats the other (its positions are not written there)
+
+
+def phrase_offsets(text: str) -> list[tuple[str, int]]:
+    """Return the check grams of a query part: per run of five or more Chinese characters, the
+    five at 0, 3, 6 … (at every character in a run shorter than SHORT_RUN) and the last five,
+    each with where it starts in `phrase_text(text)`. A body
+    holds the text as written (its runs of five or more) where they stand at these distances."""
+    out: list[tuple[str, int]] = []
+    for match in _RUNS.finditer(text):
+        run = match.group()
+        if run[0] < "\u3400" or len(run) < PHRASE_GRAM:
+            continue
+        start = match.start() - sum(c.isspace() for c in text[: match.start()])
+        step = 1 if len(run) < SHORT_RUN else PHRASE_STEP
+        at = sorted({*range(0, len(run) - PHRASE_GRAM + 1, step), len(run) - PHRASE_GRAM})
+        out.extend((run[i : i + PHRASE_GRAM], start + i) for i in at)
+    return out
+
+
 def phrase_text(text: str) -> str:
     """Return a query part as an exact match compares it: its runs of characters, spaces dropped."""
     return "".join(text.split())
@@ -126,6 +149,7 @@ class Alternative:
     index_number: str | None = None
     grams: tuple[str, ...] = ()
     text: str = ""
+    offsets: tuple[tuple[str, int], ...] = ()  # `phrase_offsets`
 
 
 @dataclass(frozen=True)
@@ -193,7 +217,9 @@ def _alternative(variant: str) -> Alternative | None:
     compact = variant.replace(" ", "")
     doc_number = doc_number_key(compact) if _DOC_NUMBER.match(compact) else None
     index_number = index_number_key(compact) if _INDEX_NUMBER.match(compact) else None
-    return Alternative(tuple(required), doc_number, index_number, tuple(body_grams(variant)), phrase_text(variant))
+    return Alternative(
+        tuple(required), doc_number, index_number, tuple(body_grams(variant)), phrase_text(variant), tuple(phrase_offsets(variant))
+    )
 
 
 def contains_phrase(folded: str, part: Part) -> bool:

@@ -12,12 +12,15 @@ these functions (the scripts with the same few lines), so a key written is a key
 - `one_edit`: whether two strings are exactly one substitution, insertion or deletion apart.
 - `suggest_key`: the normalised form a suggestion is matched on (brackets and spaces dropped,
   so `国发(2018)4` finds 国发〔2018〕41号).
+- `sounds_alike`: whether a correction replaces one character by one of the same sound
+  (toneless pinyin; the sound table of `search.index.forgiving.sound_table`): a pinyin input
+  method's slip, the likeliest one-character error (国哥法 → 国歌法 before 国旗法).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -79,6 +82,28 @@ def parse_spelled(raw: str, synonyms: dict[str, tuple[str, ...]], spelled: Calla
 
 MAX_CANDIDATES = 3  # corrections tried (each is one search)
 Lookup = Callable[[str], Sequence[Sequence[Any]]]  # correction key → [form, word, records] rows
+Sounds = Callable[[str], Collection[str]]  # a character → its syllables (toneless pinyin); none when unknown
+
+
+def sounds_by_char(table: dict[str, str]) -> dict[str, set[str]]:
+    """Return character → syllables from the sound table as written (syllable → its characters)."""
+    out: dict[str, set[str]] = {}
+    for syllable, chars in table.items():
+        for char in chars:
+            out.setdefault(char, set()).add(syllable)
+    return out
+
+
+def sounds_alike(typed: str, candidate: str, sounds: Sounds) -> bool:
+    """Return whether `candidate` is `typed` with one character replaced by one that sounds the same."""
+    if len(typed) != len(candidate):
+        return False
+    changed = [(a, b) for a, b in zip(typed, candidate, strict=True) if a != b]
+    return len(changed) == 1 and not set(sounds(changed[0][0])).isdisjoint(sounds(changed[0][1]))
+
+
+def no_sounds(char: str) -> Collection[str]:
+    return ()
 
 
 def close_words(part: str, lookup: Lookup) -> list[tuple[str, int]]:
@@ -86,7 +111,7 @@ def close_words(part: str, lookup: Lookup) -> list[tuple[str, int]]:
     pinyin is), with their record counts, most records first."""
     if len(part) < MIN_CORRECTED_CHARS:
         return []
-    keys = [part, *(sorted(deletions(part)) if len(part) >= 3 else ())]
+    keys = [part, *sorted(deletions(part))]
     out: dict[str, int] = {}
     for key in keys:
         for form, word, records in lookup(key):
@@ -95,15 +120,25 @@ def close_words(part: str, lookup: Lookup) -> list[tuple[str, int]]:
     return sorted(out.items(), key=lambda item: (-item[1], item[0]))
 
 
-def corrections(query: str, synonyms: dict[str, tuple[str, ...]], lookup: Lookup, spelled: Callable[[str], Sequence[str]]) -> list[str]:
+def corrections(
+    query: str,
+    synonyms: dict[str, tuple[str, ...]],
+    lookup: Lookup,
+    spelled: Callable[[str], Sequence[str]],
+    sounds: Sounds = no_sounds,
+) -> list[str]:
     """Return whole queries close to `query` (one part changed), the likeliest first: one
-    character off a known word, the Chinese a pinyin part spells, a synonym of a part.
-    The caller searches them in turn and offers the first that finds something."""
+    character off a known word (a replaced one before one added or dropped: 节假曰 → 节假日, not
+    节假; one of the same sound first; then most records), the Chinese a pinyin part spells, a
+    synonym of a part. The caller searches them in turn and offers the
+    first that finds something."""
     parts = clean_query(query).replace('"', " ").split()
-    found: list[tuple[int, int, str]] = []  # (-records, order, query)
+    found: list[tuple[bool, bool, int, int, str]] = []  # (length changed, not alike, -records, order, query)
 
     def add(records: int, i: int, word: str) -> None:
-        found.append((-records, len(found), " ".join([*parts[:i], word, *parts[i + 1 :]])))
+        alike = sounds_alike(parts[i], word, sounds)
+        key = (len(word) != len(parts[i]), not alike, -records, len(found))
+        found.append((*key, " ".join([*parts[:i], word, *parts[i + 1 :]])))
 
     for i, part in enumerate(parts):
         for word, records in close_words(part, lookup):
@@ -113,5 +148,5 @@ def corrections(query: str, synonyms: dict[str, tuple[str, ...]], lookup: Lookup
             add(0, i, word)
         for other in synonyms.get(part, ())[:1]:
             add(0, i, other)
-    out = list(dict.fromkeys(q for _, _, q in sorted(found)))
+    out = list(dict.fromkeys(q for *_, q in sorted(found)))
     return [q for q in out if q != " ".join(parts)][:MAX_CANDIDATES]

@@ -55,13 +55,13 @@ def test_digits_and_latin_words_in_a_body_are_found_in_both_modes(site_dir: Path
 
 def test_a_phrase_as_written_ranks_first_and_its_bigrams_apart_no_longer_match(site_dir: Path) -> None:
     assert service(site_dir, "应当对本条第") == [PHRASE, SCATTERED]  # the stored text tells them apart
-    assert set(static(site_dir, "应当对本条第")) == {PHRASE, SCATTERED}  # trigrams: the browser has no body
-    assert PIECES not in static(site_dir, "应当对本条第")
+    # the browser has no body: the positions of the trigrams tell them apart
+    assert static(site_dir, "应当对本条第") == [PHRASE, SCATTERED]
 
 
 def test_a_quoted_phrase_returns_only_records_holding_it(site_dir: Path) -> None:
     assert service(site_dir, '"应当对本条第"') == [PHRASE]
-    assert PHRASE in static(site_dir, '"应当对本条第"')
+    assert static(site_dir, '"应当对本条第"') == [PHRASE]  # SCATTERED holds every trigram, apart
     # the title holds 个人所得税法 … 税务: every bigram of 个人所得税务, never the phrase
     assert service(site_dir, "个人所得税务") == [PIECES]
     assert static(site_dir, "个人所得税务") == [PIECES]
@@ -76,7 +76,9 @@ def test_the_service_snippet_marks_the_digits_it_found(site_dir: Path) -> None:
     assert "<mark>12345</mark>" in found["results"][0]["snippet"]
 
 
-@pytest.mark.parametrize("q", ["国发[1986]97号", "ipv", "2019年12月底前", "应当对本条第", '"个人所得税务"', '"个人所得税"'])
+@pytest.mark.parametrize(
+    "q", ["国发[1986]97号", "ipv", "2019年12月底前", "应当对本条第", '"应当对本条第"', '"个人所得税务"', '"个人所得税"']
+)
 def test_the_browser_finds_what_the_mirror_finds(browser: Any, site_dir: Path, q: str) -> None:
     """search.js in Chromium (file://) against its Python mirror, for the new grams and the exact check."""
     page = browser.new_page()
@@ -110,3 +112,14 @@ def test_a_wrong_character_of_a_body_phrase_gets_did_you_mean(site_dir: Path, q:
     client = Client(create_search_app(site_dir / ".search"))
     found = json.loads(client.get("/api/search", query_string={"q": q}).get_data(as_text=True))
     assert (found["total"], found.get("did_you_mean")) == (0, meant)
+
+
+def test_the_static_exact_check_loads_one_check_gram_shard_per_five_characters(site_dir: Path) -> None:
+    """The browser checks a phrase as written with its check grams (x/<n>.js: five characters at
+    0, 5 … and the last five, with their positions), never a body: the download stays bounded."""
+    for q, most in (('"应当对本条第"', 2), ("应当对本条第", 2), ('"国发〔1986〕97号文件的要求"', 2), ("应当", 0)):
+        site = StaticSite(site_dir)
+        site.search(q)
+        loaded = [name for name in site.loaded if name.startswith("x/")]
+        assert 0 < len(loaded) <= most if most else not loaded, (q, loaded)
+        assert not any(name.startswith(".search") for name in site.loaded)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from lxml import html as lxml_html
@@ -153,3 +155,33 @@ def test_two_builds_write_the_same_tables(tmp_path: Path) -> None:
         build_site(Settings(content_dir=FIXTURE, output_dir=out, progress=False, use_cache=False))
         tables.append({str(p.relative_to(out)): p.read_bytes() for p in [out / ".search" / "forgiving.json", *sorted((out / "search" / "data").rglob("*.js"))]})
     assert tables[0] == tables[1]
+
+
+SOUNDS = FIXTURE.parent / "search_sounds"  # 国旗法 and 国歌法, one record each
+
+
+@pytest.fixture(scope="module")
+def sounds_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sounds") / "site"
+    build_site(Settings(content_dir=SOUNDS, output_dir=out, progress=False))
+    return out
+
+
+@pytest.mark.parametrize(("q", "fix"), [("国哥法", "国歌法"), ("国其法", "国旗法"), ("学习宣传 国哥法", "学习宣传 国歌法")])
+def test_a_wrong_character_is_corrected_to_the_word_of_its_sound(sounds_site: Path, q: str, fix: str) -> None:
+    """国哥法 is one character from 国歌法 and from 国旗法, words of one record each: 哥 reads ge as
+    歌 does (a pinyin input method's slip), so 国歌法 comes first (it was 国旗法: code point order)."""
+    body = Client(create_search_app(sounds_site / ".search")).get("/api/search", query_string={"q": q}).json
+    assert (body["total"], body.get("did_you_mean")) == (0, fix)
+    assert StaticSite(sounds_site).did_you_mean(q) == fix
+
+
+def test_the_browser_corrects_by_sound_too(browser: Any, sounds_site: Path) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((sounds_site / "search" / "index.html").as_uri() + "?q=" + quote("国哥法"))
+    page.wait_for_selector('#search-results[data-state="done"]', timeout=10_000)
+    assert page.inner_text(".did-you-mean") == "您是不是要找：国歌法"
+    page.close()
+    assert errors == []

@@ -16,10 +16,13 @@ The service's copy goes into `.search/body/` (`write_body_index`; the files are 
 sees of the page (`visible_text.text_of`; whitespace collapsed, blocks and cells apart by
 BLOCK_MARK).
 
-The static index writes the same postings as `b/<n>.js` (see `search.index.static_index`).
+The static index writes the same postings as `b/<n>.js` (see `search.index.static_index`),
+and, in `x/<n>.js`, the check grams of each body (`phrase_grams`: every run of five characters,
+by bucket, with its positions): the browser, which never downloads a body, checks with them
+that a phrase stands in a body as written.
 
-Incremental: `<cache>/search/body.pickle` keeps, per `Record.digest`, the record's keys and
-compressed text; a build computes only the records whose source changed.
+Incremental: `<cache>/search/body.pickle` keeps, per `Record.digest`, the record's keys,
+compressed text and check grams; a build computes only the records whose source changed.
 """
 
 from __future__ import annotations
@@ -47,6 +50,16 @@ from search.stored import WORD_BASE, word_hash
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # analysis.CJK
 CACHE_FILE = "body.pickle"
 PARALLEL_THRESHOLD = 400  # records to compute; below this one process is faster
+# Body postings are long; with no digits in them, the output scan for personal numbers
+# (identity card, bank card) can never read a run of postings as one. Positions use it too.
+BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:"
+PHRASE_GRAM = 5  # characters of a check gram: where the static index looks for a phrase as written
+PHRASE_BUCKETS = 2_097_143  # a prime; check grams are kept by bucket (`phrase_bucket`)
+FNV_OFFSET, FNV_PRIME = np.uint32(2166136261), np.uint32(16777619)
+POSITIONS_PER_BODY = 4  # a body holding a check gram more often writes UNKNOWN_POSITIONS for it
+UNKNOWN_POSITIONS = b"~"
+NARROW_TEXT = 1 << 10  # a body no longer (without spaces) writes its positions in two characters
+WIDE_MODULUS = 1 << 16  # a longer one in three, each position modulo this
 
 
 @cache
@@ -110,20 +123,109 @@ def word_keys(text: str) -> np.ndarray:
     return np.fromiter((WORD_BASE | word_hash(p) for p in prefixes), dtype=np.uint64, count=len(prefixes))
 
 
+def phrase_grams(display: str) -> tuple[np.ndarray, np.ndarray, bytes]:
+    """Return the check grams of a body's display text: the buckets of its runs of PHRASE_GRAM
+    Chinese characters (sorted, uint32), the length of each bucket's positions and the positions,
+    concatenated in bucket order.
+
+    A bucket is `phrase_bucket` of the five characters (search.js computes the same). A position
+    counts the characters of the text without its spaces (as `analysis.phrase_text` compares a
+    phrase; a block break, BLOCK_MARK, is one character: `｜`), after the same normalisation as
+    `body_keys`. Each distinct position is written in BODY_ALPHABET: in a body of at most
+    NARROW_TEXT characters in two characters (32 = the bucket's last position, then the ten bits
+    of the position), in a longer one in three (32 = last, 16 = wide, then sixteen bits of the
+    position modulo WIDE_MODULUS). A bucket a body holds at more than POSITIONS_PER_BODY places
+    is UNKNOWN_POSITIONS there (a run it repeats: common, and its positions would be long).
+    """
+    cps = _codes(display)
+    if _in(cps, _NFKC_RANGES).any():
+        cps = _codes(_NFKC_RUNS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), display))
+    cps = _fold_lut()[np.where(cps < 0x10000, cps, 0)]
+    if len(cps) < PHRASE_GRAM:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), b""
+    spaces = (cps == 32) | (cps == 0x3000)
+    compact = np.cumsum(~spaces) - 1
+    chinese = _in(cps, CJK_RANGES)
+    run = chinese[: len(chinese) - PHRASE_GRAM + 1].copy()
+    for j in range(1, PHRASE_GRAM):
+        run &= chinese[j : len(chinese) - PHRASE_GRAM + 1 + j]
+    at = np.flatnonzero(run)
+    hashed = np.full(len(at), FNV_OFFSET, dtype=np.uint32)
+    for j in range(PHRASE_GRAM):  # FNV-1a over the code points, 32 bits (wraps)
+        hashed ^= cps[at + j].astype(np.uint32)
+        hashed *= FNV_PRIME
+    keys = hashed % np.uint32(PHRASE_BUCKETS)
+    wide = len(compact) > 0 and int(compact[-1]) >= NARROW_TEXT
+    places = compact[at].astype(np.int64) % (WIDE_MODULUS if wide else NARROW_TEXT)
+    order = np.lexsort((places, keys))
+    keys, places = keys[order], places[order]
+    distinct = np.ones(len(keys), dtype=bool)
+    distinct[1:] = (keys[1:] != keys[:-1]) | (places[1:] != places[:-1])
+    keys, places = keys[distinct], places[distinct]
+    last = np.ones(len(keys), dtype=bool)
+    last[:-1] = keys[1:] != keys[:-1]
+    if wide:
+        digits = np.stack([32 * last + 16 + (places >> 12), (places >> 6) & 63, places & 63], axis=1)
+    else:
+        digits = np.stack([32 * last + (places >> 6), places & 63], axis=1)
+    found, counts = np.unique(keys, return_counts=True)
+    chars = _alphabet()[digits]
+    many = counts > POSITIONS_PER_BODY
+    if many.any():  # a run this body repeats: its positions are not written ("any will do")
+        keep = ~np.repeat(many, counts)
+        chars = chars[keep]
+        counts = np.where(many, 0, counts)
+    lengths = np.where(many, 1, counts * digits.shape[1]).astype(np.uint32)
+    if not many.any():
+        return found, lengths, chars.tobytes()
+    # the unknown mark where a bucket's positions were left out, in bucket order
+    width = digits.shape[1]
+    pieces, flat, start = [], chars.tobytes(), 0
+    for count, unknown in zip(counts.tolist(), many.tolist(), strict=True):
+        if unknown:
+            pieces.append(UNKNOWN_POSITIONS)
+        else:
+            pieces.append(flat[start : start + count * width])
+            start += count * width
+    return found, lengths, b"".join(pieces)
+
+
+def phrase_bucket(gram: str) -> int:
+    """Return the bucket of a check gram (`phrase_grams`): FNV-1a of its code points, modulo PHRASE_BUCKETS."""
+    h = int(FNV_OFFSET)
+    for char in gram:
+        h = ((h ^ ord(char)) * int(FNV_PRIME)) & 0xFFFFFFFF
+    return h % PHRASE_BUCKETS
+
+
+@cache
+def _alphabet() -> np.ndarray:
+    return np.frombuffer(BODY_ALPHABET.encode(), dtype=np.uint8)
+
+
 def display_text(text: str) -> str:
     """Return the stored text of a body: whitespace collapsed, block breaks kept visible (BLOCK_MARK)."""
     return BLOCK_MARK.join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
-def _compute(body_html: str) -> tuple[bytes, bytes]:
-    """Return the keys (uint64 bytes) and the compressed display text of one body."""
+# keys (uint64), compressed text; check-gram buckets (uint64), their position lengths (uint32), positions
+Computed = tuple[bytes, bytes, bytes, bytes, bytes]
+
+
+def _compute(body_html: str) -> Computed:
+    """Return the keys (uint64 bytes), the compressed display text and the check grams of one body."""
     # what a reader sees of the page (personal_data's gate reads the page the same way):
     # a snippet never joins what the page keeps apart (two table cells, two paragraphs)
     text = text_of(body_html)
-    return body_keys(text).tobytes(), zlib.compress(display_text(text).encode("utf-8"), 1)
+    display = display_text(text)
+    buckets, lengths, positions = phrase_grams(display)
+    return (
+        body_keys(text).tobytes(), zlib.compress(display.encode("utf-8"), 1),
+        buckets.astype(np.uint64).tobytes(), lengths.tobytes(), positions,
+    )  # fmt: skip
 
 
-def _compute_many(bodies: list[str]) -> list[tuple[bytes, bytes]]:
+def _compute_many(bodies: list[str]) -> list[Computed]:
     """Return `_compute` of each body (one worker's share)."""
     return [_compute(b) for b in bodies]
 
@@ -139,6 +241,14 @@ class Inverted:
     digests: list[str] = field(default_factory=list)  # per record number
     previous: dict[str, bytes] = field(default_factory=dict)  # keys of records gone since the last build
     record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint64
+    phrase: Inverted | None = None  # the check grams (`phrase_grams`): buckets, their records …
+    # … and per bucket where its positions are in `positions`, in record order
+    position_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    positions: bytes = b""
+
+    def position_text(self, i: int) -> str:
+        """Return the positions of key `i` in the records of its postings, in their order ("" for none)."""
+        return self.positions[self.position_offsets[i] : self.position_offsets[i + 1]].decode("ascii")
 
     def subset(self, mask: np.ndarray) -> Inverted:
         """Return the postings of the keys where `mask` is true."""
@@ -155,7 +265,7 @@ class BodyJob:
 
     def __init__(self, items: Sequence[tuple[str, str]], cache_dir: Path | None) -> None:
         self.items = list(items)
-        self.cached: dict[str, tuple[bytes, bytes]] = {}
+        self.cached: dict[str, Computed] = {}
         self.path = cache_dir / CACHE_FILE if cache_dir else None
         if self.path and self.path.is_file():
             try:
@@ -180,7 +290,7 @@ class BodyJob:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
-    def computed(self) -> list[tuple[bytes, bytes]]:
+    def computed(self) -> list[Computed]:
         """Return the keys and text of the records to compute, from the workers or computed here."""
         if self.pool is None:
             return _compute_many([b for _, b in self.todo])
@@ -205,10 +315,14 @@ class BodyJob:
         else:
             cached = cached | fresh
         computed = [cached[d] for d, _ in items]
-        keys, offsets, records = invert([k for k, _ in computed])
-        texts = [t for _, t in computed]
+        keys, offsets, records = invert([c[0] for c in computed])
+        texts = [c[1] for c in computed]
         digests = [d for d, _ in items]
-        return Inverted(keys, offsets, records, texts, digests, previous, [k for k, _ in computed]), len(fresh)
+        buckets, bucket_offsets, bucket_records = invert([c[2] for c in computed])
+        position_offsets, positions = invert_positions(computed, buckets)
+        phrase = Inverted(buckets, bucket_offsets, bucket_records, [], position_offsets=position_offsets, positions=positions)
+        inverted = Inverted(keys, offsets, records, texts, digests, previous, [c[0] for c in computed], phrase)
+        return inverted, len(fresh)
 
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -226,6 +340,40 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
     starts = np.flatnonzero(np.concatenate(([True], keys_all[1:] != keys_all[:-1])))
     offsets = np.concatenate((starts, [len(keys_all)])).astype(np.uint32)
     return keys_all[starts], offsets, records
+
+
+def invert_positions(computed: Sequence[Computed], keys: np.ndarray) -> tuple[np.ndarray, bytes]:
+    """Return the positions of every check-gram bucket in its records (record order), as `Inverted` keeps them."""
+    tri_keys, lengths, blobs = [], [], []
+    for _, _, record_keys, record_lengths, blob in computed:
+        tri_keys.append(np.frombuffer(record_keys, dtype=np.uint64))
+        lengths.append(np.frombuffer(record_lengths, dtype=np.uint32))
+        blobs.append(blob)
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    if not tri_keys or not sum(len(k) for k in tri_keys):
+        return offsets, b""
+    all_keys = np.concatenate(tri_keys)
+    all_lengths = np.concatenate(lengths).astype(np.int64)
+    source = np.concatenate(([0], np.cumsum(all_lengths)))[:-1]
+    order = np.argsort(all_keys, kind="stable")  # by key, records in order within each
+    sorted_lengths = all_lengths[order]
+    sorted_source = source[order]
+    blob_bytes = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    out = np.empty(len(blob_bytes), dtype=np.uint8)
+    target = np.concatenate(([0], np.cumsum(sorted_lengths)))
+    step = 1 << 20
+    for first in range(0, len(order), step):  # a block of (key, record) pairs at a time: bounded memory
+        n = sorted_lengths[first : first + step]
+        gather = np.repeat(sorted_source[first : first + step] - target[first : first + len(n)], n)
+        gather += np.arange(target[first], target[first] + int(n.sum()))
+        out[target[first] : target[first] + int(n.sum())] = blob_bytes[gather]
+    sorted_keys = all_keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+    per_key = np.add.reduceat(sorted_lengths, starts)
+    lengths_by_key = np.zeros(len(keys), dtype=np.int64)
+    lengths_by_key[np.searchsorted(keys, sorted_keys[starts])] = per_key
+    np.cumsum(lengths_by_key, out=offsets[1:])
+    return offsets, out.tobytes()
 
 
 def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str, int]]) -> None:

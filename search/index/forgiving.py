@@ -1,8 +1,8 @@
 """Forgiving input, built once per build: pinyin → words, one-edit corrections, suggestions.
 
-From the words of every title (rjieba, as `search.index.documents.title_words`), the names of
-power items (their titles) and of approval items (`record.extra["items"]`), and the synonym
-keys, three tables are made:
+From the words of every title (rjieba, as `search.index.documents.title_words`, and two or
+three neighbouring words joined: 国歌法, 行政审批), the names of power items (their titles) and
+of approval items (`Kind.names`), and the synonym keys, these tables are made:
 
 - pinyin: the full pinyin (`shenpi`) and the initials (`sp`, `xzxk`) of every word of two or
   more Chinese characters → the words it spells, most records first (pypinyin, at build time
@@ -14,9 +14,13 @@ keys, three tables are made:
   the start of each title word, sorted (the service bisects; the browser gets them per
   first two characters).
 
+- sounds: toneless pinyin → the characters of GB 2312 that have it (each reading of a
+  character that has several), so a correction of the same sound comes first (`sounds_alike`).
+
 The service reads `site/.search/forgiving.json`; the browser reads `site/search/data/f.js`
-(shard counts), `p/<letter>.js` (pinyin by first letter), `c/<n>.js` (corrections by the hash
-of a key) and `g/<n>.js` (suggestions by the hash of their first one or two characters).
+(shard counts), `p/<letters>.js` (pinyin by the first two letters), `c/<n>.js` (corrections by the hash
+of a key), `y.js` (sounds) and `g/<n>.js` (suggestions by the hash of their first one or two
+characters).
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import rjieba
 from pypinyin import lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
@@ -46,6 +53,10 @@ MAX_PINYIN_FIXES = 3_000  # words whose full pinyin is corrected too
 SHORT_BUCKET = SUGGEST_LIMIT  # suggestions kept for a one-character prefix
 LONG_BUCKET = 200  # … and for a two-character prefix (longer prefixes filter these)
 SHARD_TARGET_BYTES = 6_000
+JOINED_WORDS = 3  # neighbouring words joined into one (`joined_words`)
+MAX_JOINED_CHARS = 8
+# words that join others in a title (关于…的通知), never a part of a name
+_FUNCTION_WORDS = frozenset({"的", "和", "与", "及", "关于", "对", "在", "等", "为", "之", "或", "并", "中", "有关"})
 MAX_WORD_CHARS = 24  # longer "names" (a pasted paragraph in a CSV cell) are no words: their
 # deletion neighbourhoods would cost memory by the square of their length
 _WORD = re.compile(f"[{CJK}]{{2,{MAX_WORD_CHARS}}}")
@@ -60,6 +71,7 @@ def vocabulary(records: Sequence[Record], synonyms: dict[str, tuple[str, ...]]) 
         found: set[str] = set()
         for text in {normalise(record.meta.title), *whole}:
             found.update(w for w in rjieba.cut_for_search(text) if _WORD.fullmatch(w))
+            found.update(joined_words(text))
         for text in whole:
             found.update(w for w in _WORD.findall(text) if len(w) < MAX_WORD_CHARS)
         df.update(found)
@@ -67,6 +79,35 @@ def vocabulary(records: Sequence[Record], synonyms: dict[str, tuple[str, ...]]) 
         if _WORD.fullmatch(key):
             df[key] = max(df[key], 1)
     return df
+
+
+def joined_words(text: str) -> set[str]:
+    """Return two or three neighbouring words of `text` as one (rjieba's coarse cut): the short
+    names people type, which no single word is (国歌 + 法 = 国歌法, 行政 + 审批 = 行政审批)."""
+    coarse = rjieba.cut(text)
+    fine = [piece for token in coarse for piece in _tiles(token)]  # 管理条例 → 管理 条例
+    out: set[str] = set()
+    for tokens in (coarse, fine) if fine != coarse else (coarse,):
+        for size in range(2, JOINED_WORDS + 1):
+            for i in range(len(tokens) - size + 1):
+                group = tokens[i : i + size]
+                word = "".join(group)
+                if len(word) <= MAX_JOINED_CHARS and _WORD.fullmatch(word) and not _FUNCTION_WORDS.intersection(group):
+                    out.add(word)
+    return out
+
+
+def _tiles(token: str) -> list[str]:
+    """Return the shorter words of rjieba's search cut that tile `token` from its start, else the token."""
+    pieces = {w for w in rjieba.cut_for_search(token) if len(w) < len(token)}
+    out, at = [], 0
+    while at < len(token):
+        here = max((w for w in pieces if token.startswith(w, at)), key=len, default=None)
+        if here is None:
+            return [token]
+        out.append(here)
+        at += len(here)
+    return out
 
 
 def pinyin_table(words: Iterable[str]) -> dict[str, list[str]]:
@@ -82,13 +123,29 @@ def pinyin_table(words: Iterable[str]) -> dict[str, list[str]]:
     return dict(table)
 
 
+@cache
+def sound_table() -> dict[str, str]:
+    """Return toneless pinyin → the characters of GB 2312 read so (the same for every build;
+    pypinyin's table of single characters, each of its readings, ü written v)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for high in range(0xB0, 0xF8):  # the level-1 and level-2 hanzi rows of GB 2312
+        row = bytes(b for low in range(0xA1, 0xFF) for b in (high, low)).decode("gb2312", errors="replace")
+        for char in row:
+            for reading in (pinyin_dict.get(ord(char)) or "").split(","):
+                syllable = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+                syllable = syllable.replace("ü", "v")
+                if syllable.isascii() and syllable.isalpha() and char not in table[syllable]:
+                    table[syllable].append(char)
+    return {k: "".join(v) for k, v in sorted(table.items())}
+
+
 def correction_table(words: Sequence[str], spelled: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Return key → forms: each word (and its one-character deletions when ≥ 3 characters),
+    """Return key → forms: each word and its one-character deletions (抚恤 → 抚, 恤: 抚洫 finds it),
     and the full pinyin of the most frequent words with its deletions."""
     table: dict[str, list[str]] = defaultdict(list)
 
     def add(form: str) -> None:
-        for key in (form, *(deletions(form) if len(form) >= 3 else ())):
+        for key in (form, *deletions(form)):
             if len(table[key]) < MAX_FIXES and form not in table[key]:
                 table[key].append(form)
 
@@ -157,7 +214,8 @@ def write_forgiving(
     fixes = correction_table(ranked, spelled)
     suggest = suggestion_tables(docs, synonyms)
     words = {w: df[w] for w in ranked}
-    payload = {"words": words, "pinyin": spelled, "fixes": fixes, "suggest": suggest}
+    sounds = sound_table()
+    payload = {"words": words, "pinyin": spelled, "fixes": fixes, "suggest": suggest, "sounds": sounds}
     # keys sorted: the deletion sets fill the tables in an order that changes between runs
     (service / SERVICE_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True), "utf-8")
 
@@ -165,8 +223,8 @@ def write_forgiving(
     for name in ("p", "c", "g"):
         (folder / name).mkdir(parents=True, exist_ok=True)
     by_letter: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for key, found in spelled.items():
-        by_letter[key[0]][key] = found
+    for key, found in spelled.items():  # by the first two letters (a one-letter key: its letter)
+        by_letter[key[:2]][key] = found
     for letter, table in by_letter.items():
         (folder / "p" / f"{letter}.js").write_text(_js("pinyin", letter, table), "utf-8")
 
@@ -190,5 +248,6 @@ def write_forgiving(
         suggest_shards[term_hash(prefix) % gshards][prefix] = value
     for n, shard in enumerate(suggest_shards):
         (folder / "g" / f"{n}.js").write_text(_js("suggest", n, shard), "utf-8")
+    (folder / "y.js").write_text(_js("sounds", sounds), "utf-8")
     (folder / "f.js").write_text(_js("forgiving", {"cshards": cshards, "gshards": gshards}), "utf-8")
     return {"words": len(words), "pinyin_keys": len(spelled), "fix_keys": len(fixes), "suggest_shards": gshards}

@@ -18,6 +18,13 @@ load through `<script>` tags from file:// as well as from any static host):
   also trigrams and the prefixes of letter/digit words, named `#<CRC-32 in base 26, a–z>` (their
   shard: the CRC-32 itself). A query part whose grams (`analysis.body_grams`) are all in a
   body matches there too.
+- `x/<n>.js`: the check grams of the bodies (`search.index.body_index.phrase_grams`): per bucket
+  of runs of five characters, named `phrase_name` in shard bucket % xshards, the records whose
+  body holds one (encoded as `b/`), then `|` and its positions in each of them (`~` in a body
+  that repeats it more than four times: any position will do there). A phrase stands in a body
+  as written where its check grams stand at their distances in the phrase
+  (`search.analysis.phrase_offsets`); the browser downloads one shard per three characters of
+  a phrase (every character of a short one), never a body.
 - `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list; a record
   with parts (`search.parts`: approval items, steps, attachments) has a seventh column, its
   parts as [anchor, label, the start of their text].
@@ -42,19 +49,20 @@ import numpy as np
 from disclosure.kinds import KINDS
 from disclosure.outputs.publish import link_file
 from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
-from search.index.body_index import Inverted
+from search.index.body_index import BODY_ALPHABET, NARROW_TEXT, UNKNOWN_POSITIONS, WIDE_MODULUS, Inverted
 from search.index.documents import SearchDoc
 from search.parts import static_text
 from search.stored import WORD_BASE, key_term, word_hash
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
-# Body postings are long; with no digits in them, the output scan for personal numbers
-# (identity card, bank card) can never read a run of postings as one.
-BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:"
 CHUNK = 16
-SHARD_TARGET_BYTES = 6_000
+SHARD_TARGET_BYTES = 2_500
 BODY_SHARD_TARGET_BYTES = 2_500
+PHRASE_SHARD_TARGET_BYTES = 6_000
 BITMAP = "~"  # a body posting list starting with this is a bitmap of all records
+UNKNOWN = UNKNOWN_POSITIONS.decode()
+POSITIONS = "|"  # in x/<n>.js: after a bucket's postings, its positions in each of those records
+POSITIONS_MAX_CHARS = 16_000  # a bucket with more is written without them (none in the corpus: 9 kB at most)
 LEAD_SHOWN = 120
 DATA_FOLDER = Path("search") / "data"
 KINDS_ORDER = tuple(kind.name for kind in KINDS)
@@ -148,6 +156,7 @@ def encode_body_postings(inverted: Inverted, count: int) -> list[str]:
 
 
 def decode_body_postings(text: str) -> list[int]:
+    text = text.split(POSITIONS)[0]
     if not text.startswith(BITMAP):
         return decode_postings(text, BODY_ALPHABET)
     out: list[int] = []
@@ -155,6 +164,67 @@ def decode_body_postings(text: str) -> list[int]:
         value = BODY_ALPHABET.index(char)
         out.extend(i * 6 + bit for bit in range(6) if value & (32 >> bit))
     return out
+
+
+def decode_positions(text: str) -> list[tuple[int, list[int]]]:
+    """Return the positions an entry of `x/<n>.js` carries, per record of its postings in their
+    order: (modulus, positions), modulus 0 where they are not written; [] when it carries none."""
+    if POSITIONS not in text:
+        return []
+    data = text.split(POSITIONS)[1]
+    out: list[tuple[int, list[int]]] = []
+    current: list[int] = []
+    i = 0
+    while i < len(data):
+        if data[i] == UNKNOWN:  # the body repeats the run: any position will do
+            out.append((0, []))
+            i += 1
+            continue
+        first = BODY_ALPHABET.index(data[i])
+        wide = bool(first & 16)
+        value = first & 15
+        for char in data[i + 1 : i + (3 if wide else 2)]:
+            value = value * 64 + BODY_ALPHABET.index(char)
+        i += 3 if wide else 2
+        current.append(value)
+        if first & 32:
+            out.append((WIDE_MODULUS if wide else NARROW_TEXT, current))
+            current = []
+    return out
+
+
+def phrase_name(bucket: int, shards: int) -> str:
+    """Return the name of a check-gram bucket in its shard `x/<bucket % shards>.js`: bucket // shards in a–z."""
+    value, name = bucket // shards, ""
+    while True:
+        name = chr(97 + value % 26) + name
+        value //= 26
+        if not value:
+            return name
+
+
+def write_phrase_shards(phrase: Inverted, folder: Path, count: int) -> tuple[int, int]:
+    """Write `x/<n>.js`, the check grams of the bodies; return (shards, bytes)."""
+    lengths = np.diff(phrase.position_offsets)
+    carried = (lengths > 0) & (lengths <= POSITIONS_MAX_CHARS)
+    encoded = encode_body_postings(phrase, count)
+    size = sum(map(len, encoded)) + int(lengths[carried].sum()) + 8 * len(phrase.keys)
+    shards = max(1, math.ceil(size / PHRASE_SHARD_TARGET_BYTES))
+    target = folder / "x"
+    target.mkdir(parents=True, exist_ok=True)
+    positions = phrase.positions.decode("ascii")
+    starts, ends = phrase.position_offsets[:-1].tolist(), phrase.position_offsets[1:].tolist()
+    buckets = phrase.keys.astype(np.int64)
+    by_shard: list[list[str]] = [[] for _ in range(shards)]
+    for i, (bucket, carry) in enumerate(zip(buckets.tolist(), carried.tolist(), strict=True)):
+        where = f"{POSITIONS}{positions[starts[i] : ends[i]]}" if carry else ""
+        by_shard[bucket % shards].append(f'"{phrase_name(bucket, shards)}":"{encoded[i]}{where}"')
+    written = 0
+    for n, entries in enumerate(by_shard):
+        data = f"YGSearch.phrase({n},{{{','.join(entries)}}});\n".encode()
+        (target / f"{n}.js").write_bytes(data)
+        written += len(data)
+    return shards, written
 
 
 def body_shard_count(inverted: Inverted, count: int) -> int:
@@ -229,6 +299,19 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
     return shards, written
 
 
+def key_names(keys: np.ndarray) -> list[str]:
+    """Return `key_term` of every key, the characters of a million keys at once (numpy)."""
+    keys = keys.astype(np.uint64)
+    word = keys >= np.uint64(WORD_BASE)
+    codes = np.stack([(keys >> np.uint64(s)) & np.uint64(0xFFFF) for s in (32, 16, 0)], axis=1).astype(np.uint32)
+    codes[word] = 0
+    table = np.concatenate([codes, np.full((len(keys), 1), 1, dtype=np.uint32)], axis=1).ravel()
+    names = table[table != 0].tobytes().decode("utf-32-le").split("\x01")[:-1]
+    for i in np.flatnonzero(word).tolist():
+        names[i] = key_term(int(keys[i]))
+    return names
+
+
 def _write_body_shards(
     inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], out: Path, count: int, fresh: bool
 ) -> int:
@@ -242,11 +325,11 @@ def _write_body_shards(
     part = inverted if mask.all() else inverted.subset(mask)
     encoded = encode_body_postings(part, count)
     part_hashes = hashes[mask]
-    keys = part.keys.tolist()
+    names = key_names(part.keys)
     by_shard: dict[int, list[str]] = {n: [] for n in shards}
     # JSON written directly: terms are Chinese characters, postings BODY_ALPHABET, no escapes
     for i, n in zip(np.argsort(part_hashes, kind="stable").tolist(), np.sort(part_hashes).tolist(), strict=True):
-        by_shard[n].append(f'"{key_term(keys[i])}":"{encoded[i]}"')
+        by_shard[n].append(f'"{names[i]}":"{encoded[i]}"')
     written = 0
     for n, entries in by_shard.items():
         data = f"YGSearch.body({n},{{{','.join(entries)}}});\n".encode()
@@ -313,6 +396,9 @@ def write_static_index(
         (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
 
     body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
+    phrase_shards, phrase_bytes = (
+        write_phrase_shards(body.phrase, folder, len(docs)) if body is not None and body.phrase is not None else (0, 0)
+    )
 
     for start in range(0, len(docs), CHUNK):
         rows = [
@@ -344,6 +430,7 @@ def write_static_index(
         "count": len(docs),
         "shards": shards,
         "bshards": body_shards,
+        "xshards": phrase_shards,
         "chunk": CHUNK,
         "agencies": agencies,
         "categories": categories,
@@ -355,4 +442,7 @@ def write_static_index(
     (folder / "meta.js").write_text(_js("meta", meta), "utf-8")
     pairs = "".join(chr(k) + v for k, v in sorted(fold_table().items()))
     (folder / "fold.js").write_text(_js("fold", pairs), "utf-8")
-    return {"terms": len(encoded), "shards": shards, "bytes": total, "body_shards": body_shards, "body_bytes": body_bytes}
+    return {
+        "terms": len(encoded), "shards": shards, "bytes": total, "body_shards": body_shards, "body_bytes": body_bytes,
+        "phrase_shards": phrase_shards, "phrase_bytes": phrase_bytes,
+    }  # fmt: skip

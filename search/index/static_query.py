@@ -15,10 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from search.analysis import ParsedQuery, needs_check, normalise, parse_query
-from search.index.static_index import DATA_FOLDER, body_term, decode_body_postings, decode_postings, term_hash
+from search.index.body_index import phrase_bucket
+from search.index.static_index import (
+    DATA_FOLDER,
+    body_term,
+    decode_body_postings,
+    decode_positions,
+    decode_postings,
+    phrase_name,
+    term_hash,
+)
 from search.parts import part_of
 from search.ranking import Score, body_weight, rank_key
-from search.spelling import corrections, parse_spelled
+from search.spelling import corrections, parse_spelled, sounds_by_char
 
 EXACT, TITLE = 30.0, 4.0
 _CALL = re.compile(r"^YGSearch\.(\w+)\((.*)\);\s*$", re.S)
@@ -60,6 +69,44 @@ class StaticSite:
         text = self._load(f"b/{hashed % shards}.js").get(name)
         return decode_body_postings(text) if text else []
 
+    def phrase_entry(self, gram: str) -> tuple[list[int], list[tuple[int, list[int]]]]:
+        """Return the records of a check gram's bucket and their positions ([] when the entry has none)."""
+        shards = self.meta.get("xshards", 0)
+        if not shards:
+            return [], []
+        bucket = phrase_bucket(gram)
+        text = self._load(f"x/{bucket % shards}.js").get(phrase_name(bucket, shards), "")
+        return (decode_body_postings(text), decode_positions(text)) if text else ([], [])
+
+    def aligned(self, offsets: tuple[tuple[str, int], ...], records: list[int]) -> set[int]:
+        """Return the records among `records` whose body has the check grams at their distances in
+        the phrase (`analysis.phrase_offsets`): the phrase as written. A bucket written without
+        positions (a common run) needs only to be in the body."""
+        if not offsets or not self.meta.get("xshards"):
+            return set(records)
+        tables: list[tuple[int, set[int], dict[int, tuple[int, list[int]]] | None]] = []
+        for gram, offset in offsets:
+            holders, places = self.phrase_entry(gram)
+            tables.append((offset, set(holders), dict(zip(holders, places, strict=True)) if places else None))
+        out: set[int] = set()
+        for record in records:
+            shifts: set[int] | None = None
+            for offset, holding, table in tables:
+                if record not in holding:
+                    break
+                if table is None:
+                    continue
+                modulus, at = table[record]
+                if not modulus:  # the body repeats the run: any position will do
+                    continue
+                found = {(p - offset) % modulus for p in at}
+                shifts = found if shifts is None else shifts & found
+                if not shifts:
+                    break
+            else:
+                out.add(record)
+        return out
+
     def search(self, raw: str, filters: dict[str, str] | None = None, sort: str = "relevance") -> list[dict[str, Any]]:
         """Return the matching records in the browser's order, with slug and title."""
         return [self.row(i) for i in self.search_ids(raw, filters, sort)]
@@ -81,8 +128,8 @@ class StaticSite:
     def exact_first(self, parsed: ParsedQuery, ids: list[int], reorder: bool = True) -> list[int]:
         """Return `ids` with the records holding every checked part as written first, without those
         lacking a quoted part: as written means all its trigrams in the metadata (title and the rest
-        are one set: a phrase split across them counts, a rare case), or all its grams in the body (the
-        browser never downloads a body to look)."""
+        are one set: a phrase split across them counts, a rare case), or all its grams in the body at
+        the distances they have in the phrase (the browser never downloads a body to look)."""
         checked = [part for part in parsed.parts if needs_check(part)]
         if not checked:
             return ids
@@ -96,7 +143,8 @@ class StaticSite:
         return exact + [i for i in kept if i not in chosen]
 
     def _holding(self, part: Any) -> set[int]:
-        """Return the records whose metadata holds the part's trigrams or whose body holds its grams."""
+        """Return the records whose metadata holds the part's trigrams or whose body holds its grams
+        and its check grams at their distances (`aligned`)."""
         found: set[int] = set()
         for alt in part.alternatives:
             trigrams = [g for g in alt.grams if len(g) == 3 and g[0] >= "\u3400"]
@@ -106,14 +154,14 @@ class StaticSite:
                     docs = {p >> 1 for p in self.postings(gram)}
                     in_meta = docs if in_meta is None else in_meta & docs
                 found |= in_meta or set()
-            found |= set(self._body(alt.grams))
+            found |= self.aligned(alt.offsets, list(self._body(alt.grams)))
         return found
 
     def spelled(self, key: str) -> list[str]:
-        """Return the words a pinyin or initials key spells (`p/<first letter>.js`, as search.js)."""
-        if not (self.site_dir / DATA_FOLDER / "p" / f"{key[:1]}.js").is_file():
+        """Return the words a pinyin or initials key spells (`p/<first two letters>.js`, as search.js)."""
+        if not (self.site_dir / DATA_FOLDER / "p" / f"{key[:2]}.js").is_file():
             return []
-        return list(self._load(f"p/{key[:1]}.js").get(key, []))
+        return list(self._load(f"p/{key[:2]}.js").get(key, []))
 
     def did_you_mean(self, raw: str, filters: dict[str, str] | None = None) -> str | None:
         """Return the close query search.js offers when `raw` finds nothing (`search.spelling.corrections`)."""
@@ -122,7 +170,8 @@ class StaticSite:
         shards = self._load("f.js")["cshards"]
         synonyms = {k: tuple(v) for k, v in self.meta["synonyms"].items()}
         lookup = lambda key: self._load(f"c/{term_hash(key) % shards}.js").get(key, [])  # noqa: E731
-        for candidate in corrections(raw, synonyms, lookup, self.spelled):
+        sounds = sounds_by_char(self._load("y.js")) if (self.site_dir / DATA_FOLDER / "y.js").is_file() else {}
+        for candidate in corrections(raw, synonyms, lookup, self.spelled, lambda char: sounds.get(char, ())):
             if self.search_ids(candidate, filters):
                 return candidate
         return None

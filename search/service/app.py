@@ -210,8 +210,10 @@ class SearchApp:
         if page.total or not page.query:
             return None
         candidates = self.forgiving.corrections(q, self.index.synonyms) + self.index.neighbour_corrections(q)
-        # one character replaced before one added or dropped (节假曰: 节假日 before 节假)
-        candidates.sort(key=lambda c: len(c) != len(q))
+        # one character replaced before one added or dropped (节假曰: 节假日 before 节假), and
+        # one of the same sound first (国哥法: 国歌法 before 国旗法)
+        typed = " ".join(clean_query(q).replace('"', " ").split())
+        candidates.sort(key=lambda c: (len(c) != len(typed), not self.forgiving.alike(typed, c)))
         for candidate in dict.fromkeys(candidates):
             try:
                 parsed = parse_spelled(candidate, self.index.synonyms, self.forgiving.spelled)

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from search.spelling import SERVICE_FILE, SUGGEST_LIMIT, corrections, suggest_key
+from search.spelling import (
+    SERVICE_FILE,
+    SUGGEST_LIMIT,
+    corrections,
+    sounds_alike,
+    sounds_by_char,
+    suggest_key,
+)
 
 RECHECK_SECONDS = 1.0
 MAX_SCAN = 400  # suggestion keys looked at per group
@@ -35,6 +42,7 @@ class Forgiving:
         self.words: dict[str, int] = {}
         self.pinyin: dict[str, list[str]] = {}
         self.fixes: dict[str, list[str]] = {}
+        self.sounds: dict[str, set[str]] = {}  # character → its syllables
         self.suggest: dict[str, Any] = {"entries": [], "first_keys": [], "first_ids": [], "inner_keys": [], "inner_ids": []}
 
     def current(self) -> Forgiving:
@@ -51,6 +59,7 @@ class Forgiving:
                     data = json.loads(self.path.read_text("utf-8"))
                     self.words, self.pinyin, self.fixes = data["words"], data["pinyin"], data["fixes"]
                     self.suggest = data["suggest"]
+                    self.sounds = sounds_by_char(data.get("sounds", {}))
                     self._identity = identity
             except (OSError, ValueError, KeyError):
                 pass  # no table (an older build): search as typed, no corrections, no suggestions
@@ -63,7 +72,15 @@ class Forgiving:
     def corrections(self, query: str, synonyms: dict[str, tuple[str, ...]]) -> list[str]:
         """Return the close queries to try when `query` found nothing (`search.spelling.corrections`)."""
         self.current()
-        return corrections(query, synonyms, self.lookup, self.spelled)
+        return corrections(query, synonyms, self.lookup, self.spelled, self.sounds_of)
+
+    def sounds_of(self, char: str) -> set[str]:
+        """Return the syllables of a character (toneless pinyin; none when the table lacks it)."""
+        return self.sounds.get(char, set())
+
+    def alike(self, typed: str, candidate: str) -> bool:
+        """Return whether `candidate` replaces one character of `typed` by one of the same sound."""
+        return sounds_alike(typed, candidate, self.sounds_of)
 
     def lookup(self, key: str) -> list[tuple[str, str, int]]:
         """Return the correction rows of a key: form, the word it stands for, its record count."""

@@ -20,7 +20,7 @@
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:";
 
-  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {}, forgiving: null, pinyin: {}, fixes: {} };
+  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {}, forgiving: null, pinyin: {}, fixes: {}, sounds: {}, phrase: {} };
   var waiting = {};
   window.YGSearch = {
     meta: function (m) { store.meta = m; },
@@ -30,7 +30,15 @@
     docs: function (n, rows) { store.docs[n] = rows; },
     forgiving: function (f) { store.forgiving = f; },
     pinyin: function (letter, table) { store.pinyin[letter] = table; },
-    fixes: function (n, table) { store.fixes[n] = table; }
+    fixes: function (n, table) { store.fixes[n] = table; },
+    phrase: function (n, table) { store.phrase[n] = table; },
+    sounds: function (table) {  // toneless pinyin → its characters; kept as character → syllables
+      store.sounds = {};
+      for (var syllable in table) for (var i = 0; i < table[syllable].length; i++) {
+        var c = table[syllable][i];
+        (store.sounds[c] = store.sounds[c] || []).push(syllable);
+      }
+    }
   };
 
   function load(path, done) {
@@ -76,6 +84,32 @@
     });
     return out.filter(function (t, i) { return out.indexOf(t) === i; });
   }
+  // search/analysis.py phrase_offsets: per run of five or more characters, the five at 0, 3, 6 … (at every
+  // character in a run shorter than ten) and
+  // the last five, each with where it starts in the phrase without spaces
+  function phraseOffsets(text) {
+    var out = [], re = new RegExp(RUNS.source, "g"), m;
+    while ((m = re.exec(text))) {
+      var run = m[0], at = [];
+      if (isAscii(run) || run.length < 5) continue;
+      var start = m.index - (text.slice(0, m.index).match(/\s/g) || []).length;
+      for (var i = 0, step = run.length < 10 ? 1 : 3; i + 5 <= run.length; i += step) at.push(i);
+      if (at.indexOf(run.length - 5) < 0) at.push(run.length - 5);
+      at.forEach(function (i) { out.push([run.substr(i, 5), start + i]); });
+    }
+    return out;
+  }
+  // search/index/body_index.py phrase_bucket: FNV-1a of the code points, modulo 2,097,143
+  function phraseBucket(gram) {
+    var h = 2166136261;
+    for (var i = 0; i < gram.length; i++) h = Math.imul(h ^ gram.charCodeAt(i), 16777619) >>> 0;
+    return h % 2097143;
+  }
+  function phraseName(bucket) {  // static_index.phrase_name
+    var v = Math.floor(bucket / store.meta.xshards), name = "";
+    do { name = String.fromCharCode(97 + v % 26) + name; v = Math.floor(v / 26); } while (v);
+    return name;
+  }
   var CRC = [];
   for (var c = 0; c < 256; c++) {
     var r = c;
@@ -108,7 +142,7 @@
         if (!terms.length) return;
         if (terms.length > MAX_TERMS) throw new Error("检索词过长，请缩短后再试");
         var compact = v.replace(/ /g, "");
-        var alt = { terms: terms, grams: bodyGrams(v), text: v.replace(/\s/g, ""),
+        var alt = { terms: terms, grams: bodyGrams(v), text: v.replace(/\s/g, ""), offsets: phraseOffsets(v),
           doc: DOC_NUMBER.test(compact) ? normalise(compact).replace(DOC_FOLD, "") : null,
           idx: INDEX_NUMBER.test(compact) ? normalise(compact).replace(/[^0-9a-z]/g, "") : null };
         alts.push(alt);
@@ -130,11 +164,56 @@
   function postings(term) { return decode((store.terms[hash(term) % store.meta.shards] || {})[term], ALPHABET); }
   function bodyPostings(gram) {
     if (!store.meta.bshards) return [];
-    var name = bodyName(gram), text = (store.body[name[1] % store.meta.bshards] || {})[name[0]], out = [];
+    var name = bodyName(gram);
+    return postingsOf((store.body[name[1] % store.meta.bshards] || {})[name[0]]);
+  }
+  function postingsOf(text) {  // static_index.decode_body_postings: deltas, or a bitmap
+    var out = [];
     if (!text || text[0] !== "~") return decode(text, BODY_ALPHABET);
     for (var i = 1; i < text.length; i++) {  // a bitmap: six records a character, bit 32 first
       var v = BODY_ALPHABET.indexOf(text[i]);
       for (var b = 0; b < 6; b++) if (v & (32 >> b)) out.push((i - 1) * 6 + b);
+    }
+    return out;
+  }
+  // static_query.phrase_entry: the records of a check gram's bucket (x/<n>.js) and, unless it is written
+  // without them, per record [modulus, its positions]
+  function phraseEntry(gram) {
+    var bucket = phraseBucket(gram), text = (store.phrase[bucket % store.meta.xshards] || {})[phraseName(bucket)] || "";
+    var at = text.indexOf("|"), records = postingsOf(at < 0 ? text : text.slice(0, at)), table = null;
+    if (at >= 0) {
+      var data = text.slice(at + 1), current = [], n = 0;
+      table = {};
+      for (var i = 0; i < data.length;) {
+        if (data[i] === "~") { table[records[n++]] = [0, []]; i++; continue; }  // repeated there: any position
+        var first = BODY_ALPHABET.indexOf(data[i]), wide = first & 16, value = first & 15, width = wide ? 3 : 2;
+        for (var j = 1; j < width; j++) value = value * 64 + BODY_ALPHABET.indexOf(data[i + j]);
+        i += width;
+        current.push(value);
+        if (first & 32) { table[records[n++]] = [wide ? 65536 : 1024, current]; current = []; }
+      }
+    }
+    var holders = {};
+    records.forEach(function (r) { holders[r] = 1; });
+    return [holders, table];
+  }
+  // static_query.aligned: the records of docs whose body has the check grams at their distances in the phrase
+  function aligned(offsets, docs) {
+    if (!offsets.length || !store.meta.xshards) return docs;
+    var tables = offsets.map(function (o) { return [o[1]].concat(phraseEntry(o[0])); }), out = {};
+    for (var d in docs) {
+      var shifts = null, held = true;
+      for (var k = 0; k < tables.length && held; k++) {
+        var offset = tables[k][0], holders = tables[k][1], table = tables[k][2];
+        if (!holders[d]) { held = false; break; }
+        if (!table || !table[d][0]) continue;
+        var e = table[d], found = {};
+        e[1].forEach(function (p) { found[((p - offset) % e[0] + e[0]) % e[0]] = 1; });
+        if (shifts === null) shifts = found;
+        else { var next = {}; for (var s in shifts) if (found[s]) next[s] = 1; shifts = next; }
+        if (!Object.keys(shifts).length) held = false;
+      }
+      if (held) out[d] = 1;
     }
     return out;
   }
@@ -154,6 +233,8 @@
     if (!store.meta.bshards) return files;
     q.parts.forEach(function (p) { p.alts.forEach(function (a) {
       a.grams.forEach(function (g) { files.push("b/" + (bodyName(g)[1] % store.meta.bshards) + ".js"); });
+      if (store.meta.xshards && needsCheck(p))  // the check grams of a phrase (exactFirst)
+        a.offsets.forEach(function (o) { files.push("x/" + (phraseBucket(o[0]) % store.meta.xshards) + ".js"); });
     }); });
     return files;
   }
@@ -267,7 +348,7 @@
     return exactFirst(q, ids, params.sort !== "date");
   }
   // static_query.exact_first: records holding every checked part as written first (its trigrams
-  // in the metadata, or its grams in the body), without those lacking a quoted part
+  // in the metadata, or its grams and check grams in the body), without those lacking a quoted part
   function holding(part) {
     var found = {};
     part.alts.forEach(function (alt) {
@@ -282,7 +363,7 @@
         });
         for (var k in inMeta || {}) found[k] = 1;
       }
-      for (var d in scoreBody(alt, store.meta.count)) found[d] = 1;
+      for (var d in aligned(alt.offsets, scoreBody(alt, store.meta.count))) found[d] = 1;
     });
     return found;
   }
@@ -400,8 +481,8 @@
   function clean(raw) { return normalise(raw).replace(CONTROL, " ").split(/\s+/).filter(Boolean).join(" "); }
   function find(raw, done) {
     var text = clean(raw), key = spelledKey(text);
-    loadAll(key ? ["p/" + key[0] + ".js"] : [], function () {
-      var q, words = key ? (store.pinyin[key[0]] || {})[key] : null, extra = null;
+    loadAll(key ? ["p/" + key.slice(0, 2) + ".js"] : [], function () {
+      var q, words = key ? (store.pinyin[key.slice(0, 2)] || {})[key] : null, extra = null;
       try {
         if (words) {
           extra = Object.assign({}, store.meta.synonyms);
@@ -427,23 +508,37 @@
   function fixKeys(part) {
     if (part.length < 2) return [];
     var keys = [part];
-    if (part.length >= 3) for (var i = 0; i < part.length; i++) keys.push(part.slice(0, i) + part.slice(i + 1));
+    for (var i = 0; i < part.length; i++) keys.push(part.slice(0, i) + part.slice(i + 1));
     return keys;
   }
-  // search.spelling.corrections: one part changed, most records first; the first that finds something wins
+  // search.spelling.sounds_alike: one character replaced by one of the same sound (y.js)
+  function soundsAlike(typed, candidate) {
+    if (typed.length !== candidate.length) return false;
+    var changed = [];
+    for (var i = 0; i < typed.length; i++) if (typed[i] !== candidate[i]) changed.push(i);
+    if (changed.length !== 1) return false;
+    var a = store.sounds[typed[changed[0]]] || [], b = store.sounds[candidate[changed[0]]] || [];
+    return a.some(function (s) { return b.indexOf(s) >= 0; });
+  }
+  // search.spelling.corrections: one part changed, a replaced character before one added or dropped,
+  // one of the same sound first, then most records;
+  // the first that finds something wins
   function correct(text, params, done) {
     var parts = text.replace(/"/g, " ").split(/\s+/).filter(Boolean);
     loadAll(["f.js"], function () {
       if (!store.forgiving) { done(null); return; }
-      var n = store.forgiving.cshards, files = [];
+      var n = store.forgiving.cshards, files = ["y.js"];
       parts.forEach(function (p) {
         fixKeys(p).forEach(function (k) { files.push("c/" + (hash(k) % n) + ".js"); });
         var key = spelledKey(p);
-        if (key) files.push("p/" + key[0] + ".js");
+        if (key) files.push("p/" + key.slice(0, 2) + ".js");
       });
       loadAll(files.filter(function (f, i) { return files.indexOf(f) === i; }), function () {
         var found = [];
-        function add(records, i, word) { found.push([-records, found.length, parts.slice(0, i).concat([word], parts.slice(i + 1)).join(" ")]); }
+        function add(records, i, word) {
+          found.push([word.length !== parts[i].length ? 1 : 0, soundsAlike(parts[i], word) ? 0 : 1, -records, found.length,
+            parts.slice(0, i).concat([word], parts.slice(i + 1)).join(" ")]);
+        }
         parts.forEach(function (p, i) {
           var best = {};
           fixKeys(p).forEach(function (k) {
@@ -453,14 +548,14 @@
           });
           Object.keys(best).sort(function (a, b) { return best[b] - best[a] || (a < b ? -1 : a > b ? 1 : 0); })
             .forEach(function (w) { add(best[w], i, w); });
-          var key = spelledKey(p), words = key ? (store.pinyin[key[0]] || {})[key] : null;
+          var key = spelledKey(p), words = key ? (store.pinyin[key.slice(0, 2)] || {})[key] : null;
           if (words) add(0, i, words[0]);
           var other = (store.meta.synonyms[p] || [])[0];
           if (other) add(0, i, other);
         });
-        found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+        found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3]; });
         var seen = {}, candidates = [];
-        found.forEach(function (f) { if (!seen[f[2]] && f[2] !== parts.join(" ")) { seen[f[2]] = 1; candidates.push(f[2]); } });
+        found.forEach(function (f) { if (!seen[f[4]] && f[4] !== parts.join(" ")) { seen[f[4]] = 1; candidates.push(f[4]); } });
         (function next(i) {
           if (i >= Math.min(candidates.length, 3)) { done(null); return; }
           find(candidates[i], function (error, q, ids) { if (!error && ids.length) done(candidates[i]); else next(i + 1); });
