@@ -6,7 +6,7 @@ CONTENT ?= content
 OUTPUT ?= site
 PORT ?= 8000
 
-.PHONY: run test build check bench lint format clean
+.PHONY: run test build check bench bench-scale lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ check: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# 100,000 generated records against the corpus (issue 15); RECORDS=2000 for a quick run
+RECORDS ?= 100000
+bench-scale: $(VENV)/.installed
+	$(PY) bench/scale_bench.py --records $(RECORDS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
