@@ -118,7 +118,7 @@ def test_rebase_moves_root_relative_links_only() -> None:
 def test_relative_links_name_files_from_the_page() -> None:
     assert relative_link("/", "index.html") == "index.html"
     assert relative_link("/", "catalog/index.html") == "../index.html"
-    assert relative_link("/catalog/", "catalog/index.html") == "index.html"
+    assert relative_link("/catalog/", "catalog/index.html") == "../catalog/index.html"
     assert relative_link("/static/site.css", "records/a/index.html") == "../../static/site.css"
     assert (
         relative_link("/search/?q=%E5%AE%A1#r", "care/records/a/index.html")

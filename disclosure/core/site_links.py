@@ -20,7 +20,6 @@ entry's body, where a reader resolves a link against the feed) absolute the same
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
@@ -50,13 +49,13 @@ def rebase(html: str, base: str) -> str:
 
 
 def relative_link(target: str, page: str) -> str:
-    """Return root-relative `target` as seen from the page file `page` ("records/a/index.html"),
-    a folder (a path ending in "/") as its index.html, query and fragment kept."""
+    """Return root-relative `target` as seen from the page file `page` ("records/a/index.html"):
+    up to the root ("../../"), then the path, a folder (a path ending in "/") as its index.html,
+    query and fragment kept."""
     path, mark, rest = _split(target)
     if path.endswith("/"):
         path += "index.html"
-    folder = posixpath.dirname(page)
-    return posixpath.relpath(path.lstrip("/") or ".", folder or ".") + mark + rest
+    return "../" * page.count("/") + path[1:] + mark + rest
 
 
 def relative_links(html: str, page: str) -> str:
