@@ -11,6 +11,7 @@ from 2023 to 2024) holds.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -156,8 +157,9 @@ def test_report_page_has_the_national_format(tmp_path: Path, monkeypatch: pytest
                   "3.补正后申请内容仍不明确", "5.要求行政机关确认或重新出具已获取信息",
                   "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "（七）总计",
                   "四、结转下年度继续办理", "未经复议直接起诉", "复议后起诉", "结果维持", "尚未审结"):
-        assert f">{label}</th>" in html, label
+        assert f">{label}</th>" in html or f"<caption>{label}</caption>" in html, label  # 第二十条's items: a table each
     assert "<tr><th scope=\"row\">行政规范性文件</th><td>1</td><td>1</td><td>1</td></tr>" in html
-    assert "<td>40</td><td>3</td><td>0</td><td>0</td><td>2</td><td>1</td><td>46</td>" in html
+    cells = re.sub(r' headers="[^"]*"', "", html)  # every cell of the deep tables names its headers
+    assert "<td>40</td><td>3</td><td>0</td><td>0</td><td>2</td><td>1</td><td>46</td>" in cells
     index = (tmp_path / "out" / "reports" / "index.html").read_text(encoding="utf-8")
     assert '<a href="/reports/2019/">保定市人民政府2019年政府信息公开工作年度报告</a>' in index

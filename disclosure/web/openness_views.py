@@ -24,8 +24,10 @@ from disclosure.outputs.application_form import (
 from disclosure.rules.annual_report import APPLICANTS, GROUPS, REVIEW_COLUMNS
 from disclosure.site.model import Site
 from disclosure.site.openness import Openness
+from disclosure.web.table_headers import cell_headers
 
 blueprint = Blueprint("openness", __name__)
+blueprint.add_app_template_filter(cell_headers, "cell_headers")  # the report's and the form's deep tables
 
 
 def _openness() -> Openness:
