@@ -13,7 +13,9 @@ import os
 import pickle
 import shutil
 import sqlite3
+import stat
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -229,14 +231,45 @@ class RecordCache(_SqliteCache):
         super().close()
 
 
-def folder_sums(folder: Path) -> dict[str, str]:
-    """Return the sha256 of every file under `folder` (lock files aside), by relative path."""
-    sums: dict[str, str] = {}
-    for entry in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if entry.is_file() and not entry.is_symlink() and "WRITELOCK" not in entry.name and not entry.name.endswith(".lock"):
-            with entry.open("rb") as file:
-                sums[entry.relative_to(folder).as_posix()] = hashlib.file_digest(file, "sha256").hexdigest()
-    return sums
+RACY_NS = 2_000_000_000  # a file changed this close before sealing is hashed again next time (as git's "racily clean")
+Sums = dict[
+    str, list[Any]
+]  # relative path → [sha256, size, mtime_ns, inode]; the stat empty where it is not trusted
+
+
+def folder_sums(folder: Path, known: Sums | None = None) -> Sums:
+    """Return the sha256 of every file under `folder` (lock files aside), by relative path, with its stat.
+
+    A file whose size, mtime_ns and inode are those `known` records keeps the recorded sum
+    without being read: a no-change rebuild stats the search cache's thousands of files
+    instead of hashing them twice (issue 15). Anything written through the file system
+    changes the mtime; a file written in the last `RACY_NS` before this call gets no stat,
+    so that a change within the file system's timestamp granularity is still read next time.
+    """
+    known = known or {}
+    sums: Sums = {}
+    if not folder.is_dir():
+        return sums
+    now = time.time_ns()
+    for parent, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in files:
+            if "WRITELOCK" in name or name.endswith(".lock"):
+                continue
+            path = os.path.join(parent, name)
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            relative = Path(path).relative_to(folder).as_posix()
+            seen = [info.st_size, info.st_mtime_ns, info.st_ino]
+            recorded = known.get(relative)
+            if recorded and recorded[1:] == seen:
+                digest = recorded[0]
+            else:
+                with open(path, "rb") as file:
+                    digest = hashlib.file_digest(file, "sha256").hexdigest()
+            sums[relative] = [digest, *seen] if now - info.st_mtime_ns > RACY_NS else [digest]
+    return dict(sorted(sums.items()))
 
 
 def sums_file(folder: Path) -> Path:
@@ -244,33 +277,56 @@ def sums_file(folder: Path) -> Path:
     return folder.parent / f"{folder.name}.sha256"
 
 
+def hints_file(folder: Path) -> Path:
+    """Return where `unseal_folder` leaves the last sums: no seal any more, only what spares re-reading unchanged files."""
+    return folder.parent / f"{folder.name}.sha256.unsealed"
+
+
+def read_sums(path: Path) -> Sums:
+    """Return the sums recorded in `path` (an earlier version's `path → sha256` too); raise OSError, ValueError."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("不是 JSON 对象")
+    return {name: value if isinstance(value, list) else [value] for name, value in data.items()}
+
+
 def verify_folder(folder: Path) -> str | None:
     """Return why the cache folder `folder` is not as the last build left it (None: it is, or absent)."""
     if not os.path.lexists(folder):
         return None
     try:
-        recorded = json.loads(sums_file(folder).read_text(encoding="utf-8"))
+        recorded = read_sums(sums_file(folder))
     except FileNotFoundError:
         return "没有上次生成时记录的校验值"
     except (OSError, ValueError) as exc:
         return f"校验值文件无法读取：{exc}"
     try:
-        found = folder_sums(folder)
+        found = folder_sums(folder, recorded)
     except OSError as exc:
         return f"无法读取：{exc}"
-    if found != recorded:
-        changed = sorted(set(found) ^ set(recorded) | {n for n in found if recorded.get(n) != found[n]})
+    if {n: v[0] for n, v in found.items()} != {n: v[0] for n, v in recorded.items()}:
+        changed = sorted(
+            set(found) ^ set(recorded) | {n for n in found if n in recorded and recorded[n][0] != found[n][0]}
+        )
         return f"与上次生成时记录的校验值不符：{'、'.join(changed[:3])}"
     return None
 
 
 def seal_folder(folder: Path) -> None:
     """Record the sums of the cache folder `folder`, as `verify_folder` checks them next time."""
-    sums_file(folder).write_text(json.dumps(folder_sums(folder), indent=0), encoding="utf-8")
+    try:
+        known = read_sums(hints_file(folder))
+    except (OSError, ValueError):
+        known = {}
+    sums_file(folder).write_text(json.dumps(folder_sums(folder, known), indent=0), encoding="utf-8")
+    with contextlib.suppress(FileNotFoundError):
+        hints_file(folder).unlink()
 
 
 def unseal_folder(folder: Path) -> None:
-    """Forget the sums of `folder` while it is being changed: a build killed meanwhile leaves it unverified."""
-    with contextlib.suppress(FileNotFoundError):
-        sums_file(folder).unlink()
+    """Forget the sums of `folder` while it is being changed: a build killed meanwhile leaves it unverified.
 
+    They are kept aside as hints (`hints_file`): `seal_folder` re-reads only the files whose stat changed.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(sums_file(folder), hints_file(folder))
