@@ -18,7 +18,7 @@ of approval items (`Kind.names`), and the synonym keys, these tables are made:
   character that has several), so a correction of the same sound comes first (`sounds_alike`).
 
 The service reads `site/.search/forgiving.json`; the browser reads `site/search/data/f.js`
-(shard counts), `p/<letters>.js` (pinyin by the first two letters), `c/<n>.js` (corrections by the hash
+(shard counts), `p/<n>.js` (pinyin by the hash of a key), `c/<n>.js` (corrections by the hash
 of a key), `y.js` (sounds) and `g/<n>.js` (suggestions by the hash of their first one or two
 characters).
 """
@@ -222,17 +222,20 @@ def write_forgiving(
     folder = site / DATA_FOLDER
     for name in ("p", "c", "g"):
         (folder / name).mkdir(parents=True, exist_ok=True)
-    by_letter: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for key, found in spelled.items():  # by the first two letters (a one-letter key: its letter)
-        by_letter[key[:2]][key] = found
-    for letter, table in by_letter.items():
-        (folder / "p" / f"{letter}.js").write_text(_js("pinyin", letter, table), "utf-8")
+    size = sum(len(k) + 6 + sum(3 * len(w) + 3 for w in v) for k, v in spelled.items())
+    pshards = max(1, math.ceil(size / SHARD_TARGET_BYTES))
+    pinyin_shards: list[dict[str, list[str]]] = [{} for _ in range(pshards)]
+    for key, found in sorted(spelled.items()):  # by the hash of the key, as c/
+        pinyin_shards[term_hash(key) % pshards][key] = found
+    for n, table in enumerate(pinyin_shards):
+        (folder / "p" / f"{n}.js").write_text(_js("pinyin", n, table), "utf-8")
 
     def spelled_word(form: str) -> str:
         return spelled[form][0] if form in spelled else form
 
     rows = {key: [[f, spelled_word(f), words.get(spelled_word(f), 1)] for f in forms] for key, forms in fixes.items()}
-    size = sum(len(k) * 3 + 16 * len(v) for k, v in rows.items())
+    # as written: UTF-8 keys and forms (three bytes a character), quotes, commas, record counts
+    size = sum(len(k) * 3 + 4 + sum(6 * len(f) + 12 for f in v) for k, v in rows.items())
     cshards = max(1, math.ceil(size / SHARD_TARGET_BYTES))
     fix_shards: list[dict[str, Any]] = [{} for _ in range(cshards)]
     for key, row in sorted(rows.items()):
@@ -249,5 +252,6 @@ def write_forgiving(
     for n, shard in enumerate(suggest_shards):
         (folder / "g" / f"{n}.js").write_text(_js("suggest", n, shard), "utf-8")
     (folder / "y.js").write_text(_js("sounds", sounds), "utf-8")
-    (folder / "f.js").write_text(_js("forgiving", {"cshards": cshards, "gshards": gshards}), "utf-8")
+    counts = {"cshards": cshards, "gshards": gshards, "pshards": pshards}
+    (folder / "f.js").write_text(_js("forgiving", counts), "utf-8")
     return {"words": len(words), "pinyin_keys": len(spelled), "fix_keys": len(fixes), "suggest_shards": gshards}

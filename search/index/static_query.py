@@ -158,10 +158,11 @@ class StaticSite:
         return found
 
     def spelled(self, key: str) -> list[str]:
-        """Return the words a pinyin or initials key spells (`p/<first two letters>.js`, as search.js)."""
-        if not (self.site_dir / DATA_FOLDER / "p" / f"{key[:2]}.js").is_file():
+        """Return the words a pinyin or initials key spells (`p/<hash of the key>.js`, as search.js)."""
+        if not (self.site_dir / DATA_FOLDER / "f.js").is_file():
             return []
-        return list(self._load(f"p/{key[:2]}.js").get(key, []))
+        shards = self._load("f.js")["pshards"]
+        return list(self._load(f"p/{term_hash(key) % shards}.js").get(key, []))
 
     def did_you_mean(self, raw: str, filters: dict[str, str] | None = None) -> str | None:
         """Return the close query search.js offers when `raw` finds nothing (`search.spelling.corrections`)."""

@@ -29,7 +29,7 @@
     body: function (n, table) { store.body[n] = table; },
     docs: function (n, rows) { store.docs[n] = rows; },
     forgiving: function (f) { store.forgiving = f; },
-    pinyin: function (letter, table) { store.pinyin[letter] = table; },
+    pinyin: function (n, table) { store.pinyin[n] = table; },
     fixes: function (n, table) { store.fixes[n] = table; },
     phrase: function (n, table) { store.phrase[n] = table; },
     sounds: function (table) {  // toneless pinyin → its characters; kept as character → syllables
@@ -479,10 +479,13 @@
   // spells words in pinyin searches them too; a query that finds nothing is offered a close one.
   function spelledKey(text) { return /^[a-z]+(?:[ ']+[a-z]+)*$/.test(text) ? text.replace(/[ ']/g, "") : null; }
   function clean(raw) { return normalise(raw).replace(CONTROL, " ").split(/\s+/).filter(Boolean).join(" "); }
+  // p/<n>.js: pinyin and initials keys by their hash (f.js tells how many shards)
+  function pinyinFile(key) { return store.forgiving ? "p/" + (hash(key) % store.forgiving.pshards) + ".js" : "f.js"; }
+  function spelledWords(key) { return store.forgiving ? (store.pinyin[hash(key) % store.forgiving.pshards] || {})[key] : null; }
   function find(raw, done) {
     var text = clean(raw), key = spelledKey(text);
-    loadAll(key ? ["p/" + key.slice(0, 2) + ".js"] : [], function () {
-      var q, words = key ? (store.pinyin[key.slice(0, 2)] || {})[key] : null, extra = null;
+    loadAll(key ? ["f.js"] : [], function () { loadAll(key ? [pinyinFile(key)] : [], function () {
+      var q, words = key ? spelledWords(key) : null, extra = null;
       try {
         if (words) {
           extra = Object.assign({}, store.meta.synonyms);
@@ -496,7 +499,7 @@
       loadAll(files.filter(function (f, i) { return files.indexOf(f) === i; }), function () {
         done(null, q, filtered(q, evaluate(q), params));
       });
-    });
+    }); });
   }
   function oneEdit(a, b) {
     if (a === b || Math.abs(a.length - b.length) > 1) return false;
@@ -531,7 +534,7 @@
       parts.forEach(function (p) {
         fixKeys(p).forEach(function (k) { files.push("c/" + (hash(k) % n) + ".js"); });
         var key = spelledKey(p);
-        if (key) files.push("p/" + key.slice(0, 2) + ".js");
+        if (key) files.push(pinyinFile(key));
       });
       loadAll(files.filter(function (f, i) { return files.indexOf(f) === i; }), function () {
         var found = [];
@@ -548,7 +551,7 @@
           });
           Object.keys(best).sort(function (a, b) { return best[b] - best[a] || (a < b ? -1 : a > b ? 1 : 0); })
             .forEach(function (w) { add(best[w], i, w); });
-          var key = spelledKey(p), words = key ? (store.pinyin[key.slice(0, 2)] || {})[key] : null;
+          var key = spelledKey(p), words = key ? spelledWords(key) : null;
           if (words) add(0, i, words[0]);
           var other = (store.meta.synonyms[p] || [])[0];
           if (other) add(0, i, other);
