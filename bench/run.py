@@ -14,6 +14,8 @@
 6. 权力运行记录 at scale: the sample's five power items copied into the corpus content, `--cases`
    invented cases (100,000) in about 350 monthly case lists (`bench/case_lists.py`); a cold build,
    a rebuild after one case list changed, peak memory.
+7. (run first) incremental builds against cold builds: `--incremental-steps` random edit steps (40) on
+   the sample, each compared byte for byte (`bench/incremental_check.py`).
 
 Targets (issue 2): cold ≤ 60 s, one-record rebuild ≤ 3 s, peak memory ≤ 2 GB on 2 cores.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -37,6 +40,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
+import incremental_check  # noqa: E402
 from case_lists import add_sample_powers, write_case_lists  # noqa: E402
 from import_corpus import import_corpus  # noqa: E402
 from pagefind_bench import missing_tools, run_pagefind_bench, side_by_side  # noqa: E402
@@ -239,6 +243,27 @@ def run_corpus_bench(args: argparse.Namespace, content: Path, output: Path, resu
         print("    " + ("\n    ".join(lines) or fault.stdout[-2000:]), flush=True)
 
 
+def run_incremental_check(steps: int) -> bool:
+    """Step 7: random edits to the sample, each step's incremental build compared with a cold one
+    byte for byte (bench/incremental_check.py); a random seed each run, printed to replay it
+    (INCREMENTAL_SEED=… INCREMENTAL_STEPS=… pytest tests/test_incremental_property.py)."""
+    seed = random.SystemRandom().randrange(1_000_000)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="yangguang-incremental-") as tmp:
+        try:
+            check = incremental_check.run(incremental_check.small_sample(Path(tmp) / "sample"), steps, seed, work=Path(tmp))
+        except AssertionError as failure:
+            print(f"增量构建与冷启动构建不一致（种子 {seed}）：\n{failure}", flush=True)
+            return False
+    seconds = time.perf_counter() - started
+    print(
+        f"增量构建 = 冷启动构建：{steps} 步随机修改（种子 {seed}，{check.refused} 步被拒绝后撤回），"
+        f"每步重新生成的页面数 {check.rendered}，共 {seconds:.0f} 秒",
+        flush=True,
+    )
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
@@ -250,7 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000, help="generated cases over the sample's powers (0: none)")
     parser.add_argument("--no-pagefind", action="store_true", help="skip the comparison with Pagefind")
     parser.add_argument("--cases-only", action="store_true", help="import the corpus, then only the cases step")
+    parser.add_argument(
+        "--incremental-steps", type=int, default=40,
+        help="random edit steps of the incremental-equals-cold check on the sample (0: none; make test runs 4)",
+    )
+    parser.add_argument("--incremental-only", action="store_true", help="only the incremental-equals-cold check")
     args = parser.parse_args(argv)
+    if args.incremental_steps > 0:
+        results_incremental = run_incremental_check(args.incremental_steps)
+        if args.incremental_only:
+            return 0 if results_incremental else 1
 
     work = Path(tempfile.mkdtemp(prefix="yangguang-bench-"))
     content, output = work / "content", work / "site"

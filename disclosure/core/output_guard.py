@@ -78,7 +78,7 @@ def looks_like_old_site(folder: Path) -> bool:
         return False
     return (
         isinstance(manifest, dict)
-        and set(manifest) == {"global", "pages"}
+        and {"global", "pages"} <= set(manifest)  # later versions add keys ("format", "keys")
         and isinstance(manifest["pages"], dict)
         and (folder / "index.html").is_file()
         and only_site_entries(folder)

@@ -1,98 +1,104 @@
-"""Incremental freezing: re-render only the pages whose inputs changed since the live build.
+"""Incremental freezing: re-render only the pages that read something that changed since the live build.
 
-Every page gets a fingerprint of what it shows. The live `site/` carries the fingerprints
-it was built with (`.build/pages.json`). A rebuild links unchanged files from the live
-site into the staging folder (hard links: no copying, and never written through — a
-page that changes is unlinked first, so the live file is untouched) and freezes only
-the rest. Anything global — code, templates, configuration, the set of records, the
-date — changes the global fingerprint and the whole site is rendered again.
+Each page's dependencies are what it read of the site model while it rendered
+(`disclosure.site.reads`): the records it touched, the Site fields and mapping entries it
+looked up. The live `site/` carries them with the digest each key had
+(`.build/pages.json`). A rebuild recomputes the digests of those keys on the new model;
+a page none of whose keys changed is hard-linked from the live site into the staging
+folder (no copying, never written through: a page that changes is written anew), every
+other page is rendered and records its reads again. A page of a deleted record is no
+longer a page of the site and is simply not linked; a new page has no entry and is
+rendered. What every page depends on — the code and templates, the app's routes and
+template globals — is the global digest: when it changes, every page is rendered.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from disclosure.core.code_digest import code_digest
-from disclosure.core.records import Record
-from disclosure.kinds import KIND_BY_NAME
 from disclosure.outputs.publish import link_file, read_json_object
-from disclosure.site.model import PAGE_SIZE, Site
+from disclosure.site.model import Site
+from disclosure.site.reads import Key, key_digests
 
 MANIFEST = Path(".build") / "pages.json"
+FORMAT = 2  # of the manifest: read sets (1 held a fingerprint per page)
 
 
-def _hash(*parts: object) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(repr(part).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()[:32]
+def global_digest(app_fingerprint: str) -> str:
+    """Return what every page depends on: the code, the templates and the app's shape."""
+    return hashlib.sha256(f"{FORMAT}\0{code_digest()}\0{app_fingerprint}".encode()).hexdigest()[:32]
 
 
-def global_digest(site: Site, today: date) -> str:
-    """Return what every page depends on: code, configuration, fixed pages, the record set,
-    the day and the holidays of holidays.yaml (working days counted on power and case pages)."""
-    records = [(r.slug, r.kind, r.meta.title, r.meta.agency, r.meta.category, r.year, r.meta.validity) for r in site.records]
-    pages = [(p.slug, p.meta.title, p.body_html) for p in site.pages.values()]
-    return _hash(
-        code_digest(),
-        site.config.model_dump_json(),
-        [a.model_dump_json() for a in site.agencies],
-        [c.path for c in site.categories],
-        pages,
-        records,
-        today.isoformat(),
-        sorted((year, sorted(off), sorted(on)) for year, (off, on) in site.openness.calendar.extra.items()),
-    )
+@dataclass(frozen=True)
+class Manifest:
+    """What the live site was built with: the global digest, each page's read set, each key's digest."""
+
+    global_digest: str = ""
+    pages: Mapping[str, frozenset[Key]] = field(default_factory=dict)
+    digests: Mapping[Key, str] = field(default_factory=dict)
 
 
-def record_fingerprint(site: Site, record: Record) -> str:
-    """Return what a record page shows: its own source, its attachments and linked records
-    (both ways: those it links to, and those listed on it because they link to it)."""
-    linked: list[Record] = []
-    if record.slug in site.repealed_by:
-        linked.append(site.repealed_by[record.slug])
-    linked += site.repeals.get(record.slug, ())
-    linked += [r for _, listed in site.linked_from.get(record.slug, ()) for r in listed]
-    linked += site.targets.get(record.slug, {}).values()
-    kind = KIND_BY_NAME.get(record.kind)
-    if kind is None or kind.shows_own_kind:
-        # approval lists and power items show items of other records of their kind
-        linked += [r for r in site.records if r.kind == record.kind]
-    attachments = [(a.name, a.size, os.stat(a.source).st_mtime_ns) for a in record.attachments]
-    return _hash(record.digest, attachments, [r.digest for r in linked])
+def read_manifest(output: Path) -> Manifest:
+    """Return the manifest of the live site (empty when there is none or it is not this format)."""
+    data = read_json_object(output / MANIFEST)
+    keys, pages = data.get("keys"), data.get("pages")
+    if data.get("format") != FORMAT or not isinstance(keys, list) or not isinstance(pages, dict):
+        return Manifest()
+    try:
+        table = [(tuple(key), digest) for key, digest in keys]
+        return Manifest(
+            str(data.get("global", "")),
+            {page: frozenset(table[i][0] for i in found) for page, found in pages.items()},
+            dict(table),
+        )
+    except (TypeError, ValueError, IndexError):
+        return Manifest()
 
 
-def page_fingerprint(site: Site, endpoint: str, values: dict[str, Any]) -> str | None:
-    """Return the fingerprint of one page, or None when it must always be rendered."""
-    if endpoint in ("site.record", "site.attachment"):
-        record = site.by_slug[values["slug"]]
-        return _hash(endpoint, values.get("name"), record_fingerprint(site, record))
-    if endpoint in ("site.catalog", "site.catalog_facet"):
-        facet = site.facet(values["dimension"], values["key"]) if "dimension" in values else site.all_records
-        if facet is None:
-            return None
-        page = values.get("page", 1)
-        start = (page - 1) * PAGE_SIZE
-        return _hash(endpoint, sorted(values.items()), [r.digest for r in facet.records[start : start + PAGE_SIZE]])
-    return None
+def unchanged_pages(
+    site: Site, manifest: Manifest, pages: Iterable[str], global_fp: str
+) -> tuple[set[str], dict[Key, str]]:
+    """Return the pages (of `pages`) whose every read has the digest it had in the live build,
+    and the digests of the manifest's keys on `site` (reused when the new manifest is written)."""
+    if manifest.global_digest != global_fp:
+        return set(), {}
+    now = key_digests(site, manifest.digests)
+    changed = {key for key, digest in manifest.digests.items() if now[key] != digest}
+    unchanged = set()
+    for page in pages:
+        reads = manifest.pages.get(page)
+        if reads is not None and reads.isdisjoint(changed):
+            unchanged.add(page)
+    return unchanged, now
 
 
-def read_manifest(output: Path) -> dict[str, Any]:
-    """Return the fingerprints the live site was built with (empty when there is none)."""
-    return read_json_object(output / MANIFEST)
-
-
-def write_manifest(staging: Path, global_fp: str, pages: dict[str, str]) -> None:
+def write_manifest(
+    staging: Path, site: Site, global_fp: str, pages: Mapping[str, Iterable[Key]], known: Mapping[Key, str]
+) -> None:
+    """Write every page's read set and each key's digest on `site` (`known`: digests already computed)."""
+    sets = {page: set(reads) for page, reads in pages.items()}
+    keys = sorted({key for reads in sets.values() for key in reads}, key=_order)
+    missing = [key for key in keys if key not in known]
+    digests = {**known, **key_digests(site, missing)}
+    number = {key: i for i, key in enumerate(keys)}
+    data = {
+        "format": FORMAT,
+        "global": global_fp,
+        "keys": [[list(key), digests[key]] for key in keys],
+        "pages": {page: sorted(number[key] for key in reads) for page, reads in sorted(sets.items())},
+    }
     path = staging / MANIFEST
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"global": global_fp, "pages": pages}, sort_keys=True), encoding="utf-8")
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _order(key: Key) -> tuple[str, ...]:
+    return tuple(f"{type(part).__name__}:{part}" for part in key)
 
 
 def link_unchanged(output: Path, staging: Path, files: Iterable[str]) -> int:

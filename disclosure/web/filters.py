@@ -14,6 +14,7 @@ from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
 from disclosure.kinds.base import day_cn
 from disclosure.site.model import Site
+from disclosure.site.reads import by_routes
 from disclosure.web.urls import all_pages
 
 UrlKey = tuple[Any, ...]
@@ -93,8 +94,8 @@ def register(app: Flask, site: Site) -> None:
     app.jinja_env.filters.update(cn_date=cn_date, file_size=file_size, kind_label=kind_label, tel=tel_link)
     app.jinja_env.globals.update(
         record_url=record_url,
-        facet_url=partial(facet_url, urls),
-        href_for=partial(href_for, urls),
+        facet_url=by_routes(partial(facet_url, urls)),  # the URL table: the routes', not a page's read
+        href_for=by_routes(partial(href_for, urls)),
         sanitised=body,
         site_root=site_root,
     )

@@ -9,7 +9,7 @@ need no change here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, abort, render_template
 from disclosure.kinds import KINDS
 from disclosure.kinds.base import KindPage
 from disclosure.site.model import Site
+from disclosure.site.reads import reading
 
 BLUEPRINT = "lists"  # endpoints are lists.<KindPage.endpoint>: lists.approvals, lists.flowchart … (pages show it: data-page)
 
@@ -37,10 +38,11 @@ def routed(page: KindPage, index: Any) -> bool:
     return next(iter(page.urls(index)), None) is not None
 
 
-def render_page(kind_page: KindPage, index: Any, /, **values: Any) -> Response | str:
+def render_page(kind_page: KindPage, index: Callable[[], Any], /, **values: Any) -> Response | str:
     """Render the page for the URL `values` (`page` may be one): its template, or its context's
-    `body` when it has none; 404 when its context is None."""
-    context = kind_page.context(index, **values)
+    `body` when it has none; 404 when its context is None. `index` hands out the kind's index
+    (a read of it, for the incremental build)."""
+    context = kind_page.context(index(), **values)
     if context is None:
         abort(404)
     if kind_page.template is None:
@@ -66,13 +68,13 @@ def register(app: Flask, site: Site) -> None:
             seen.add(page.endpoint)
             if not routed(page, index):
                 continue
-            view = partial(render_page, page, index)
+            view = partial(render_page, page, reading(("=", "indexes", kind.name), lambda index=index: index))
             for rule in page.rules:
                 blueprint.add_url_rule(rule, page.endpoint, view)
         for name, function in kind.template_globals(index).items():
             if name in app.jinja_env.globals:
                 raise ValueError(f"template global {name} of kind {kind.name} is already defined")
-            app.jinja_env.globals[name] = function
+            app.jinja_env.globals[name] = reading(("=", "indexes", kind.name), function)  # a read of the index
     app.register_blueprint(blueprint)
     app.jinja_env.globals["kind_nav"] = navigation(site)
 
