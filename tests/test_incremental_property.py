@@ -10,6 +10,7 @@ runs more (INCREMENTAL_STEPS / INCREMENTAL_SEED choose others here too).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -18,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.incremental_check import Editor, build, differences, program_copy, run, small_sample
+from bench.incremental_check import REPO, Editor, build, differences, program_copy, run, small_sample
 from disclosure.core.progress import Progress
 from disclosure.pipeline import Settings, load_site
 from disclosure.site.model import Site
 from disclosure.site.reads import TrackedMapping, fingerprint, recording, tracking
+from disclosure.web import freeze
+from disclosure.web.freeze import freeze_pages
 
 STEPS = int(os.environ.get("INCREMENTAL_STEPS", "4"))
 SEED = int(os.environ.get("INCREMENTAL_SEED", "15"))
@@ -102,3 +105,15 @@ def test_a_fingerprint_counts_a_record_by_its_number_only() -> None:
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
     with pytest.raises(TypeError):
         fingerprint(object())  # an address is no fingerprint: refused, not hashed
+
+
+def test_recording_changes_no_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages read the model through the noting descriptors and TrackedMapping: what they show
+    must be what they show without them (every page of the sample, every kind)."""
+    site, _ = load_site(Settings(REPO / "content", use_cache=False), Progress(enabled=False), read_only=True)
+    freeze_pages(site, tmp_path / "tracked", Progress(enabled=False), workers=1)
+    monkeypatch.setattr(freeze, "tracking", contextlib.nullcontext)
+    freeze_pages(site, tmp_path / "plain", Progress(enabled=False), workers=1)
+    assert differences(tmp_path / "tracked", tmp_path / "plain") == [
+        "bytes differ: .build/pages.json"
+    ]  # no reads noted
