@@ -98,7 +98,7 @@ def test_a_news_page_is_a_record_page_under_the_news_list(site_dir: Path) -> Non
     ]
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
     assert data["@type"] == "NewsArticle" and data["headline"] == NEWS[0][1]
-    assert "<th scope=\"row\">发文字号</th><td>—</td>" in html
+    assert '<th scope="row" id="meta-number">发文字号</th><td headers="meta-number">—</td>' in html
 
 
 def test_the_news_feed_and_open_data_hold_the_published_items(site_dir: Path) -> None:
