@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) build.py serve --content $(CONTENT) --output $(OUTPUT) --port $(PORT)
+	@$(PY) build.py serve --content $(CONTENT) --output $(OUTPUT) --port $(PORT)
 
 # Browser-test tools from npm (axe-core's axe.min.js, vnu-jar's vnu.jar, HTML_CodeSniffer: the
 # WCAG2AA rules pa11y runs, injected by tests/test_phones.py), pinned, git-ignored.
