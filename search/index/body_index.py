@@ -208,7 +208,7 @@ def display_text(text: str) -> str:
     return BLOCK_MARK.join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
-# keys (uint64), compressed text; check-gram buckets (uint64), their position lengths (uint32), positions
+# keys (uint64), compressed text; check-gram buckets (uint32), their position lengths (uint32), positions
 Computed = tuple[bytes, bytes, bytes, bytes, bytes]
 
 
@@ -221,7 +221,7 @@ def _compute(body_html: str) -> Computed:
     buckets, lengths, positions = phrase_grams(display)
     return (
         body_keys(text).tobytes(), zlib.compress(display.encode("utf-8"), 1),
-        buckets.astype(np.uint64).tobytes(), lengths.tobytes(), positions,
+        buckets.tobytes(), lengths.tobytes(), positions,
     )  # fmt: skip
 
 
@@ -318,9 +318,7 @@ class BodyJob:
         keys, offsets, records = invert([c[0] for c in computed])
         texts = [c[1] for c in computed]
         digests = [d for d, _ in items]
-        buckets, bucket_offsets, bucket_records = invert([c[2] for c in computed])
-        position_offsets, positions = invert_positions(computed, buckets)
-        phrase = Inverted(buckets, bucket_offsets, bucket_records, [], position_offsets=position_offsets, positions=positions)
+        phrase = invert_phrase(computed)
         inverted = Inverted(keys, offsets, records, texts, digests, previous, [c[0] for c in computed], phrase)
         return inverted, len(fresh)
 
@@ -342,38 +340,38 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return keys_all[starts], offsets, records
 
 
-def invert_positions(computed: Sequence[Computed], keys: np.ndarray) -> tuple[np.ndarray, bytes]:
-    """Return the positions of every check-gram bucket in its records (record order), as `Inverted` keeps them."""
-    tri_keys, lengths, blobs = [], [], []
-    for _, _, record_keys, record_lengths, blob in computed:
-        tri_keys.append(np.frombuffer(record_keys, dtype=np.uint64))
-        lengths.append(np.frombuffer(record_lengths, dtype=np.uint32))
-        blobs.append(blob)
-    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
-    if not tri_keys or not sum(len(k) for k in tri_keys):
-        return offsets, b""
-    all_keys = np.concatenate(tri_keys)
-    all_lengths = np.concatenate(lengths).astype(np.int64)
-    source = np.concatenate(([0], np.cumsum(all_lengths)))[:-1]
-    order = np.argsort(all_keys, kind="stable")  # by key, records in order within each
-    sorted_lengths = all_lengths[order]
-    sorted_source = source[order]
-    blob_bytes = np.frombuffer(b"".join(blobs), dtype=np.uint8)
-    out = np.empty(len(blob_bytes), dtype=np.uint8)
+def invert_phrase(computed: Sequence[Computed]) -> Inverted:
+    """Return the check grams of all bodies: buckets, their records and, per bucket, its positions
+    in those records (record order): one stable sort of the uint32 buckets (a radix sort)."""
+    buckets = [np.frombuffer(c[2], dtype=np.uint32) for c in computed]
+    counts = np.fromiter((len(b) for b in buckets), dtype=np.int64, count=len(buckets))
+    if not len(buckets) or not counts.sum():
+        return Inverted(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32), [])
+    all_buckets = np.concatenate(buckets)
+    numbers = np.repeat(np.arange(len(buckets), dtype=np.uint32), counts)
+    order = np.argsort(all_buckets, kind="stable")  # by bucket, records in order within each
+    sorted_buckets = all_buckets[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_buckets[1:] != sorted_buckets[:-1])))
+    offsets = np.concatenate((starts, [len(sorted_buckets)])).astype(np.uint32)
+    # the positions' strings in the same order, gathered a block of pairs at a time (bounded memory)
+    lengths = np.concatenate([np.frombuffer(c[3], dtype=np.uint32) for c in computed]).astype(np.int64)
+    source = np.concatenate(([0], np.cumsum(lengths)))[:-1][order]
+    sorted_lengths = lengths[order]
+    blob = np.frombuffer(b"".join(c[4] for c in computed), dtype=np.uint8)
+    out = np.empty(len(blob), dtype=np.uint8)
     target = np.concatenate(([0], np.cumsum(sorted_lengths)))
     step = 1 << 20
-    for first in range(0, len(order), step):  # a block of (key, record) pairs at a time: bounded memory
+    for first in range(0, len(order), step):
         n = sorted_lengths[first : first + step]
-        gather = np.repeat(sorted_source[first : first + step] - target[first : first + len(n)], n)
-        gather += np.arange(target[first], target[first] + int(n.sum()))
-        out[target[first] : target[first] + int(n.sum())] = blob_bytes[gather]
-    sorted_keys = all_keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
-    per_key = np.add.reduceat(sorted_lengths, starts)
-    lengths_by_key = np.zeros(len(keys), dtype=np.int64)
-    lengths_by_key[np.searchsorted(keys, sorted_keys[starts])] = per_key
-    np.cumsum(lengths_by_key, out=offsets[1:])
-    return offsets, out.tobytes()
+        total = int(n.sum())
+        gather = np.repeat(source[first : first + step] - target[first : first + len(n)], n)
+        gather += np.arange(target[first], target[first] + total)
+        out[target[first] : target[first] + total] = blob[gather]
+    position_offsets = target[np.concatenate((starts, [len(order)]))]
+    return Inverted(
+        sorted_buckets[starts].astype(np.uint64), offsets, numbers[order], [],
+        position_offsets=position_offsets, positions=out.tobytes(),
+    )  # fmt: skip
 
 
 def write_body_index(inverted: Inverted, folder: Path, docs: Sequence[tuple[str, int]]) -> None:
