@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 # Bump when what the index holds changes: every cached index is then rebuilt.
-FORMAT_VERSION = "7"  # 7: the body cache holds the check grams (static exact phrases)
+FORMAT_VERSION = "8"  # 8: the body cache holds the check grams (static exact phrases), buckets uint32
 
 MAX_QUERY_CHARS = 64  # after normalisation; the raw parameter may be a little longer
 MAX_RAW_QUERY_CHARS = 256
