@@ -250,8 +250,8 @@ def folder_sums(folder: Path, known: Sums | None = None) -> Sums:
     sums: Sums = {}
     if not folder.is_dir():
         return sums
-    now = time.time_ns()
-    for parent, dirs, files in os.walk(folder):
+    now, root = time.time_ns(), os.fspath(folder)
+    for parent, dirs, files in os.walk(root):
         dirs.sort()
         for name in files:
             if "WRITELOCK" in name or name.endswith(".lock"):
@@ -260,7 +260,7 @@ def folder_sums(folder: Path, known: Sums | None = None) -> Sums:
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode):
                 continue
-            relative = Path(path).relative_to(folder).as_posix()
+            relative = path[len(root) + 1 :].replace(os.sep, "/")
             seen = [info.st_size, info.st_mtime_ns, info.st_ino]
             recorded = known.get(relative)
             if recorded and recorded[1:] == seen:
