@@ -88,7 +88,7 @@ def test_a_page_records_what_it_read() -> None:
             assert len(site.facets["year"]) >= 1
         assert record.meta.title  # between pages: nothing noted
     assert ("=", "by_slug", record.slug) in reads
-    assert ("@", record.meta.index_number) in reads
+    assert ("@", record.meta.index_number, "meta") in reads
     assert ("?", "by_slug", "no-such-record") in reads
     assert ("?", "facets", "year") in reads and ("=", "facets", "year") in reads
     assert not isinstance(site.facets, TrackedMapping)  # the classes are restored

@@ -26,7 +26,7 @@ from disclosure.site.model import Site
 from disclosure.site.reads import Key, key_digests
 
 MANIFEST = Path(".build") / "pages.json"
-FORMAT = 2  # of the manifest: read sets (1 held a fingerprint per page)
+FORMAT = 3  # of the manifest: read sets by record field (2: by record; 1 held a fingerprint per page)
 
 
 def global_digest(app_fingerprint: str) -> str:

@@ -5,7 +5,8 @@ descriptor that notes what was read in the set `recording()` opened for the page
 rendered; nothing is noted between pages, and outside `tracking()` the classes are left
 as they are (no cost for the other stages). A page's read set holds keys:
 
-- `("@", 索引号)`: a record's content (any field of it: meta, body, extra, attachments …);
+- `("@", 索引号, field)`: a field of a record (meta, body_html, extra, attachments …): a
+  catalogue page reads its rows' metadata, so a body edit does not reach it;
 - `("=", field, k1, k2 …)`: the value of a Site field, or of one entry of a mapping field
   (`site.by_slug[slug]`, `site.indexes["approval"]`, `site.facets["year"]["2019"]`);
 - `("?", field, k1 …)`: only whether that entry exists (a nested mapping read further down,
@@ -77,18 +78,20 @@ def end_page() -> set[Key]:
 
 
 class _RecordField:
-    """A Record slot that notes the record's 索引号 when read during a page."""
+    """A Record slot that notes the record's 索引号 and the slot's name when read during a page
+    (a catalogue page reads the metadata of its rows, not their bodies)."""
 
-    __slots__ = ("member",)
+    __slots__ = ("member", "name")
 
-    def __init__(self, member: Any) -> None:
+    def __init__(self, member: Any, name: str) -> None:
         self.member = member
+        self.name = name
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             return self
         if _active is not None:
-            _active.add(("@", _META.__get__(obj).index_number))
+            _active.add(("@", _META.__get__(obj).index_number, self.name))
         return self.member.__get__(obj, owner)
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -186,7 +189,7 @@ def tracking() -> Iterator[None]:
         return
     for field in dataclasses.fields(Record):
         _originals[(Record, field.name)] = Record.__dict__[field.name]
-        setattr(Record, field.name, _RecordField(Record.__dict__[field.name]))
+        setattr(Record, field.name, _RecordField(Record.__dict__[field.name], field.name))
     for field in dataclasses.fields(Site):
         _originals[(Site, field.name)] = Site.__dict__.get(field.name, ABSENT)
         setattr(Site, field.name, _SiteField(field.name))
@@ -237,7 +240,7 @@ def key_digest(site: Site, key: Key) -> str:
     mode, *path = key
     if mode == "@":
         record = site.by_index.get(path[0])
-        return ABSENT if record is None else record_digest(record)
+        return ABSENT if record is None else slot_digest(record, path[1])
     value: Any = site
     for i, step in enumerate(path):
         if i == 0:
@@ -251,11 +254,17 @@ def key_digest(site: Site, key: Key) -> str:
     return "+" if mode == "?" else fingerprint(value)
 
 
-def record_digest(record: Record) -> str:
-    """Return the digest of what a record's page can show of it: its sources and its attachments'
-    files (sent as they are)."""
-    files = [(a.name, a.size, os.stat(a.source).st_mtime_ns) for a in record.attachments]
-    return _sha(f"{record.digest}\0{files!r}")
+def slot_digest(record: Record, slot: str) -> str:
+    """Return the digest of one field of a record as a page reads it: the metadata as JSON, the
+    attachments with their files' size and time (the files are sent as they are), the rest by value."""
+    if slot == "meta":
+        return _sha(record.meta.model_dump_json())
+    if slot == "attachments":
+        files = [
+            (a.title, a.name, a.size, a.type_label, os.stat(a.source).st_mtime_ns) for a in record.attachments
+        ]
+        return _sha(repr(files))
+    return fingerprint(getattr(record, slot))
 
 
 def fingerprint(value: Any) -> str:
