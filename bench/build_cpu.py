@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
             stages.append((self.stage, time.monotonic() - wall, cpu_seconds() - cpu))
         close(self)
 
-    Progress.start, Progress._close_stage = timed_start, timed_close  # type: ignore[method-assign]
+    Progress.start, Progress._close_stage = timed_start, timed_close  # type: ignore[method-assign]  # timing wraps the real methods for this run only
     wall, cpu = time.perf_counter(), cpu_seconds()
     sys.argv = [str(REPO / "build.py"), *argv]
     code: Any = 0

@@ -167,11 +167,11 @@ def build(content: Path, output: Path, today: date, workers: int) -> int:
     original = pipeline.freeze_pages
 
     def counted(*args: object, **kwargs: object) -> list[str]:
-        found = original(*args, **kwargs)  # type: ignore[arg-type]
+        found = original(*args, **kwargs)  # type: ignore[arg-type]  # passes freeze_pages' own arguments through
         rendered.extend(found)
         return found
 
-    pipeline.freeze_pages = counted  # type: ignore[assignment]
+    pipeline.freeze_pages = counted  # type: ignore[assignment]  # counts the pages the pipeline renders
     try:
         build_site(Settings(content, output, today=today, progress=False, workers=workers))
     finally:
@@ -375,7 +375,7 @@ class Editor:
         if not pairs:
             return None
         moved, model = self.rng.choice(pairs)
-        power = lists[model].group(1).strip()  # type: ignore[union-attr]
+        power = lists[model].group(1).strip()  # type: ignore[union-attr]  # pairs hold only lists whose power matched
         text = re.sub(
             r"^power: .*$", f'power: "{power}"', moved.read_text(encoding="utf-8"), count=1, flags=re.M
         )

@@ -32,7 +32,7 @@ def test_current_count_excludes_expired_and_repealed(tmp_path: Path, monkeypatch
 
 def test_validity_on_every_record_page(built: Path) -> None:
     for slug, validity in (("130600002-2019-00042", "有效"), ("130600002-2010-00015", "废止"), ("130600002-2019-00050", "失效")):
-        assert '<th scope="row">有效性</th><td><span class="validity' in page(built, f"/records/{slug}/")
+        assert '<th scope="row" id="meta-validity">有效性</th><td headers="meta-validity"><span class="validity' in page(built, f"/records/{slug}/")
         assert f">{validity}</span>" in page(built, f"/records/{slug}/")
 
 

@@ -39,10 +39,11 @@ SITE_FOLDERS = frozenset(
     {
         "records", "catalog", "pages", "search", "feeds", "data", "static", "care", "a11y",
         "approvals", "powers", "risks", "disclosure", "guide", "rules", "statutory", "reports", "apply",
+        "sitemap", "monitor", "news", "interpretations",
         ".build", ".search",
     }
 )
-SITE_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "robots.txt", MARKER})
+SITE_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "robots.txt", "opensearch.xml", MARKER})
 _ADVICE = "已拒绝；请另选一个空目录或由本工具生成的目录（未改动任何文件）"
 
 
