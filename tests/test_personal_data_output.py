@@ -162,6 +162,12 @@ GATE_CASES = [
     ("search/data/d/0.js", 'YGSearch.docs(0,[["a","t","","","2018-06-28","138\\u00300138000"]]);\n'),
     ("static/flow.svg", "<svg><text><tspan>1380013</tspan><tspan>8000</tspan></text></svg>"),
     ("sitemap.xml", "<urlset><url><loc>https://x/records/1380013<!-- -->8000/</loc></url></urlset>"),
+    # digits in other forms: the gate's quick test (could_hold_number) must count every one
+    ("records/d/index.html", "<p>手机：¹³⁸⁰⁰¹³⁸⁰⁰⁰</p>"),
+    ("records/e/index.html", "<p>手机：一三八〇〇一三八〇〇〇</p>"),
+    ("records/f/index.html", "<p>手机：&sup1;38００１３８０００</p>"),
+    ("records/g/index.html", "<p>手机：١٣٨٠٠١٣٨٠٠٠</p>"),
+    ("search/data/b/0.js", 'YGSearch.body(0,{"万众":"lN+SjN","x":"\\u0031\\u00338\\u00300138000"});\n'),
 ]
 
 
@@ -403,3 +409,31 @@ def test_attachment_in_a_build_blocks_publishing(content: Path, tmp_path: Path) 
     (folder / "照片.jpg").write_bytes(b"\xff\xd8\xff\xe0fake")
     problems = build(content, tmp_path / "site")
     assert problems == [f"{folder}/名单.txt:1: 文件（file）: 第 4 列有未打码的手机号码 138****8000，{ARTICLE}"]
+
+
+def test_gate_skips_files_that_cannot_hold_a_number_and_scans_large_sites_on_every_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from disclosure.outputs import output_gate
+
+    staging = tmp_path / "staging"
+    shard = staging / "search" / "data" / "b" / "0.js"
+    shard.parent.mkdir(parents=True)
+    shard.write_text('YGSearch.body(0,{"万众":"lN+SjNkblb$J(f","上人":"~IgACAB%ADYGl-BpDC"});\n', encoding="utf-8")
+    scanned: list[str] = []
+    original = output_gate.scan_text
+    monkeypatch.setattr(output_gate, "scan_text", lambda text, *a, **k: scanned.append(text) or original(text, *a, **k))
+    assert output_gate.output_findings(shard) == []
+    assert scanned == []  # written without digits: nothing to read it for
+    # a site of many files: the same problems in the same order from worker processes
+    for n in range(40):
+        page = staging / "records" / f"r{n:02}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>第{n}号，手机 1380013{8000 + n}</p>" if n % 7 == 3 else f"<p>第{n}号</p>", encoding="utf-8")
+    with pytest.raises(ContentInvalid) as alone:
+        check_output(staging, Path("site"), FIXTURES / "valid")
+    monkeypatch.setattr(output_gate, "PARALLEL_THRESHOLD", 1)
+    with pytest.raises(ContentInvalid) as pooled:
+        check_output(staging, Path("site"), FIXTURES / "valid")
+    assert [str(p) for p in pooled.value.problems] == [str(p) for p in alone.value.problems]
+    assert [str(p).split(":")[0] for p in alone.value.problems] == [f"site/records/r{n:02}/index.html" for n in (3, 10, 17, 24, 31, 38)]

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from disclosure.core.characters import SEPARATORS, ZERO_WIDTH
 from disclosure.core.problems import Severity
@@ -50,6 +51,24 @@ _CHINESE_DIGITS = str.maketrans(
     | {"○": "0", "幺": "1", "貳": "2", "參": "3", "陸": "6"}
 )
 _CHINESE_RUN = re.compile(r"[〇○零一幺二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖]{11,}[Xx]?")
+
+
+# The fewest digits any number this module reports has (a mobile number): a text with fewer
+# characters that can stand for a digit cannot hold one, however it is disguised.
+MIN_DIGITS = 11
+_DIGIT_CHARACTER = re.compile(
+    "[\\d" + "".join(chr(c) for c in _DIGIT_LIKE) + "〇○零一幺二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖]"
+)
+
+
+def could_hold_number(text: str) -> bool:
+    """Return whether `text` has at least MIN_DIGITS characters that can stand for a digit
+    (Unicode decimal digits of every script, the digit-like signs, Chinese numerals).
+
+    Each way a file can write a digit keeps one of them: an entity (&#49;) or escape
+    (\\u0031, %31) writes digits of its own, and named entities are decoded before asking.
+    """
+    return next(islice(_DIGIT_CHARACTER.finditer(text), MIN_DIGITS - 1, None), None) is not None
 
 
 def fold_digit_like(text: str) -> str:
