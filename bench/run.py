@@ -92,13 +92,11 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def timed_build(content: Path, output: Path) -> tuple[float, float]:
-    """Run one build; return (seconds, peak MB of the process tree). Prints the stage timings."""
-    command = [
-        sys.executable, str(REPO / "build.py"), "build", "--content", str(content), "--output", str(output), "--timings",
-    ]
+def run_sampled(command: list[str], every: float = 0.05) -> tuple[str, float, int]:
+    """Run a build command; return its stderr, wall seconds and the peak Pss (kB) of its process
+    tree, sampled every `every` seconds. Exit with its last lines when it fails."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
     done = threading.Event()
 
@@ -106,7 +104,7 @@ def timed_build(content: Path, output: Path) -> tuple[float, float]:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss_kb(process.pid))
-            time.sleep(0.05)
+            time.sleep(every)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -117,6 +115,15 @@ def timed_build(content: Path, output: Path) -> tuple[float, float]:
     if process.returncode != 0:
         tail = "\n".join(err.splitlines()[-20:])
         raise SystemExit(f"build failed ({process.returncode}):\n{tail}")
+    return err, elapsed, peak
+
+
+def timed_build(content: Path, output: Path) -> tuple[float, float]:
+    """Run one build; return (seconds, peak MB of the process tree). Prints the stage timings."""
+    command = [
+        sys.executable, str(REPO / "build.py"), "build", "--content", str(content), "--output", str(output), "--timings",
+    ]
+    err, elapsed, peak = run_sampled(command)
     stages = [line for line in err.splitlines() if line.endswith(" 秒") and "\t" in line]
     LAST_STAGES.clear()
     for line in stages:

@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from build_cpu import PREFIX  # noqa: E402
 from import_corpus import DEFAULT_CORPUS, import_corpus  # noqa: E402
-from run import cold, touch_one_record, tree_rss_kb  # noqa: E402
+from run import cold, run_sampled, touch_one_record  # noqa: E402
 from scale_records import generate  # noqa: E402
 from search_bench import NEW_QUERIES, QUERIES  # noqa: E402
 
@@ -77,24 +76,7 @@ def measured_build(content: Path, output: Path) -> dict[str, Any]:
         "--output",
         str(output),
     ]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak, done = 0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kb(process.pid))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    _, err = process.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"build failed ({process.returncode}):\n" + "\n".join(err.splitlines()[-20:]))
+    err, wall, peak = run_sampled(command, every=0.2)
     stages = {}
     for line in err.splitlines():
         if line.startswith(PREFIX):
