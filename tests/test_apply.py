@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,7 @@ from pypdf import PdfReader
 from rules_support import RULES, copy_site, edit, problems_of
 from werkzeug.test import Client
 
+from conftest import static_server
 from disclosure.core.config import SiteConfig
 from disclosure.core.problems import ContentInvalid
 from disclosure.outputs.application_form import APPLICATION_FORM, FORM, SIGNATURE, application_form_docx
@@ -206,11 +204,6 @@ def test_the_output_gate_reads_the_word_form(tmp_path: Path, monkeypatch: pytest
 # --------------------------------------------------------------------------- in Chromium
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The rules fixture site with every channel, built and served on a loopback port."""
@@ -220,11 +213,8 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f.write(CHANNELS)
     out = build(root, root.parent / "site")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with static_server(out) as address:
+        yield address
 
 
 def test_the_form_prints_on_one_a4_page_without_the_site_header(browser: Any, host: str) -> None:

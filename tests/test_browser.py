@@ -13,20 +13,17 @@ and skip (saying what is missing) elsewhere.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import require
+from conftest import require, static_server
 from disclosure.web.modes import MODES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,20 +72,11 @@ def page_types(site_dir: Path) -> dict[str, str]:
     return types
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site_dir: Path) -> Iterator[str]:
     """The built site on a loopback port, as a static host serves it."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with static_server(site_dir) as address:
+        yield address
 
 
 class Visit:

@@ -5,16 +5,16 @@ the reading modes and the static search work in both."""
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from test_sub_path import BASE, build_both
+
+from conftest import static_server
 
 # the label of the header's search box is visually hidden by site.css: unstyled, it is static
 STYLED = "getComputedStyle(document.querySelector('label.visually-hidden')).position === 'absolute'"
@@ -54,13 +54,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def host(sites: dict[str, Path]) -> Iterator[str]:
     """The sub-path build on a loopback port under /gkml/; returns the site's address."""
-    httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_UnderSubPath, directory=str(sites["sub"]))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{BASE}"
-    httpd.shutdown()
-    httpd.server_close()
+    with static_server(sites["sub"], _UnderSubPath) as address:
+        yield address + BASE
 
 
 class Tab:

@@ -10,11 +10,8 @@ pa11y runs) with no error.
 
 from __future__ import annotations
 
-import functools
-import threading
 import urllib.request
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 from lxml import html as lxml_html
-from test_browser import _DATA_PAGE, AXE, ROOT, TOOLS, Visit, _Quiet, page_url, std_pages
+from test_browser import _DATA_PAGE, AXE, ROOT, TOOLS, Visit, page_url, std_pages
 
-from conftest import require
+from conftest import require, static_server
 from disclosure.web.modes import page_files
 
 PHONE = {"width": 360, "height": 780}
@@ -58,11 +55,8 @@ def types(site: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with static_server(site) as address:
+        yield address
 
 
 def phone(browser: Any, server: str) -> Visit:

@@ -5,12 +5,9 @@ with markup in its title), twice, to check the feed's ids hold across builds."""
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import textwrap
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -20,6 +17,7 @@ import pytest
 from lxml import etree, html
 from werkzeug.test import Client
 
+from conftest import static_server
 from disclosure.cli import serve
 from disclosure.core.reading_modes import apply_mode
 from disclosure.pipeline import Settings, build_site
@@ -191,11 +189,6 @@ def test_the_result_page_links_to_its_feed(client: Client) -> None:
     assert not empty.xpath('//link[starts-with(@href, "/api/")]') and not empty.xpath('//a[text()="订阅此检索（Atom）"]')
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def _static_page(browser: Any, url: str) -> Any:
     page = browser.new_page()
     page.goto(url)
@@ -204,10 +197,7 @@ def _static_page(browser: Any, url: str) -> Any:
 
 
 def test_the_static_page_writes_the_same_feed_link(browser: Any, site_dir: Path, client: Client) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        host = f"http://127.0.0.1:{server.server_address[1]}"
+    with static_server(site_dir) as host:
         for prefix in ("", "/care"):
             page = _static_page(browser, f"{host}{prefix}/search/?q={quote('审批')}&agency={quote('保定市人民政府')}")
             hrefs = page.eval_on_selector_all(".search-feed a", "els => els.map(e => e.getAttribute('href'))")
@@ -215,9 +205,6 @@ def test_the_static_page_writes_the_same_feed_link(browser: Any, site_dir: Path,
             served = html.fromstring(client.get("/search/", query_string={"q": "审批", "agency": "保定市人民政府"}).get_data(as_text=True))
             assert [urlsplit(h).path for h in hrefs] == ["/api/search.atom"]
             assert parse_qs(urlsplit(hrefs[0]).query) == parse_qs(urlsplit(served.xpath('//p[@class="search-feed"]/a/@href')[0]).query)
-    finally:
-        server.shutdown()
-        server.server_close()
     page = _static_page(browser, (site_dir / "search" / "index.html").as_uri() + "?q=" + quote("审批"))
     assert page.eval_on_selector_all(".search-results li", "els => els.length") == 3
     assert page.eval_on_selector_all(".search-feed a", "els => els.length") == 0  # no service behind file://
