@@ -78,6 +78,37 @@ def test_a_static_host_answers_with_highlights_and_filters(browser: Any, host: s
     assert [link.split("/records/")[1].strip("/") for link in links] == expected
 
 
+FILTERED = [
+    ("国务院", {"year": "2019"}),
+    ("国务院", {"year": "1999"}),  # a year no record has: nothing
+    ("国务院", {"category": "综合政务"}),  # a category holds its sub-categories' records
+    ("国务院", {"kind": "document", "sort": "date"}),
+    ("国务院", {"validity": "有效"}),
+    ("国务院", {"validity": "失效"}),
+    ("国务院", {"agency": "没有这个机关"}),
+    ("政务公开", {}),  # the name of a category: its records match
+    ("国务院办公厅", {"sort": "date"}),  # names an agency
+]
+
+
+@pytest.mark.parametrize(("q", "filters"), FILTERED)
+def test_filters_and_facets_match_the_mirror(browser: Any, host: str, site_dir: Path, q: str, filters: dict[str, str]) -> None:
+    """Filters, the date order and the parts naming an agency or a category read v/<facet>.js, never a per-record table."""
+    query = "&".join(f"{k}={quote(v)}" for k, v in {"q": q, **filters}.items())
+    links, html, requests = results(browser, f"{host}/search/?{query}")
+    static = StaticSite(site_dir)
+    expected = static.search(q, {k: v for k, v in filters.items() if k != "sort"}, sort=filters.get("sort", "relevance"))
+    assert [link.split("/records/")[1].strip("/") for link in links] == [r["slug"] for r in expected][:10]
+    assert f"共找到 <strong>{len(expected)}</strong> 条信息" in html
+    wanted = {name for name in static.loaded if name.startswith("v/")}
+    assert wanted and {r.split("/search/data/")[1] for r in requests if "/search/data/v/" in r} == wanted
+    labels = dict(static.meta["kinds"])  # the kind's label and the validity come from the display rows
+    shown = expected[:10]
+    assert html.count('<span class="meta">') == len(shown)
+    assert all(f'<span class="meta">{labels[row["kind"]]}' in html for row in shown)
+    assert html.count('<span class="validity">') == sum(row["validity"] != "有效" for row in shown)
+
+
 def test_a_static_host_finds_words_deep_in_a_body(browser: Any, host: str) -> None:
     links, html, requests = results(browser, f"{host}/search/?q={quote('饲养鳄鱼')}")
     assert links == [f"{host}/records/130600001-2009-00010/"]

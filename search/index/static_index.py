@@ -3,13 +3,21 @@
 Files under `search/data/` of the site (all are `.js` calling `window.YGSearch.*`, so they
 load through `<script>` tags from file:// as well as from any static host):
 
-- `meta.js`: format, counts, shard count, facet labels, synonyms and, per record, the
-  numbers a filter or a date sort needs (`docs`: published as YYYYMMDD, kind, validity,
-  agency and category indexes).
+- `meta.js`: format, counts, shard counts, facet labels, synonyms and, per year, the range of
+  record numbers published in it (`years`: the records are newest first, so a year is a run of
+  numbers and the date order is the order of the numbers). Nothing in it is per record: its
+  size follows the labels and the synonyms, not the number of records.
+- `v/<facet><n>.js`: the records of one filter value, `a<n>` of agency n, `c<n>` of category n
+  (a category path also holds its sub-categories' records), `k<n>` of kind n, `s<n>` of validity
+  n, encoded as `b/` (deltas or a bitmap: count / 6 characters at most). A query loads one only
+  for a filter it sets, or for a part that names an agency or a category (`evaluate`).
 - `fold.js`: the Traditional → Simplified character pairs, to fold a query as the index was.
 - `t/<n>.js`: postings of the terms whose hash falls in shard n. A posting list is the
   record numbers, each doubled plus one if the term is in the title, delta-encoded as a
-  base-32 varint in a URL-safe alphabet. Exact 文号/索引号 keys are terms `#d…` and `#i…`.
+  base-32 varint in a URL-safe alphabet; that of a common term, where shorter, is split
+  (`encode_term_postings`): its records with the term in the title, `|`, the others, each
+  encoded as `b/` (so a bitmap at most: no list is longer than count / 3 characters).
+  Exact 文号/索引号 keys are terms `#d…` and `#i…`.
 - `b/<n>.js`: body postings (`search.index.body_index`): for every Chinese character and bigram
   of the body texts whose hash falls in shard n, the records whose body holds it, encoded
   as above (no title bit) but in `BODY_ALPHABET`, which has no digits. A list longer than
@@ -25,9 +33,10 @@ load through `<script>` tags from file:// as well as from any static host):
   as written where its check grams stand at their distances in the phrase
   (`search.analysis.phrase_offsets`); the browser downloads one shard per three characters of
   a phrase (every character of a short one), never a body.
-- `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list; a record
-  with parts (`search.parts`: approval items, steps, attachments) has a seventh column, its
-  parts as [anchor, label, the start of their text].
+- `d/<n>.js`: display data of records n·CHUNK … (n+1)·CHUNK − 1, for the result list: slug,
+  title, 文号, agencies, published, lead, kind and validity (indexes into meta's `kinds` and
+  `validities`); a record with parts (`search.parts`: approval items, steps, attachments) has a
+  ninth column, its parts as [anchor, label, the start of their text].
 
 The terms are those of `search.index.documents`, so the browser and the service match the same
 records for the same query.
@@ -41,7 +50,7 @@ import math
 import os
 import shutil
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -61,12 +70,14 @@ BODY_SHARD_TARGET_BYTES = 2_500
 PHRASE_SHARD_TARGET_BYTES = 6_000
 BITMAP = "~"  # a body posting list starting with this is a bitmap of all records
 UNKNOWN = UNKNOWN_POSITIONS.decode()
+SPLIT = "|"  # in t/<n>.js: a common term's title records, then its other records
 POSITIONS = "|"  # in x/<n>.js: after a bucket's postings, its positions in each of those records
 POSITIONS_MAX_CHARS = 16_000  # a bucket with more is written without them (none in the corpus: 9 kB at most)
 LEAD_SHOWN = 120
 DATA_FOLDER = Path("search") / "data"
 KINDS_ORDER = tuple(kind.name for kind in KINDS)
 VALIDITIES = ("有效", "失效", "废止")
+_TO_BODY = str.maketrans(ALPHABET, BODY_ALPHABET)
 
 
 def term_hash(term: str) -> int:
@@ -107,6 +118,29 @@ def encode_postings(numbers: Sequence[int]) -> str:
         out.extend(ALPHABET[d + 32] for d in digits[:-1])
         out.append(ALPHABET[digits[-1]])
     return "".join(out)
+
+
+def encode_term_postings(numbers: Sequence[int], count: int) -> str:
+    """Return a term's postings (record·2, plus one in the title) as `encode_postings` writes them, or,
+    when shorter (a common term), split: its title records, `|`, its other records, each as
+    `encode_records` writes them: the gaps are not doubled, and a bitmap at most (count / 3
+    characters for both)."""
+    plain = encode_postings(numbers)
+    if len(numbers) < 16:  # a short list gains little (most terms)
+        return plain
+    title = [n >> 1 for n in numbers if n & 1]
+    held = set(title)
+    rest = [n >> 1 for n in numbers if not n & 1 and n >> 1 not in held]
+    split = f"{encode_records(title, count)}{SPLIT}{encode_records(rest, count)}"
+    return split if len(split) < len(plain) else plain
+
+
+def decode_term_postings(text: str) -> list[int]:
+    """Return the postings of `encode_term_postings` (record·2, plus one in the title), ascending."""
+    if SPLIT not in text:
+        return decode_postings(text)
+    title, rest = text.split(SPLIT)
+    return sorted([n * 2 + 1 for n in decode_body_postings(title)] + [n * 2 for n in decode_body_postings(rest)])
 
 
 def decode_postings(text: str, alphabet: str = ALPHABET) -> list[int]:
@@ -153,6 +187,19 @@ def encode_body_postings(inverted: Inverted, count: int) -> list[str]:
         for row, i in enumerate(block.tolist()):
             out[i] = BITMAP + chars[row].tobytes().decode("ascii")
     return out
+
+
+def encode_records(numbers: Sequence[int], count: int) -> str:
+    """Return ascending record numbers as `encode_body_postings` writes a list: deltas in
+    BODY_ALPHABET, or the bitmap of all `count` records when that is shorter."""
+    deltas = encode_postings(numbers).translate(_TO_BODY)
+    width = -(-count // 6)
+    if len(deltas) <= width + 1:
+        return deltas
+    values = [0] * width
+    for n in numbers:
+        values[n // 6] |= 32 >> (n % 6)
+    return BITMAP + "".join(BODY_ALPHABET[v] for v in values)
 
 
 def decode_body_postings(text: str) -> list[int]:
@@ -372,6 +419,39 @@ def _js(call: str, *args: object) -> str:
     return f"YGSearch.{call}({body});\n"
 
 
+def year_ranges(docs: Sequence[SearchDoc]) -> dict[str, list[int]]:
+    """Return year → [first, end) of the record numbers published in it. The records must be in
+    the site's order, newest first (`disclosure.site.model`): a year is then one run of numbers,
+    and sorting by date is sorting by number."""
+    out: dict[str, list[int]] = {}
+    for n, d in enumerate(docs):
+        if n and d.published > docs[n - 1].published:
+            raise ValueError(f"static index: records not newest first ({docs[n - 1].slug}, {d.slug})")
+        out.setdefault(d.published[:4], [n, n])[1] = n + 1
+    return out
+
+
+def write_facets(
+    docs: Sequence[SearchDoc], folder: Path, agencies: list[str], categories: list[str], kinds: list[int], validities: list[int]
+) -> None:
+    """Write `v/<facet><n>.js`: the records of every agency, category, kind and validity."""
+    members: dict[str, list[int]] = defaultdict(list)
+    agency_index = {a: i for i, a in enumerate(agencies)}
+    category_index = {c: i for i, c in enumerate(categories)}
+    for n, d in enumerate(docs):
+        for a in d.agency:
+            members[f"a{agency_index[a]}"].append(n)
+        for c in d.categories:
+            members[f"c{category_index[c]}"].append(n)
+        members[f"k{kinds[n]}"].append(n)
+        members[f"s{validities[n]}"].append(n)
+    target = folder / "v"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in sorted(set(members) | {f"s{i}" for i in range(len(VALIDITIES))}):  # every validity, even one no record has
+        (target / f"{name}.js").write_text(_js("facet", name, encode_records(members[name], len(docs))), "utf-8")
+
+
 def write_static_index(
     docs: Sequence[SearchDoc],
     destination: Path,
@@ -379,8 +459,11 @@ def write_static_index(
     kind_labels: dict[str, str],
     body: Inverted | None = None,
     body_cache: Path | None = None,
+    phrase_written: Callable[[], tuple[int, int]] | None = None,
 ) -> dict[str, int]:
-    """Write the static index of `docs` (in display order) under `destination`; return sizes."""
+    """Write the static index of `docs` (in display order) under `destination`; return sizes.
+    `phrase_written`: the `x/` shards are written elsewhere (`write_phrase_shards` in a worker
+    process, while this one writes the rest); it returns their (count, bytes) once they are."""
     folder = destination / DATA_FOLDER
     (folder / "t").mkdir(parents=True, exist_ok=True)
     (folder / "d").mkdir(parents=True, exist_ok=True)
@@ -401,7 +484,7 @@ def write_static_index(
             postings["#d" + doc.doc_number_key].append(number * 2)
         postings["#i" + doc.index_number_key].append(number * 2)
 
-    encoded = {term: encode_postings(numbers) for term, numbers in postings.items()}
+    encoded = {term: encode_term_postings(numbers, len(docs)) for term, numbers in postings.items()}
     total = sum(len(t.encode()) + len(p) + 6 for t, p in encoded.items())
     shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
     by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
@@ -412,34 +495,28 @@ def write_static_index(
 
     body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
     phrase_shards, phrase_bytes = (
-        write_phrase_shards(body.phrase, folder, len(docs)) if body is not None and body.phrase is not None else (0, 0)
+        phrase_written()
+        if phrase_written is not None
+        else write_phrase_shards(body.phrase, folder, len(docs))
+        if body is not None and body.phrase is not None
+        else (0, 0)
     )
-
-    for start in range(0, len(docs), CHUNK):
-        rows = [
-            [d.slug, d.title, d.doc_number, "、".join(d.agency), d.published, d.lead[:LEAD_SHOWN]]
-            + ([[[p.anchor, p.label, static_text(p)] for p in d.parts]] if d.parts else [])
-            for d in docs[start : start + CHUNK]
-        ]
-        (folder / "d" / f"{start // CHUNK}.js").write_text(_js("docs", start // CHUNK, rows), "utf-8")
 
     agencies = sorted({a for d in docs for a in d.agency})
     categories = sorted({c for d in docs for c in d.categories})
-    agency_index = {a: i for i, a in enumerate(agencies)}
-    category_index = {c: i for i, c in enumerate(categories)}
     kinds = [k for k in KINDS_ORDER if any(d.kind == k for d in docs)] + sorted(
         {d.kind for d in docs} - set(KINDS_ORDER)
     )
-    rows_meta = [
-        [
-            int(d.published.replace("-", "")),
-            kinds.index(d.kind),
-            VALIDITIES.index(d.validity) if d.validity in VALIDITIES else 0,
-            [agency_index[a] for a in d.agency],
-            [category_index[c] for c in d.categories],
+    kind_of = [kinds.index(d.kind) for d in docs]
+    validity_of = [VALIDITIES.index(d.validity) if d.validity in VALIDITIES else 0 for d in docs]
+    for start in range(0, len(docs), CHUNK):
+        rows = [
+            [d.slug, d.title, d.doc_number, "、".join(d.agency), d.published, d.lead[:LEAD_SHOWN], kind_of[n], validity_of[n]]
+            + ([[[p.anchor, p.label, static_text(p)] for p in d.parts]] if d.parts else [])
+            for n, d in enumerate(docs[start : start + CHUNK], start)
         ]
-        for d in docs
-    ]
+        (folder / "d" / f"{start // CHUNK}.js").write_text(_js("docs", start // CHUNK, rows), "utf-8")
+    write_facets(docs, folder, agencies, categories, kind_of, validity_of)
     meta = {
         "format": FORMAT_VERSION,
         "count": len(docs),
@@ -452,7 +529,7 @@ def write_static_index(
         "kinds": [[k, kind_labels.get(k, k)] for k in kinds],
         "validities": list(VALIDITIES),
         "synonyms": {k: list(v) for k, v in synonyms.items()},
-        "docs": rows_meta,
+        "years": year_ranges(docs),
     }
     (folder / "meta.js").write_text(_js("meta", meta), "utf-8")
     pairs = "".join(chr(k) + v for k, v in sorted(fold_table().items()))

@@ -21,7 +21,7 @@ from search.index.static_index import (
     body_term,
     decode_body_postings,
     decode_positions,
-    decode_postings,
+    decode_term_postings,
     phrase_name,
     term_hash,
 )
@@ -59,7 +59,7 @@ class StaticSite:
     def postings(self, term: str) -> list[int]:
         shard = self._load(f"t/{term_hash(term) % self.meta['shards']}.js")
         text = shard.get(term)
-        return decode_postings(text) if text else []
+        return decode_term_postings(text) if text else []
 
     def body_postings(self, gram: str) -> list[int]:
         shards = self.meta.get("bshards", 0)
@@ -119,8 +119,8 @@ class StaticSite:
         parsed = parse_spelled(raw, synonyms, self.spelled)
         scores = self.evaluate(parsed)
         ids = self.filter(scores, filters or {})
-        if sort == "date":
-            ids.sort(key=lambda i: (-meta["docs"][i][0], i))
+        if sort == "date":  # the records are newest first (`static_index.year_ranges`)
+            ids.sort()
         else:
             ids.sort(key=lambda i: rank_key(scores[i], i))
         return self.exact_first(parsed, ids, reorder=sort != "date")
@@ -177,11 +177,16 @@ class StaticSite:
                 return candidate
         return None
 
+    def facet(self, name: str) -> set[int]:
+        """Return the records of a filter value (`v/<name>.js`: `a3` agency 3, `c0`, `k1`, `s2`)."""
+        return set(decode_body_postings(self._load(f"v/{name}.js")))
+
     def row(self, number: int) -> dict[str, Any]:
-        chunk = self._load(f"d/{number // self.meta['chunk']}.js")
-        slug, title, doc_number, agency, published, lead, *parts = chunk[number % self.meta["chunk"]]
+        meta = self.meta
+        chunk = self._load(f"d/{number // meta['chunk']}.js")
+        slug, title, doc_number, agency, published, lead, kind, validity, *parts = chunk[number % meta["chunk"]]
         return {"slug": slug, "title": title, "doc_number": doc_number, "agency": agency, "published": published, "lead": lead,
-                "parts": parts[0] if parts else []}
+                "kind": meta["kinds"][kind][0], "validity": meta["validities"][validity], "parts": parts[0] if parts else []}
 
     def place(self, row: dict[str, Any], raw: str) -> tuple[str, str] | None:
         """Return the (anchor, "label：text") of the part of the page a result points to, as search.js shows it, or None."""
@@ -209,10 +214,9 @@ class StaticSite:
             needle = normalise(part.text)
             agencies = {i for i, a in enumerate(meta["agencies"]) if needle and needle in normalise(a)}
             categories = {i for i, c in enumerate(meta["categories"]) if needle and normalise(c.split("/")[-1]) == needle}
-            if agencies or categories:
-                for i, d in enumerate(meta["docs"]):
-                    if agencies & set(d[3]) or categories & set(d[4]):
-                        best[i] = max(best.get(i, 0.0), 1.0)
+            named = [f"a{i}" for i in sorted(agencies)] + [f"c{i}" for i in sorted(categories)]
+            for i in set().union(*(self.facet(name) for name in named)):
+                best[i] = max(best.get(i, 0.0), 1.0)
             scores = {d: Score(True, s, 1, 0.0) for d, s in best.items()}
             scores |= {d: Score(False, 0.0, 0, s) for d, s in body.items() if d not in best}
             total = scores if total is None else {k: v.add(scores[k]) for k, v in total.items() if k in scores}
@@ -251,21 +255,24 @@ class StaticSite:
         return dict.fromkeys(sorted(docs or ()), body_weight(weight))
 
     def filter(self, scores: dict[int, Score], filters: dict[str, str]) -> list[int]:
+        """Return the records of `scores` that every filter set keeps (a value the site lacks keeps none)."""
         meta = self.meta
-        kinds = [k for k, _ in meta["kinds"]]
-        out = []
-        for i in scores:
-            d = meta["docs"][i]
-            agency = filters.get("agency")
-            if agency and (agency not in meta["agencies"] or meta["agencies"].index(agency) not in d[3]):
-                continue
-            if filters.get("category") and (filters["category"] not in meta["categories"] or meta["categories"].index(filters["category"]) not in d[4]):
-                continue
-            if filters.get("year") and str(d[0])[:4] != filters["year"]:
-                continue
-            if filters.get("kind") and (filters["kind"] not in kinds or kinds.index(filters["kind"]) != d[1]):
-                continue
-            if filters.get("validity") and meta["validities"][d[2]] != filters["validity"]:
-                continue
-            out.append(i)
-        return out
+        names: list[str] = []
+        for key, prefix, values in (
+            ("agency", "a", meta["agencies"]),
+            ("category", "c", meta["categories"]),
+            ("kind", "k", [k for k, _ in meta["kinds"]]),
+            ("validity", "s", meta["validities"]),
+        ):
+            value = filters.get(key)
+            if value and value not in values:
+                return []
+            if value:
+                names.append(f"{prefix}{values.index(value)}")
+        first, end = 0, meta["count"]
+        if filters.get("year"):
+            if filters["year"] not in meta["years"]:
+                return []
+            first, end = meta["years"][filters["year"]]
+        kept = [self.facet(name) for name in names]
+        return [i for i in scores if first <= i < end and all(i in records for records in kept)]

@@ -20,7 +20,7 @@
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_!$%()*+,.:";
 
-  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {}, forgiving: null, pinyin: {}, fixes: {}, sounds: {}, phrase: {} };
+  var store = { meta: null, fold: {}, terms: {}, body: {}, docs: {}, facets: {}, forgiving: null, pinyin: {}, fixes: {}, sounds: {}, phrase: {} };
   var waiting = {};
   window.YGSearch = {
     meta: function (m) { store.meta = m; },
@@ -28,6 +28,11 @@
     terms: function (n, table) { store.terms[n] = table; },
     body: function (n, table) { store.body[n] = table; },
     docs: function (n, rows) { store.docs[n] = rows; },
+    facet: function (name, text) {  // v/<name>.js: the records of one filter value, as a set
+      var set = {};
+      postingsOf(text).forEach(function (r) { set[r] = 1; });
+      store.facets[name] = set;
+    },
     forgiving: function (f) { store.forgiving = f; },
     pinyin: function (n, table) { store.pinyin[n] = table; },
     fixes: function (n, table) { store.fixes[n] = table; },
@@ -161,7 +166,14 @@
     for (var i = 0; i < term.length; i++) h = (h * 31 + term.charCodeAt(i)) % 1000003;
     return h;
   }
-  function postings(term) { return decode((store.terms[hash(term) % store.meta.shards] || {})[term], ALPHABET); }
+  // static_index.decode_term_postings: record·2 (+1 in the title) as deltas, or split: the title records "|" the others
+  function postings(term) {
+    var text = (store.terms[hash(term) % store.meta.shards] || {})[term], at = text ? text.indexOf("|") : -1;
+    if (at < 0) return decode(text, ALPHABET);
+    var out = postingsOf(text.slice(0, at)).map(function (r) { return r * 2 + 1; })
+      .concat(postingsOf(text.slice(at + 1)).map(function (r) { return r * 2; }));
+    return out.sort(function (a, b) { return a - b; });
+  }
   function bodyPostings(gram) {
     if (!store.meta.bshards) return [];
     var name = bodyName(gram);
@@ -294,22 +306,16 @@
   function evaluate(q) {
     var meta = store.meta, count = meta.count, total = null;
     q.parts.forEach(function (part) {
-      var best = {}, body = {}, needle = normalise(part.text);
+      var best = {}, body = {};
       function keep(scores) { for (var k in scores) best[k] = Math.max(best[k] || 0, scores[k]); }
       part.alts.forEach(function (alt) {
         keep(scoreAlternative(alt, count));
         var b = scoreBody(alt, count);
         for (var k in b) body[k] = Math.max(body[k] || 0, b[k]);
       });
-      var agencies = [], categories = [];
-      meta.agencies.forEach(function (a, i) { if (needle && normalise(a).indexOf(needle) >= 0) agencies.push(i); });
-      meta.categories.forEach(function (c, i) { if (needle && normalise(c.split("/").pop()) === needle) categories.push(i); });
-      if (agencies.length || categories.length) {
-        meta.docs.forEach(function (d, i) {
-          if (d[3].some(function (a) { return agencies.indexOf(a) >= 0; }) || d[4].some(function (c) { return categories.indexOf(c) >= 0; }))
-            best[i] = Math.max(best[i] || 0, 1);
-        });
-      }
+      named(part).forEach(function (name) {
+        for (var i in store.facets[name] || {}) best[i] = Math.max(best[i] || 0, 1);
+      });
       var scores = {};
       for (var k in best) scores[k] = [true, best[k], 1, 0];
       for (k in body) if (!(k in best)) scores[k] = [false, 0, 0, body[k]];
@@ -328,22 +334,37 @@
   // search/ranking.py rank_key: metadata matches first by score; then parts matched in the metadata, body score, number
   function rankKey(s, id) { return s[0] ? [0, -s[1], 0, id] : [1, -s[2], -s[3], id]; }
   function compareKeys(a, b) { for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; return 0; }
+  // static_query.evaluate: the facets (v/a<n>.js, v/c<n>.js) of the agencies a part names and of the categories it is the name of
+  function named(part) {
+    var meta = store.meta, needle = normalise(part.text), out = [];
+    if (!needle) return out;
+    meta.agencies.forEach(function (a, i) { if (normalise(a).indexOf(needle) >= 0) out.push("a" + i); });
+    meta.categories.forEach(function (c, i) { if (normalise(c.split("/").pop()) === needle) out.push("c" + i); });
+    return out;
+  }
+  // static_query.filter: the facets the filters set need; null when one names a value the site lacks
+  function filterFacets(params) {
+    var meta = store.meta, out = [], kinds = meta.kinds.map(function (k) { return k[0]; }), missing = false;
+    [["agency", "a", meta.agencies], ["category", "c", meta.categories], ["kind", "k", kinds], ["validity", "s", meta.validities]]
+      .forEach(function (f) {
+        if (!params[f[0]]) return;
+        var i = f[2].indexOf(params[f[0]]);
+        if (i < 0) missing = true; else out.push(f[1] + i);
+      });
+    if (params.year && !meta.years.hasOwnProperty(params.year)) missing = true;
+    return missing ? null : out;
+  }
   function filtered(q, scores, params) {
-    var meta = store.meta, ids = [];
-    var agency = meta.agencies.indexOf(params.agency), category = meta.categories.indexOf(params.category);
-    var kind = -1, validity = meta.validities.indexOf(params.validity);
-    meta.kinds.forEach(function (k, i) { if (k[0] === params.kind) kind = i; });
+    var meta = store.meta, ids = [], names = filterFacets(params);
+    if (names === null) return [];
+    var span = params.year ? meta.years[params.year] : [0, meta.count];
     for (var k in scores) {
-      var id = +k, d = meta.docs[id];
-      if (params.agency && d[3].indexOf(agency) < 0) continue;
-      if (params.category && d[4].indexOf(category) < 0) continue;
-      if (params.year && String(d[0]).slice(0, 4) !== params.year) continue;
-      if (params.kind && d[1] !== kind) continue;
-      if (params.validity && d[2] !== validity) continue;
-      ids.push(id);
+      var id = +k;
+      if (id < span[0] || id >= span[1]) continue;
+      if (names.every(function (name) { return (store.facets[name] || {})[id]; })) ids.push(id);
     }
-    ids.sort(params.sort === "date"
-      ? function (a, b) { return meta.docs[b][0] - meta.docs[a][0] || a - b; }
+    ids.sort(params.sort === "date"  // the records are newest first (static_index.year_ranges)
+      ? function (a, b) { return a - b; }
       : function (a, b) { return compareKeys(rankKey(scores[a], a), rankKey(scores[b], b)); });
     return exactFirst(q, ids, params.sort !== "date");
   }
@@ -448,8 +469,8 @@
         shown.forEach(function (id) {
           var row = (store.docs[Math.floor(id / meta.chunk)] || [])[id % meta.chunk];
           if (!row) return;
-          var d = meta.docs[id], kind = meta.kinds[d[1]][0], validity = meta.validities[d[2]];
-          var place = partOf(row[6], q.highlights, [row[1], row[5]]), part = place >= 0 ? row[6][place] : null;
+          var kind = meta.kinds[row[6]][0], validity = meta.validities[row[7]];
+          var place = partOf(row[8], q.highlights, [row[1], row[5]]), part = place >= 0 ? row[8][place] : null;
           var url = recordUrl(row[0]) + (part ? "#" + part[0] : "");
           var shown = part ? escapeHtml(part[1]) + "：" + highlight(part[2], q.highlights) : snippet(row[5], q.highlights);
           html += '<li><a href="' + escapeHtml(url) + '">' + highlight(row[1], q.highlights) + "</a>" +
@@ -494,8 +515,10 @@
         } else q = parse(raw);
       } catch (e) { done(e); return; }
       if (!q.parts.length) { done(null, q, []); return; }
+      var facets = filterFacets(params) || [];
+      q.parts.forEach(function (p) { facets = facets.concat(named(p)); });
       var files = neededTerms(q).map(function (t) { return "t/" + (hash(t) % store.meta.shards) + ".js"; })
-        .concat(bodyShards(q));
+        .concat(bodyShards(q), facets.map(function (f) { return "v/" + f + ".js"; }));
       loadAll(files.filter(function (f, i) { return files.indexOf(f) === i; }), function () {
         done(null, q, filtered(q, evaluate(q), params));
       });
