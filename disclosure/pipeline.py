@@ -18,6 +18,14 @@ from disclosure.core.problems import ContentInvalid, Problem
 from disclosure.core.progress import Progress
 from disclosure.core.site_links import base_path
 from disclosure.outputs.application_form import write_application_form
+from disclosure.outputs.build_receipt import (
+    Receipt,
+    fingerprint,
+    problem_lines,
+    site_state,
+    withdraw,
+    write_receipt,
+)
 from disclosure.outputs.feeds import write_feeds
 from disclosure.outputs.open_data import write_open_data
 from disclosure.outputs.output_gate import check_output
@@ -101,6 +109,10 @@ def build_site(settings: Settings) -> Outcome:
     # disk full, no permission…: a message naming the folder; staging removed, site kept
     with write_errors_as_messages(settings.output_dir, settings.cache_dir), build_lock(settings.output_dir):
         prepare_cache(settings)
+        # what this build is made from, by stat, before it reads anything (build_receipt)
+        made_from = fingerprint(settings.content_dir, settings.output_dir, settings.today, settings.relative)
+        if settings.use_cache:
+            withdraw(settings.cache_dir)  # no receipt vouches for a site while it is being replaced
         site, problems = load_site(settings, progress)
         progress.start("准备输出目录")
         with staging_directory(settings.output_dir, background_cleanup=True, locked=True) as staging:
@@ -120,6 +132,9 @@ def build_site(settings: Settings) -> Outcome:
             progress.start("生成结果的个人信息检查")
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
             progress.start("替换网站目录")
+        if settings.use_cache:  # the next build with nothing changed stops at this receipt
+            receipt = Receipt(made_from, site_state(settings.output_dir, settings.cache_dir), problem_lines(problems), len(site.records))
+            write_receipt(settings.cache_dir, receipt)
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
     return Outcome(site, problems, progress.timings)
 

@@ -28,7 +28,8 @@ from pathlib import Path
 MARKER = ".yangguang-site"
 REPOSITORY = Path(__file__).resolve().parents[2]  # the folder holding build.py
 _MARKER_TEXT = "yangguang-gongkai {kind}\n阳光公开生成的目录：只有带此文件的目录才会被本工具替换或删除。\n"
-_LEGACY_CACHE_NAMES = frozenset({"bodies.sqlite", "records.sqlite", "search", "search.sha256"})
+# (and receipt.json: the receipt of its last build, disclosure/outputs/build_receipt.py)
+_LEGACY_CACHE_NAMES = frozenset({"bodies.sqlite", "records.sqlite", "search", "search.sha256", "receipt.json"})
 # Everything a build before the marker wrote at the top of a site (only unmarked sites are
 # judged by it, so a kind's pages added since need no entry): the first segment of every URL of the
 # app (disclosure/web), the mode prefixes (web/modes.MODES), the static files, the feeds,
