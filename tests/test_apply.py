@@ -182,7 +182,8 @@ def test_mode_copies_have_the_pages_and_link_the_one_word_file(site: Path, tmp_p
     out = build(site, tmp_path / "out")
     for mode in ("care", "a11y"):
         html = page(out, f"/{mode}/apply/")
-        assert f'href="/{mode}/apply/form/"' in html and f'href="/{APPLICATION_FORM}"' in html
+        # document-relative: read at /care/apply/ it is /care/apply/form/, at /a11y/apply/ /a11y/apply/form/
+        assert 'href="../apply/form/"' in html and f'href="/{APPLICATION_FORM}"' in html
         assert (out / mode / "apply" / "form" / "index.html").is_file()
         assert not (out / mode / APPLICATION_FORM).exists()  # not a page: one file, linked from every mode
 

@@ -244,10 +244,14 @@ def test_mode_switch_works_without_javascript_and_persists(
         page.get_by_role("link", name=MODES[mode], exact=True).click()
         page.wait_for_load_state("load")
         assert page.url == f"{server}/{mode}/"
-        assert page.evaluate("() => document.documentElement.className") == f"mode-{mode}"
+        assert (
+            page.evaluate("() => document.documentElement.className") == "mode-page"
+        )  # one page for both modes
+        assert_in_mode(page, mode)
         assert px(page, "body") >= 18
         heights = page.eval_on_selector_all(
-            ".site-nav a, .modes a, button", "es => es.map(e => e.getBoundingClientRect().height)"
+            ".site-nav a, .modes a, button",
+            "es => es.filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect().height)",
         )
         assert min(heights) >= 44, f"targets smaller than 44 px: {heights}"
 
@@ -255,20 +259,46 @@ def test_mode_switch_works_without_javascript_and_persists(
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="政府信息公开目录").click()
         page.wait_for_load_state("load")
         assert page.url == f"{server}/{mode}/catalog/"
+        assert_in_mode(page, mode)
         page.locator("table.catalog a").first.click()
         page.wait_for_load_state("load")
         assert page.url.startswith(f"{server}/{mode}/records/")
+        assert_in_mode(page, mode)
         assert px(page, "body") >= 18
         assert px(page, "table.metadata td") >= 18
         record = page.url.removeprefix(f"{server}/{mode}")
 
-        page.get_by_role("link", name=f"退出{MODES[mode]}").click()
+        # From one mode into the other, and out
+        (other,) = (m for m in MODES if m != mode)
+        page.get_by_role("link", name=MODES[other], exact=True).click()
+        page.wait_for_load_state("load")
+        assert page.url == f"{server}/{other}{record}"
+        assert_in_mode(page, other)
+        page.get_by_role("link", name=f"退出{MODES[other]}").click()
         page.wait_for_load_state("load")
         assert page.url == server + record
         assert page.evaluate("() => document.documentElement.className") == "mode-std"
+        assert px(page, "html") == 16 and visible_switch(page) == ["长者模式", "无障碍模式"]
         assert not visit.problems, visit.problems
     finally:
         visit.close()
+
+
+def visible_switch(page: Any) -> list[str]:
+    """Return the names of the mode switch's links as the accessibility tree has them."""
+    return [link.inner_text() for link in page.get_by_role("list", name="浏览模式").get_by_role("link").all()]
+
+
+def assert_in_mode(page: Any, mode: str) -> None:
+    """The page has the look of `mode` (its /<mode>/mode.css) and its switch shows 退出 and the other mode only."""
+    (other,) = (m for m in MODES if m != mode)
+    assert visible_switch(page) == [f"退出{MODES[mode]}", MODES[other]]
+    assert px(page, "html") == 20  # 长者模式 and 无障碍: larger type
+    background = page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor")
+    assert (background == "rgb(0, 0, 0)") == (mode == "a11y"), background  # 无障碍: light on black
+    assert page.evaluate(
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--ink').trim()"
+    ) == ("#000" if mode == "care" else "#1f1f1f")
 
 
 def test_search_results_keep_the_reader_in_the_mode(browser: Any, server: str) -> None:

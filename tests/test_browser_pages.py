@@ -7,14 +7,16 @@ pages that test_browser.py (one page per type) does not open.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from lxml import html as lxml_html
 
-from disclosure.web.modes import MODES, apply_mode, is_page_link, page_files, switch_html
+from disclosure.core.reading_modes import mode_page, switch_html
+from disclosure.web.modes import MODES, is_page_link, page_files
 
 BUDGET = 50 * 1024  # bytes of HTML + CSS + JS a page loads, before images and the search index
 LOCAL = re.compile(r"^(?:/(?!/)|\.\.?/)")  # root- or document-relative: this host
@@ -115,45 +117,89 @@ def test_every_page_weighs_at_most_50_kb_before_images(sample_site: Path, parsed
             if path.suffix in (".css", ".js") and path.is_file():
                 total += path.stat().st_size
         weights[url] = total
-        for mode in MODES:  # the copies add a few bytes of attributes; check them too
+        for mode in MODES:  # a mode page adds a few bytes and its mode's stylesheet; check them too
             copy = sample_site / mode / file.relative_to(sample_site)
             if copy.is_file():
-                weights[f"/{mode}{url}"] = total - file.stat().st_size + copy.stat().st_size
+                sheet = (sample_site / mode / "mode.css").stat().st_size
+                weights[f"/{mode}{url}"] = total - file.stat().st_size + copy.stat().st_size + sheet
     heavy = {url: size for url, size in weights.items() if size > BUDGET}
     assert not heavy, "\n".join(f"{url}: {size} bytes" for url, size in sorted(heavy.items()))
 
 
-def test_every_page_has_a_copy_in_each_mode_whose_links_stay_in_the_mode(sample_site: Path) -> None:
+def test_every_page_has_one_mode_page_under_both_modes_whose_links_stay_in_the_mode(
+    sample_site: Path,
+) -> None:
     failures = []
     standard = page_files(sample_site)
     assert len(standard) > 20
     for file, path in standard:
+        care, a11y = (sample_site / mode / file.relative_to(sample_site) for mode in MODES)
+        if not care.is_file() or not a11y.is_file():
+            failures.append(f"{path}: a mode page is missing")
+            continue
+        if not os.path.samefile(care, a11y):  # one file under two names (a hard link)
+            failures.append(f"{path}: /care/ and /a11y/ are two files")
+        root = lxml_html.parse(str(care)).getroot()
+        if root.get("class") != "mode-page" or root.xpath("//meta[@name='robots']/@content") != [
+            "noindex, follow"
+        ]:
+            failures.append(f"{path}: <html class> {root.get('class')}, or not noindex")
+        canonical = lxml_html.parse(str(file)).getroot().xpath("//link[@rel='canonical']/@href")
+        if root.xpath("//link[@rel='canonical']/@href") != canonical:
+            failures.append(f"{path}: canonical link is not the standard page's")
+        switch = {li.get("class"): li.xpath("./a/@href")[0] for li in root.xpath("//ul[@class='modes']/li")}
+        if switch != {
+            "exit-care": path,
+            "exit-a11y": path,
+            "to-care": f"/care{path}",
+            "to-a11y": f"/a11y{path}",
+        }:
+            failures.append(f"{path}: switch {switch}")
+        sheets = root.xpath("//link[@rel='stylesheet']/@href")
         for mode in MODES:
-            copy = sample_site / mode / file.relative_to(sample_site)
-            if not copy.is_file():
-                failures.append(f"/{mode}{path}: missing")
-                continue
-            root = lxml_html.parse(str(copy)).getroot()
-            if root.get("class") != f"mode-{mode}":
-                failures.append(f"/{mode}{path}: <html class> is {root.get('class')}")
-            exits = root.xpath("//a[@class='mode-exit']/@href")
-            if exits != [path]:
-                failures.append(f"/{mode}{path}: 退出 link goes to {exits}")
+            here = f"/{mode}{path}"
+            if [urljoin(here, s) for s in sheets][:2] != [
+                "/static/site.css",
+                f"/{mode}/mode.css",
+            ]:  # then lists.css …
+                failures.append(f"{here}: stylesheets {sheets}")
             for target in root.xpath("//a/@href | //form/@action"):
-                if target in exits or not target.startswith("/") or target.startswith("//"):
+                if (
+                    target in switch.values()
+                    or target.startswith(("#", "mailto:", "tel:"))
+                    or urlsplit(target).scheme
+                ):
                     continue
-                bare = unquote(target.split("#")[0].split("?")[0])
+                bare = unquote(urlsplit(urljoin(here, target)).path)
+                if bare.startswith("//"):
+                    continue
                 if bare.endswith("/"):
-                    if not bare.startswith(f"/{mode}/") and not any(bare.startswith(f"/{m}/") for m in MODES):
-                        failures.append(f"/{mode}{path}: link {target} leaves the mode")
+                    if not bare.startswith(f"/{mode}/"):
+                        failures.append(f"{here}: link {target} leaves the mode")
                     elif not (sample_site / bare.lstrip("/") / "index.html").is_file():
-                        failures.append(f"/{mode}{path}: link {target} goes nowhere")
+                        failures.append(f"{here}: link {target} goes nowhere")
                 elif not (sample_site / bare.lstrip("/")).is_file():
-                    failures.append(f"/{mode}{path}: link {target} goes nowhere")
+                    failures.append(f"{here}: link {target} goes nowhere")
     assert not failures, "\n".join(failures[:50])
 
 
-def test_apply_mode_moves_page_links_only() -> None:
+def test_the_modes_cost_the_bytes_of_one_tree(sample_site: Path) -> None:
+    """Both mode trees hold the same files: on disk (each file counted once, as du does) they
+    weigh about what the standard pages do, not twice as much as they did."""
+    pages = sum(file.stat().st_size for file, _ in page_files(sample_site))
+    seen: dict[tuple[int, int], int] = {}
+    names = 0
+    for mode in MODES:
+        for file in (sample_site / mode).rglob("*"):
+            if file.is_file():
+                status = file.stat()
+                seen[(status.st_dev, status.st_ino)] = status.st_size
+                names += status.st_size
+    assert pages * 2 <= names <= pages * 2.3  # what a host that keeps no hard links stores
+    assert pages <= sum(seen.values()) <= pages * 1.15  # what the output folder holds
+
+
+def test_mode_page_moves_page_links_only() -> None:
     page = (
         '<!doctype html>\n<html lang="zh-CN" class="mode-std">\n<head>\n<meta charset="utf-8">\n'
         '<link rel="stylesheet" href="/static/site.css">\n'
@@ -161,31 +207,40 @@ def test_apply_mode_moves_page_links_only() -> None:
         '<link rel="canonical" href="https://www.example.gov.cn/records/a/">\n</head>\n<body>\n'
         + switch_html("/records/a/")
         + '<a href="/">首页</a> <a href="/catalog/page/2/#top">下一页</a> <a href="#main">跳</a>'
-        ' <a href="/records/a/file.pdf">附件</a> <a href="//cdn.example/x/">外</a>'
+        ' <a href="/records/a/file.pdf">附件</a> <a href="//cdn.example/x/">外</a> <a href="b.pdf">乙</a>'
         ' <a href="https://www.gov.cn/">中国政府网</a> <form action="/search/" method="get"></form>'
-        ' <a class="x" title="t" href="/search/?q=%E4%B8%AA%E7%A8%8E">检索</a>\n</body>\n</html>\n'
+        ' <a class="x" title="t" href="/search/?q=%E4%B8%AA%E7%A8%8E">检索</a> <a href="/records/a/">本页</a>\n</body>\n</html>\n'
     )
-    care = apply_mode(page, "care", "/records/a/")
-    assert '<html lang="zh-CN" class="mode-care" data-prefix="/care">' in care
-    assert '<meta name="robots" content="noindex, follow">' in care
+    shared = mode_page(page, "/records/a/")
+    assert '<html lang="zh-CN" class="mode-page">' in shared and "care" not in shared.split("<body>")[0]
+    assert '<meta name="robots" content="noindex, follow">' in shared
+    assert (
+        '<link rel="stylesheet" href="/static/site.css">\n<link rel="stylesheet" href="../../mode.css">'
+        in shared
+    )
     for kept in (
         "/static/site.css",
         "/feeds/all.xml",
         "https://www.example.gov.cn/records/a/",
         "#main",
         "/records/a/file.pdf",
+        "/records/a/b.pdf",  # document-relative: written from the root, the same file in both modes
         "//cdn.example/x/",
         "https://www.gov.cn/",
     ):
-        assert f'="{kept}"' in care, kept
+        assert f'="{kept}"' in shared, kept
     for moved in (
-        "/care/",
-        "/care/catalog/page/2/#top",
-        "/care/search/",
-        "/care/search/?q=%E4%B8%AA%E7%A8%8E",
+        "../../",
+        "../../catalog/page/2/#top",
+        "../../search/",
+        "../../search/?q=%E4%B8%AA%E7%A8%8E",
+        "../../records/a/",
     ):
-        assert f'="{moved}"' in care, moved
-    assert '<a class="mode-exit" href="/records/a/">退出长者模式</a>' in care
-    assert '<a href="/a11y/records/a/">无障碍模式</a>' in care
-    assert apply_mode(page, "std", "/records/a/") == page
+        assert f'="{moved}"' in shared, moved
+    assert '<li class="exit-care"><a class="mode-exit" href="/records/a/">退出长者模式</a></li>' in shared
+    assert '<li class="exit-a11y"><a class="mode-exit" href="/records/a/">退出无障碍模式</a></li>' in shared
+    assert '<li class="to-care"><a href="/care/records/a/">长者模式</a></li>' in shared
+    assert '<li class="to-a11y"><a href="/a11y/records/a/">无障碍模式</a></li>' in shared
+    home = mode_page(page.replace(switch_html("/records/a/"), switch_html("/")), "/")
+    assert 'href="mode.css"' in home and '<a href="./">首页</a>' in home and 'action="search/"' in home
     assert not is_page_link("/care/x/") and not is_page_link("/static/x/") and is_page_link("/x/?a=1")

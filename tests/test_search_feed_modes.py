@@ -10,7 +10,7 @@ import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import feedparser
 import pytest
@@ -19,7 +19,7 @@ from werkzeug.test import Client
 
 from conftest import static_server
 from disclosure.cli import serve
-from disclosure.core.reading_modes import apply_mode
+from disclosure.core.reading_modes import mode_page
 from disclosure.pipeline import Settings, build_site
 from search.service.app import create_search_app
 from search.service.limits import Limits
@@ -220,9 +220,9 @@ def test_the_service_answers_a_mode_s_result_page_in_that_mode(client: Client, m
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     page = html.fromstring(text)
-    assert page.get("class") == f"mode-{mode}" and page.get("data-prefix") == f"/{mode}"
-    (exit_link,) = page.xpath('//a[@class="mode-exit"]')
-    assert exit_link.text == f"退出{name}"
+    assert page.get("class") == "mode-page" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
+    (exit_link,) = page.xpath(f'//li[@class="exit-{mode}"]/a[@class="mode-exit"]')  # the one its mode.css shows
+    assert exit_link.text == f"退出{name}" and exit_link.get("href") == "/search/"
     # the results are in the HTML (no script needed), and every page link stays in the mode
     results = page.xpath('//div[@id="search-results"][@data-source="server"]//ol[@class="search-results"]/li/a')
     assert [a.get("href") for a in results] == [f"/{mode}/records/{APPROVALS[0][0]}/", f"/{mode}/records/{APPROVALS[1][0]}/"]
@@ -232,7 +232,8 @@ def test_the_service_answers_a_mode_s_result_page_in_that_mode(client: Client, m
     assert following.get("href").startswith(f"/{mode}/search/?q=")
     (subscribe,) = page.xpath('//a[text()="订阅此检索（Atom）"]')
     assert subscribe.get("href").startswith("/api/search.atom?")  # the feed has no mode
-    inner = [a.get("href") for a in page.xpath('//div[@id="search-results"]//a | //main//a') if a.get("href", "").startswith("/")]
+    # the results' links are absolute, the frame's document-relative: all in the mode
+    inner = [urljoin(f"/{mode}/search/", a.get("href")) for a in page.xpath('//div[@id="search-results"]//a | //main//a')]
     assert all(h.startswith(f"/{mode}/") or h.startswith("/api/") for h in inner), inner
     nothing = html.fromstring(client.get(f"/{mode}/search/", query_string={"q": "金融危机"}).get_data(as_text=True))
     hrefs = {a.text: a.get("href") for a in nothing.xpath('//div[@id="search-results"]//a')}
@@ -249,8 +250,12 @@ def test_the_service_moves_links_as_the_build_does(client: Client) -> None:
     text = client.get("/search/", query_string={"q": "通知", "page_size": "2"}).get_data(as_text=True)
     fragment = re.search(r'<div id="search-results".*?</div>', text, re.S)
     assert fragment and "/records/" in fragment.group()
+    links = re.compile(r'(?:href|action)="([^"]*)"')
+    shared = links.findall(mode_page(fragment.group(), "/search/"))  # document-relative: the same in both modes
     for mode in ("care", "a11y"):
-        assert move_links(fragment.group(), mode) == apply_mode(fragment.group(), mode, "/search/")
+        here = f"/{mode}/search/"
+        moved = links.findall(move_links(fragment.group(), mode))
+        assert [urljoin(here, h) for h in moved] == [urljoin(here, h) for h in shared]
 
 
 @pytest.mark.parametrize("path", ["/search/", "/search/index.html", "/care/search/", "/a11y/search/index.html"])
@@ -261,7 +266,7 @@ def test_a_search_page_without_a_query_is_the_empty_search_page(client: Client, 
     assert page.xpath('//form[@id="search-form"]')
     assert not page.xpath('//p[@class="search-count"]') and not page.xpath('//*[@class="search-error"]')
     if path.startswith("/care/"):
-        assert page.get("class") == "mode-care"
+        assert page.get("class") == "mode-page" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
 
 
 def test_the_preview_sends_mode_searches_and_the_feed_to_the_service(site_dir: Path) -> None:
@@ -269,7 +274,7 @@ def test_the_preview_sends_mode_searches_and_the_feed_to_the_service(site_dir: P
     for mode in ("care", "a11y"):
         page = html.fromstring(preview.get(f"/{mode}/search/?q=%E5%AE%A1%E6%89%B9").get_data(as_text=True))
         assert page.xpath('//div[@id="search-results"]/@data-source') == ["server"]
-        assert page.get("class") == f"mode-{mode}"
+        assert page.get("class") == "mode-page" and page.xpath(f'//li[@class="to-{mode}"]')
         static = html.fromstring(preview.get(f"/{mode}/search/").get_data(as_text=True))
         assert static.xpath('//div[@id="search-results"]/@data-source') == ["static"]  # the frozen page, search.js
     response = preview.get("/api/search.atom?q=%E5%AE%A1%E6%89%B9")

@@ -5,6 +5,7 @@ build resolves to a file of the output; the service's results take the same path
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from werkzeug.test import Client
 import build
 from conftest import FIXTURES, run_build
 from disclosure.cli import serve
-from disclosure.core.reading_modes import apply_mode
+from disclosure.core.reading_modes import mode_page, switch_html
 from disclosure.core.site_links import absolute_links, base_path, rebase, relative_link, relative_links
 from search.service import modes as service_modes
 from search.service.app import create_search_app
@@ -85,8 +86,9 @@ def broken_links(site: Path, base: str | None) -> dict[str, str]:
                     continue
                 target = site / path.removeprefix(base)
                 target = target / "index.html" if path.endswith("/") else target
-            else:
+            else:  # document-relative (a mode page's page links): a folder too, served by a web server
                 target = page.parent / path
+                target = target / "index.html" if path.endswith("/") and base is not None else target
             target = target.resolve()
             if not target.is_file() or top not in target.parents:
                 broken.setdefault(link, str(page.relative_to(site)))
@@ -132,18 +134,17 @@ def test_relative_links_name_files_from_the_page() -> None:
     )
 
 
-def test_a_mode_copy_under_a_sub_path_stays_in_the_mode() -> None:
-    switch = rebase(
-        apply_mode('<html lang="zh-CN" class="mode-std"><meta charset="utf-8">', "std", "/"), BASE
-    )
+def test_a_mode_page_under_a_sub_path_stays_in_the_mode() -> None:
     page = rebase(
-        '<html lang="zh-CN" class="mode-std"><meta charset="utf-8"><a href="/catalog/">目录</a>'
-        '<a href="/feeds/all.xml">订阅</a><link rel="stylesheet" href="/static/site.css">',
+        '<html lang="zh-CN" class="mode-std"><head><meta charset="utf-8"><link rel="stylesheet" href="/static/site.css">'
+        f'</head>{switch_html("/catalog/")}<a href="/catalog/">目录</a><a href="/feeds/all.xml">订阅</a>',
         BASE,
     )
-    care = apply_mode(switch + page, "care", "/catalog/", BASE)
-    assert '<a href="/gkml/care/catalog/">目录</a>' in care
-    assert 'href="/gkml/feeds/all.xml"' in care and 'href="/gkml/static/site.css"' in care
+    shared = mode_page(page, "/catalog/", BASE)
+    assert '<a href="../catalog/">目录</a>' in shared  # /gkml/care/catalog/ read at /gkml/care/catalog/
+    assert 'href="/gkml/feeds/all.xml"' in shared and 'href="/gkml/static/site.css"' in shared
+    assert '<link rel="stylesheet" href="../mode.css">' in shared
+    assert 'class="mode-exit" href="/gkml/catalog/"' in shared and '<a href="/gkml/a11y/catalog/">' in shared
 
 
 def test_every_link_of_the_sub_path_build_resolves(built: dict[str, Path]) -> None:
@@ -154,7 +155,8 @@ def test_every_link_of_the_sub_path_build_resolves(built: dict[str, Path]) -> No
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="/gkml/static/site.css"' in home and 'action="/gkml/search/"' in home
     care = (site / "care" / "catalog" / "index.html").read_text(encoding="utf-8")
-    assert 'href="/gkml/care/"' in care and 'class="mode-exit" href="/gkml/catalog/"' in care
+    assert 'href="../"' in care and 'class="mode-exit" href="/gkml/catalog/"' in care
+    assert 'href="/gkml/a11y/catalog/"' in care and 'href="../mode.css"' in care
     not_found = (site / "404.html").read_text(encoding="utf-8")  # served at any depth: only /gkml/… links
     assert 'href="/gkml/catalog/"' in not_found and 'href="/catalog/"' not in not_found
 
@@ -213,8 +215,12 @@ def test_every_link_of_the_relative_build_names_a_file(built: dict[str, Path]) -
     assert broken_links(site, None) == {}
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="static/site.css"' in home and 'href="catalog/index.html"' in home
-    deep = (site / "care" / "records").glob("*/index.html")
-    assert 'href="../../../static/site.css"' in next(deep).read_text(encoding="utf-8")
+    deep = next((site / "care" / "records").glob("*/index.html"))
+    text = deep.read_text(encoding="utf-8")
+    assert 'href="../../../static/site.css"' in text and 'href="../../mode.css"' in text
+    assert 'href="../../catalog/index.html"' in text  # a mode page's own relative link, named as a file
+    # made relative once: the page is still one file under /care/ and /a11y/
+    assert os.path.samefile(deep, site / "a11y" / deep.relative_to(site / "care"))
 
 
 def test_a_relative_build_is_never_reused_by_one_that_is_not(built: dict[str, Path], tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ a double-quoted href, src or action whose value starts with one "/"):
 - `relative_links`: `build --relative` makes every such link relative to the page's own
   file, a folder link naming its `index.html` (`/catalog/` seen from `records/a/index.html`
   → `../../catalog/index.html`), so the output works opened from disk and in any folder
-  of any host; the pipeline applies it to every page last, mode copies included.
+  of any host; the pipeline applies it to every page last, mode pages included (whose page
+  links are document-relative already: `folder_index_links` names their index.html).
 
 Absolute addresses (feeds, sitemap, canonical links, JSON-LD, open data) are built from
 `base_url` itself; `absolute_links` makes the links of HTML that leaves the site (a feed
@@ -28,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 LINK = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src|action)=")(/(?!/)[^"]*)"')
 # any link of a page's HTML: an href or src
 ANY_LINK = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src)=")([^"]*)"')
+_ANY_LINK_OR_ACTION = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src|action)=")([^"]*)"')
 
 
 def base_path(root_url: str) -> str:
@@ -62,6 +64,20 @@ def relative_links(html: str, page: str) -> str:
     """Return the page at file `page` (relative to the output, "catalog/index.html") with its
     root-relative links made relative to it."""
     return move_links(html, lambda target: relative_link(target, page))
+
+
+def folder_index_links(html: str) -> str:
+    """Return `html` with each document-relative link to a folder ("../../catalog/", "./?q=x")
+    naming its index.html ("../../catalog/index.html"): the page links of a mode page, which
+    are document-relative (`disclosure.core.reading_modes`), for `build --relative`."""
+
+    def place(target: str) -> str:
+        path, mark, rest = _split(target)
+        if not path.endswith("/") or path.startswith("/") or urlsplit(target).scheme:
+            return target
+        return path + "index.html" + mark + rest
+
+    return _ANY_LINK_OR_ACTION.sub(lambda m: f'{m.group(1)}{place(m.group(2))}"', html)
 
 
 def rooted_links(html: str, page: str) -> str:

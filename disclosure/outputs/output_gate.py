@@ -42,7 +42,7 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
     are read here; the body text (`.search/body/text.bin`) is `visible_text.text_of` of the
     record pages' bodies, which are read here with the same rules. Pages the freezer
     hard-linked unchanged from the live site passed this gate when published, and the mode
-    copies only move links of pages scanned here.
+    pages only move links of pages scanned here (and add the mode switch and a stylesheet link).
     """
     allow, _ = load_allow_list(content_dir)
     allow = AllowList(None, allow.entries)  # output files are not content files: hashes only
@@ -53,7 +53,8 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
             continue
         relative = path.relative_to(staging)
         if relative.parts[0] in MODES:
-            # /care/ and /a11y/ are link-rewritten copies of pages scanned here (modes.py)
+            # /care/ and /a11y/: one page (two names) derived from each page scanned here, and
+            # each mode's stylesheet from templates/modes/ (modes.py); nothing else writes there
             continue
         shown = output_dir / relative
         if _same_file(path, shown):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core.progress import Progress
-from disclosure.core.reading_modes import MODES, apply_mode
+from disclosure.core.reading_modes import MODES, mode_page
 from disclosure.kinds import KINDS
 from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
@@ -45,9 +45,11 @@ def facet_choices(site: Site) -> dict[str, Any]:
 
 def write_mode_frames(page: str, service: Path, base: str = "/") -> None:
     """Write the frame of the service's result pages in each reading mode (`page.care.html` …):
-    the frozen search page made a mode page by the rule every other mode page is made by."""
+    the frozen search page made a mode page by the rule every other mode page is made by, the
+    same bytes for every mode (its page links are relative: from /care/search/ they stay in /care/)."""
+    frame = mode_page(page, "/search/", base)
     for mode in MODES:
-        (service / mode_page_file(mode)).write_text(apply_mode(page, mode, "/search/", base), "utf-8")
+        (service / mode_page_file(mode)).write_text(frame, "utf-8")
 
 
 def write_search_indexes(
