@@ -196,7 +196,8 @@ def build_site_model(content: Content, today: date) -> tuple[Site | None, list[P
     with confined(content.root):  # guide.md, reports/: read only inside content/
         # with a record left out, the statutory items and the annual report count every typed record
         # (not one whose refused fields are missing: `salvage`)
-        left_out = [r for r in checked if r.source not in {s.source for s in records} and not is_salvaged(r.meta)]
+        kept = {s.source for s in records}  # once: a set per record made this quadratic (1.5 s at 3,482 records)
+        left_out = [r for r in checked if r.source not in kept and not is_salvaged(r.meta)]
         counted = tuple(sorted((*records, *left_out), key=_newest, reverse=True)) if left_out else records
         openness, found = build_openness(content.root, content.site, content.categories, counted, repealed_by, calendar)
     problems = problems + found
