@@ -242,8 +242,8 @@ def test_a_query_reaches_the_search_service_in_every_mode(deployed: Deployment, 
     assert page.xpath('//div[@id="search-results"]/@data-source') == [
         "server"
     ]  # the service's page, not the file
-    if mode:
-        assert page.get("class") == f"mode-{mode.rstrip('/')}"  # the mode's own page, its links in the mode
+    if mode:  # the mode page (one for both modes), its links in the mode, the mode's look by a relative link
+        assert page.get("class") == "mode-page" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
     results = page.xpath('//div[@id="search-results"]//a[contains(@href, "records/")]/@href')
     assert results and all(href.startswith(f"/{mode}records/") for href in results)  # opened in the mode
     assert_security_headers(answer, f"/{mode}search/?q=")
@@ -278,6 +278,16 @@ def test_a_missing_page_is_the_site_s_404_page(deployed: Deployment) -> None:
         assert answer.status == 404, url
         assert answer.body == (deployed.site / "404.html").read_bytes(), url
         assert_security_headers(answer, url)
+
+
+def test_a_page_is_served_in_both_modes_from_one_file(deployed: Deployment) -> None:
+    care, a11y = (deployed.site / mode / "catalog" / "index.html" for mode in ("care", "a11y"))
+    assert care.samefile(a11y)
+    for mode in ("care", "a11y"):
+        answer = get(deployed.port, f"/{mode}/catalog/")
+        assert answer.status == 200 and answer.body == care.read_bytes()
+    answer = get(deployed.port, "/care/no-such-page/")  # the site's 404 page, whose links are absolute
+    assert answer.status == 404 and answer.body == (deployed.site / "404.html").read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -319,6 +329,8 @@ def test_files_are_served_with_their_types(deployed: Deployment) -> None:
         "/sitemap.xml": "text/xml; charset=utf-8",
         "/robots.txt": "text/plain; charset=utf-8",
         "/static/site.css": "text/css; charset=utf-8",
+        "/care/mode.css": "text/css; charset=utf-8",
+        "/a11y/mode.css": "text/css; charset=utf-8",
         "/static/search.js": "application/javascript; charset=utf-8",
         f"/{record.parent.relative_to(deployed.site)}/flowchart.svg": "image/svg+xml; charset=utf-8",
         "/apply/application-form.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
