@@ -1,7 +1,7 @@
 """A changed or withdrawn record leaves no copy of its old text in the published search index.
 
 Whoosh marks deleted documents but keeps their stored fields in the segment file; the
-build rewrites such segments (`search.index.whoosh_index.purge_deleted`), so `.search/` holds
+build rewrites such segments (`search.index.whoosh_index.bounded_merge`), so `.search/` holds
 only what the pages show.
 """
 

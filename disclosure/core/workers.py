@@ -4,7 +4,7 @@ A build renders on every core with forked workers. If the build is killed (kill 
 killer, a closed terminal), its workers must not live on: on Linux each forked child
 asks the kernel for SIGKILL when its parent dies (`prctl(PR_SET_PDEATHSIG)`). This is set
 for every child this process forks — the pools below and Whoosh's writer processes
-alike — by an at-fork hook; programs started with `subprocess` (which run no at-fork
+alike, and `Beside`'s — by an at-fork hook; programs started with `subprocess` (which run no at-fork
 hooks) are not affected, so the background `rm` of a retired site still finishes.
 """
 
@@ -16,7 +16,9 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 _forking_parent = 0
@@ -57,3 +59,60 @@ def worker_pool(max_workers: int) -> ProcessPoolExecutor:
     """Return a pool of forked workers (they inherit the site model) that die with this process."""
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        value = (True, fn(*args))
+    except BaseException as exc:  # handed to the parent, which raises it
+        value = (False, exc)
+    send.send(value)
+    send.close()
+
+
+class Beside:
+    """`fn(*args)` run in one forked process beside this one, collected by `result()`.
+
+    The child inherits this process's memory, so nothing is pickled but the (small) result;
+    it dies with this process (the at-fork hook above). Where processes cannot be forked
+    (not Linux), `fn` runs here at once.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._value: tuple[bool, Any] | None = None
+        self._process: Any = None
+        if not sys.platform.startswith("linux"):
+            try:
+                self._value = (True, fn(*args))
+            except Exception as exc:
+                self._value = (False, exc)
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> Any:
+        """Return what `fn` returned (waiting for it), or raise what it raised."""
+        if self._value is None:
+            try:
+                self._value = self._receive.recv()
+            except EOFError:
+                ended = RuntimeError(f"worker ended without a result (exit code {self._process.exitcode})")
+                self._value = (False, ended)
+            finally:
+                self._receive.close()
+                self._process.join()
+        ok, value = self._value
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child (the build failed) and wait for it."""
+        if self._process is not None and self._value is None:
+            self._process.kill()
+            self._process.join()
+            self._receive.close()
+            self._value = (False, RuntimeError("cancelled"))

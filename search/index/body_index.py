@@ -276,6 +276,7 @@ class BodyJob:
             except Exception:  # a damaged cache is recomputed, never trusted
                 self.cached = {}
         self.todo = [(d, b) for d, b in dict(self.items).items() if d not in self.cached]
+        self.previous: dict[str, bytes] = {}  # keys of records gone since the last build (`collect`)
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Any] = []
         workers = min(os.cpu_count() or 1, 4)
@@ -300,7 +301,14 @@ class BodyJob:
             self.pool.shutdown(cancel_futures=True)
 
     def result(self) -> tuple[Inverted, int]:
-        """Return the inverted body index of the items (in record order) and how many were computed."""
+        """Return the inverted body index of the items (in record order), check grams included, and how many were computed."""
+        computed, fresh = self.collect()
+        inverted = self.inverted(computed)
+        inverted.phrase = invert_phrase(computed)
+        return inverted, fresh
+
+    def collect(self) -> tuple[list[Computed], int]:
+        """Return the per-record work of the items (in record order), the cache updated, and how many were computed."""
         fresh = dict(zip((d for d, _ in self.todo), self.computed(), strict=True))
         cached, items = self.cached, self.items
         wanted = {d for d, _ in items}
@@ -314,13 +322,15 @@ class BodyJob:
             partial.replace(self.path)
         else:
             cached = cached | fresh
-        computed = [cached[d] for d, _ in items]
+        self.previous = previous
+        return [cached[d] for d, _ in items], len(fresh)
+
+    def inverted(self, computed: Sequence[Computed]) -> Inverted:
+        """Return the body postings of `collect()`'s records, without the check grams (`invert_phrase`)."""
         keys, offsets, records = invert([c[0] for c in computed])
         texts = [c[1] for c in computed]
-        digests = [d for d, _ in items]
-        phrase = invert_phrase(computed)
-        inverted = Inverted(keys, offsets, records, texts, digests, previous, [c[0] for c in computed], phrase)
-        return inverted, len(fresh)
+        digests = [d for d, _ in self.items]
+        return Inverted(keys, offsets, records, texts, digests, self.previous, [c[0] for c in computed])
 
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

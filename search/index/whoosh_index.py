@@ -11,8 +11,8 @@ site's files are never modified in place, and the copy holds no hard links to th
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
-import os
 import shutil
 import warnings
 from collections.abc import Sequence
@@ -21,13 +21,13 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.codec.base import Segment
 from whoosh.reading import SegmentReader
-from whoosh.writing import MERGE_SMALL, IndexWriter
+from whoosh.writing import IndexWriter
 
 from search.analysis import FORMAT_VERSION
 from search.index.documents import SearchDoc
 from search.stored import STAMP
 
-PARALLEL_THRESHOLD = 600  # documents; below this one process is faster than forking
+SEGMENT_DOCS = 500  # documents in one segment at most: what one changed record costs to rewrite
 
 
 def make_schema() -> fields.Schema:
@@ -103,16 +103,30 @@ def open_or_create(folder: Path) -> index.Index:
             except Exception:  # a damaged cache is rebuilt, never trusted
                 pass
             gc.collect()
+    return new_index(folder)
+
+
+def new_index(folder: Path) -> index.Index:
+    """Return a new empty index in `folder` (whatever was there removed)."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     ix = index.create_in(str(folder), make_schema())
-    stamp.write_text(FORMAT_VERSION)
+    (folder / STAMP).write_text(FORMAT_VERSION)
     return ix
 
 
-def update_index(folder: Path, docs: Sequence[SearchDoc], workers: int = 1) -> tuple[int, int]:
-    """Bring the index in `folder` up to date with `docs`; return (added, deleted)."""
+def update_index(
+    folder: Path, docs: Sequence[SearchDoc], segment_docs: int = SEGMENT_DOCS
+) -> tuple[int, int]:
+    """Bring the index in `folder` up to date with `docs`; return (added, deleted).
+
+    The documents go in segments of at most `segment_docs` (one commit each, `bounded_merge`),
+    so that a changed record costs the rewrite of one segment, not of the index.
+    """
     ix = open_or_create(folder)
+    if any(segment.doc_count_all() > segment_docs for segment in ix._segments()):
+        # written with a larger limit (an earlier version): its segments could only stay large
+        ix = new_index(folder)
     wanted = {d.key: d for d in docs}
     present: dict[str, str] = {}
     with ix.searcher() as searcher:
@@ -122,41 +136,56 @@ def update_index(folder: Path, docs: Sequence[SearchDoc], workers: int = 1) -> t
     fresh = [d for d in docs if present.get(d.key) != d.digest]
     if not stale and not fresh:
         return 0, 0
-    writer = _writer(ix, len(fresh), workers)
-    try:
-        for key in stale:
-            writer.delete_by_term("key", key)
-        for doc in fresh:
-            writer.add_document(**whoosh_fields(doc))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(mergetype=purge_deleted if stale else None)
+    policy = functools.partial(bounded_merge, limit=segment_docs)
+    # a killed build leaves a committed generation: the next one compares its digests again
+    for at in range(0, max(len(fresh), 1), segment_docs):
+        writer = ix.writer(limitmb=256)
+        try:
+            if not at:
+                for key in stale:
+                    writer.delete_by_term("key", key)
+            for doc in fresh[at : at + segment_docs]:
+                writer.add_document(**whoosh_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=policy)
+    while any(segment.has_deletions() for segment in ix._segments()):  # those a full segment left
+        ix.writer(limitmb=256).commit(mergetype=policy)
     return len(fresh), len(stale)
 
 
-def purge_deleted(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
-    """Merge policy: rewrite every segment holding deleted documents, then Whoosh's usual small merges.
+def bounded_merge(writer: IndexWriter, segments: list[Segment], limit: int = SEGMENT_DOCS) -> list[Segment]:
+    """Merge policy: rewrite the segments holding deleted documents, and join small ones, into
+    the segment being written as long as it stays within `limit` documents.
 
     Whoosh only marks a deleted document; its stored fields (title, snippet text) stay in
     the segment file, which is published in `.search/`. A record withdrawn or changed to
-    remove something must leave no copy of the old text in any output file.
+    remove something must leave no copy of the old text in any output file: a segment with
+    deletions is rewritten now, or by the next commit of the same build (`update_index` commits
+    until none is left). A segment that fits with nothing else is rewritten alone, so every
+    commit with a deletion left makes progress. Small segments (fewer than `limit` / 2 documents:
+    the records added by one build) join the new one while it has room, so they do not pile up.
     """
-    clean = []
-    for segment in segments:
-        if segment.has_deletions():
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)  # copies the live documents only
-            reader.close()
-        else:
-            clean.append(segment)
-    return MERGE_SMALL(writer, clean)
-
-
-def _writer(ix: index.Index, adding: int, workers: int) -> IndexWriter:
-    if workers > 1 and adding >= PARALLEL_THRESHOLD:
-        return ix.writer(procs=workers, multisegment=True, limitmb=256)
-    return ix.writer(limitmb=256)
+    room = limit - writer.doc_count()
+    dirty = [s for s in segments if s.has_deletions()]
+    small = sorted(
+        (s for s in segments if not s.has_deletions() and s.doc_count_all() < limit // 2),
+        key=lambda s: s.doc_count_all(),
+    )
+    merged: set[str] = set()
+    for segment in [*dirty, *small]:
+        live = segment.doc_count()
+        # one too big to share the new segment is rewritten alone (in a commit that adds nothing)
+        alone = segment.has_deletions() and not merged and not writer.doc_count()
+        if live <= room or alone:
+            if live:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)  # copies the live documents only
+                reader.close()
+            room -= live
+            merged.add(segment.segment_id())
+    return [s for s in segments if s.segment_id() not in merged]
 
 
 def copy_index(source: Path, target: Path) -> None:
@@ -169,12 +198,11 @@ def copy_index(source: Path, target: Path) -> None:
 
 def write_whoosh_index(docs: Sequence[SearchDoc], target: Path, cache: Path | None) -> tuple[int, int]:
     """Write the Whoosh index of `docs` to `target`, reusing `cache` when given."""
-    workers = min(os.cpu_count() or 1, 4)
     if cache is None:
-        result = update_index(target, docs, workers)
+        result = update_index(target, docs)
         with contextlib.suppress(FileNotFoundError):
             (target / "MAIN_WRITELOCK").unlink()
         return result
-    result = update_index(cache, docs, workers)
+    result = update_index(cache, docs)
     copy_index(cache, target)
     return result
