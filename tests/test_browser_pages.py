@@ -16,7 +16,8 @@ import pytest
 from lxml import html as lxml_html
 
 from disclosure.core.reading_modes import mode_page, switch_html
-from disclosure.web.modes import MODES, is_page_link, page_files
+from disclosure.outputs import publish
+from disclosure.web.modes import MODES, is_page_link, page_files, write_mode_pages
 
 BUDGET = 50 * 1024  # bytes of HTML + CSS + JS a page loads, before images and the search index
 LOCAL = re.compile(r"^(?:/(?!/)|\.\.?/)")  # root- or document-relative: this host
@@ -244,3 +245,22 @@ def test_mode_page_moves_page_links_only() -> None:
     home = mode_page(page.replace(switch_html("/records/a/"), switch_html("/")), "/")
     assert 'href="mode.css"' in home and '<a href="./">首页</a>' in home and 'action="search/"' in home
     assert not is_page_link("/care/x/") and not is_page_link("/static/x/") and is_page_link("/x/?a=1")
+
+
+def test_a_mode_page_is_copied_where_the_file_system_refuses_a_hard_link(
+    sample_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    for file in ("index.html", "catalog/index.html"):
+        (site / file).parent.mkdir(parents=True, exist_ok=True)
+        (site / file).write_bytes((sample_site / file).read_bytes())
+
+    def refuse(source: object, target: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(publish.os, "link", refuse)
+    assert write_mode_pages(site) == 2
+    for file in ("index.html", "catalog/index.html"):
+        care, a11y = site / "care" / file, site / "a11y" / file
+        assert not os.path.samefile(care, a11y) and care.read_bytes() == a11y.read_bytes()
+        assert care.read_bytes() == (sample_site / "care" / file).read_bytes()  # what the build wrote
