@@ -27,7 +27,10 @@ from search.analysis import FORMAT_VERSION
 from search.index.documents import SearchDoc
 from search.stored import STAMP
 
-SEGMENT_DOCS = 500  # documents in one segment at most: what one changed record costs to rewrite
+# documents in one segment at most: what one changed record costs to rewrite (about 1 ms a
+# document). The service pays for every segment a query reads: on the 3,482-record corpus,
+# CPU per /api/search at p95 15.3 ms with 2 segments, 16.4 with 4 (1,000), 18.7 with 7 (500)
+SEGMENT_DOCS = 1000
 
 
 def make_schema() -> fields.Schema:
