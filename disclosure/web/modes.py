@@ -67,6 +67,7 @@ def write_mode_pages(root: Path, previous: Path | None = None, base: str = "/") 
     for mode in MODES:
         sheet = root / mode / STYLESHEET
         make_parent(sheet)
+        sheet.unlink(missing_ok=True)  # never write through a hard link
         sheet.write_text(mode_stylesheet(mode), encoding="utf-8")
     todo: list[tuple[Path, str]] = []
     for file, path in page_files(root):
