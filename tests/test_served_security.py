@@ -164,6 +164,47 @@ def test_the_preview_injects_its_reload_script_as_a_file(preview: Client) -> Non
     assert b"/__build" in script.data and b"style=" not in script.data and b"cssText" not in script.data
 
 
+def test_the_reload_poll_is_answered_as_soon_as_a_newer_build_is_in(sample_site: Path) -> None:
+    """A tab long-polls `/__build?after=<the build it shows>`: the answer comes when a build is in
+    (issue 15: from saving a file to the refreshed page), not at the next once-a-second poll."""
+    state = serve.BuildState()
+    state.record(True, [])
+    client = Client(serve.static_app(sample_site, state, None))
+    started = time.monotonic()
+    assert client.get("/__build?after=0").json["id"] == 1  # already newer than the tab's: at once
+    assert time.monotonic() - started < 1
+    threading.Timer(0.5, state.record, (False, ["content/x.md:3: 标题（title）: 不能为空"])).start()
+    started = time.monotonic()
+    answer = client.get("/__build?after=1").json  # waits for build 2
+    waited = time.monotonic() - started
+    assert answer["id"] == 2 and answer["ok"] is False and "标题（title）" in answer["problems"][0]
+    assert 0.4 < waited < 5
+    started = time.monotonic()
+    assert client.get("/__build").json["id"] == 2  # no `after`: at once, as the tab's first question
+    assert time.monotonic() - started < 1
+
+
+def test_pages_left_while_waiting_never_make_the_preview_busy(sample_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page left while its long poll waits keeps a waiter until the poll ends: more of them than
+    MAX_WAITING answer at once (and tell the tab to ask again in a second), never 503 for the pages."""
+    monkeypatch.setattr(serve, "LONG_POLL_SECONDS", 3.0)
+    state = serve.BuildState()
+    app = serve.static_app(sample_site, state, None)
+    waiters = [threading.Thread(target=Client(app).get, args=("/__build?after=0",)) for _ in range(serve.MAX_WAITING)]
+    for thread in waiters:
+        thread.start()
+    time.sleep(0.5)  # all of them waiting now
+    started = time.monotonic()
+    answer = Client(app).get("/__build?after=0")
+    assert answer.status_code == 200 and answer.json["retry"] == 1000 and time.monotonic() - started < 1
+    pages = [Client(app).get("/").status_code for _ in range(serve.MAX_IN_FLIGHT + 5)]
+    assert set(pages) == {200}
+    state.record(True, [])  # a build is in: every waiter answers
+    for thread in waiters:
+        thread.join(timeout=5)
+        assert not thread.is_alive()
+
+
 # --------------------------------------------------------------------------- bad requests
 
 

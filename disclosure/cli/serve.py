@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from watchfiles import watch
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -39,11 +40,16 @@ from search.service.http_headers import SECURITY_HEADERS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RELOAD_TAG = b'<script src="/__reload.js"></script>'
-# polls /__build; reloads when a new build is in, shows the problems of a failed one
+# asks /__build (a long poll: answered when a newer build is in); reloads then, shows the problems of a failed one
 # (styles set through the CSSOM, which the CSP allows, not a style attribute)
-RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build').then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,1000)}).catch(function(){setTimeout(poll,2000)})}poll()})();
+RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build'+(seen===null?'':'?after='+seen)).then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,s.retry||1000)}).catch(function(){setTimeout(poll,2000)})}poll()})();
 """
 MAX_IN_FLIGHT = 32
+# how long `/__build?after=N` waits for a newer build before answering (the tab asks again at once):
+# the page reloads as soon as a build is in, not at the next once-a-second poll
+LONG_POLL_SECONDS = 20.0
+MAX_WAITING = 64  # long polls at once (a page left keeps waiting); beyond, tabs ask once a second
+WAITED = "yangguang.waited"  # set in the WSGI environ of a /__build request that waited
 CLIENT_TIMEOUT = 5.0
 MAX_PATH_CHARS = 1024
 
@@ -60,11 +66,18 @@ class BuildState:
         self.warned: set[str] = set()  # warnings already printed in this preview session
         self.base = "/"  # the path the site lives under (base_url https://host/gkml/: "/gkml/"), served there
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)  # a tab's long poll waits on it (`/__build?after=`)
 
     def record(self, ok: bool, problems: list[str]) -> None:
         with self.lock:
             self.id += 1
             self.ok, self.problems = ok, problems
+            self.changed.notify_all()
+
+    def wait_newer(self, seen: int, seconds: float) -> None:
+        """Return when a build newer than `seen` is in, or after `seconds`."""
+        with self.lock:
+            self.changed.wait_for(lambda: self.id != seen, timeout=seconds)
 
 
 def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = None) -> None:
@@ -109,6 +122,18 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admi
     """Return a WSGI app serving files under `output`, with the reload script in HTML pages,
     and the web editor's folder `admin` (`build.py cms`) at /admin/ under its own CSP."""
     in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+    waiting = threading.BoundedSemaphore(MAX_WAITING)
+
+    def wait_for_newer(environ: dict[str, Any]) -> None:
+        """A tab's long poll, `/__build?after=<the build it shows>`: return when a newer build is in
+        or after LONG_POLL_SECONDS; at once when MAX_WAITING tabs (or pages left) already wait."""
+        seen = parse_qs(environ.get("QUERY_STRING", "")).get("after", [""])[0]
+        if seen.isdigit() and waiting.acquire(blocking=False):
+            try:
+                environ[WAITED] = True
+                state.wait_newer(int(seen), LONG_POLL_SECONDS)
+            finally:
+                waiting.release()
 
     @Request.application
     def files(request: Request) -> Response | WSGIApp:
@@ -118,8 +143,11 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admi
         if not is_clean_path(path):
             return Response("请求的地址不正确", status=400, mimetype="text/plain")
         if path == "/__build":
+            # when to ask again: at once after a long poll (or a first question), else in a second
+            retry = 1000 if request.args.get("after") and not request.environ.get(WAITED) else 20
             with state.lock:
-                body = json.dumps({"id": state.id, "ok": state.ok, "problems": state.problems}, ensure_ascii=False)
+                answer = {"id": state.id, "ok": state.ok, "problems": state.problems, "retry": retry}
+                body = json.dumps(answer, ensure_ascii=False)
             return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
         if path == "/__reload.js":
             return Response(RELOAD_JS, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
@@ -145,6 +173,8 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admi
         return Response(data, mimetype=mime)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/__build":
+            wait_for_newer(environ)  # before taking a slot: an open tab waits most of the time
         if not in_flight.acquire(blocking=False):
             busy = Response("预览服务器繁忙，请稍后再试", status=503, mimetype="text/plain", headers={"Retry-After": "1"})
             return with_headers(busy)(environ, start_response)
