@@ -50,7 +50,7 @@ import math
 import os
 import shutil
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -459,11 +459,8 @@ def write_static_index(
     kind_labels: dict[str, str],
     body: Inverted | None = None,
     body_cache: Path | None = None,
-    phrase_written: Callable[[], tuple[int, int]] | None = None,
 ) -> dict[str, int]:
-    """Write the static index of `docs` (in display order) under `destination`; return sizes.
-    `phrase_written`: the `x/` shards are written elsewhere (`write_phrase_shards` in a worker
-    process, while this one writes the rest); it returns their (count, bytes) once they are."""
+    """Write the static index of `docs` (in display order) under `destination`; return sizes."""
     folder = destination / DATA_FOLDER
     (folder / "t").mkdir(parents=True, exist_ok=True)
     (folder / "d").mkdir(parents=True, exist_ok=True)
@@ -495,11 +492,7 @@ def write_static_index(
 
     body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
     phrase_shards, phrase_bytes = (
-        phrase_written()
-        if phrase_written is not None
-        else write_phrase_shards(body.phrase, folder, len(docs))
-        if body is not None and body.phrase is not None
-        else (0, 0)
+        write_phrase_shards(body.phrase, folder, len(docs)) if body is not None and body.phrase is not None else (0, 0)
     )
 
     agencies = sorted({a for d in docs for a in d.agency})
