@@ -212,9 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] != [
-        "build"
-    ]:  # a build answers before the kinds are loaded when nothing changed (build_receipt)
+    # a build answers before the kinds are loaded when nothing changed (build_receipt)
+    if argv[:1] != ["build"]:
         add_other_commands(commands)
 
     args = parser.parse_args(argv)

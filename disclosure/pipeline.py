@@ -133,8 +133,8 @@ def build_site(settings: Settings) -> Outcome:
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
             progress.start("替换网站目录")
         if settings.use_cache:  # the next build with nothing changed stops at this receipt
-            receipt = Receipt(made_from, site_state(settings.output_dir, settings.cache_dir), problem_lines(problems), len(site.records))
-            write_receipt(settings.cache_dir, receipt)
+            state = site_state(settings.output_dir, settings.cache_dir)  # stat only: never raises
+            write_receipt(settings.cache_dir, Receipt(made_from, state, problem_lines(problems), len(site.records)))
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
     return Outcome(site, problems, progress.timings)
 

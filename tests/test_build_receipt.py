@@ -104,6 +104,23 @@ def test_every_content_change_builds(change: str, content: Path, tmp_path: Path,
     same_as_cold(run, content, site, tmp_path)
 
 
+def test_an_edit_through_a_linked_content_folder_builds(content: Path, tmp_path: Path, run: Run) -> None:
+    """`--content` may be a symbolic link to the folder: its entries are walked, not only the link."""
+    link = tmp_path / "linked-content"
+    link.symlink_to(content, target_is_directory=True)
+    site = tmp_path / "site"
+    settle()
+    build(run, link, site)
+    assert not rebuilt(run, link, site)
+    record = sorted((content / "documents").rglob("*.md"))[0]
+    saved = record.with_name(".saving.tmp")  # an editor's save: a new file renamed over the old one
+    saved.write_text(record.read_text("utf-8").replace("title:", "title: 改", 1), "utf-8")
+    os.replace(saved, record)
+    settle()
+    assert rebuilt(run, link, site)
+    same_as_cold(run, link, site, tmp_path)
+
+
 def test_another_day_builds(content: Path, tmp_path: Path, run: Run) -> None:
     site = tmp_path / "site"
     settle()

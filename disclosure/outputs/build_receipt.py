@@ -77,16 +77,12 @@ def fingerprint(content: Path, output: Path, today: date, relative: bool, progra
     text), taken before the build reads it: a file changed while a build runs gives a real build next."""
     now = time.time_ns()
     tree = _Tree()
-    settings = [
-        FORMAT,
-        str(content.resolve()),
-        str(output.resolve()),
-        today.isoformat(),
-        relative,
-        sys.version,
-    ]
+    # realpath, not resolve(): a link loop is then a path that does not exist, not a RuntimeError
+    root = Path(os.path.realpath(content))  # the folder the build reads (sources.py resolves it too)
+    settings = [FORMAT, str(root), os.path.realpath(output), today.isoformat(), relative, sys.version]
     tree.digest.update(json.dumps(settings).encode())
-    tree.add(content)
+    tree.add(content)  # the link itself, when it is one …
+    tree.add(root)  # … and what it leads to, walked
     for name in PROGRAM:
         tree.add(program / name, skip=lambda entry: entry == "__pycache__")
     for folder in sorted({p for p in sys.path if p}):
@@ -102,47 +98,57 @@ def site_state(output: Path, cache_dir: Path) -> str:
     """Return the digest of what the next build would start from: the live site's identity (its
     folder and its manifest, new with every swap) and the state of every file of the build cache
     but the receipt (a damaged or locked cache is then seen, and repaired, by a real build)."""
-    tree = _Tree()
+    # without the status-change time: the cache's static shards are hard-linked into the site, and
+    # removing the site before this one (in the background, after the swap) changes their link count
+    tree = _Tree(ctime=False)
     tree.digest.update(tree.line(output) + tree.line(output / MANIFEST))
     # the cache folder's own times change when the receipt is written into it: its entries only
     tree.add_entries(cache_dir, skip=lambda name: name == RECEIPT or name.startswith(f".{RECEIPT}."))
     return tree.digest.hexdigest()
 
 
-def _state(st: os.stat_result) -> str:
-    return f"{st.st_mode} {st.st_ino} {st.st_dev} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+def _state(st: os.stat_result, ctime: bool = True) -> str:
+    changed = f" {st.st_ctime_ns}" if ctime else ""
+    return f"{st.st_mode} {st.st_ino} {st.st_dev} {st.st_size} {st.st_mtime_ns}{changed}"
 
 
 class _Tree:
     """A digest of the stat of files and folders, and the newest change time among them."""
 
-    def __init__(self) -> None:
+    def __init__(self, ctime: bool = True) -> None:
         self.digest = hashlib.sha256()
         self.newest = 0
+        self.ctime = ctime  # whether a status change (a link count, permissions) counts as a change
 
     def line(self, path: Path) -> bytes:
         """Return the identity and state of `path` as bytes (the symbolic link itself, then its target)."""
+        return self._line(path)[0]
+
+    def _line(self, path: Path) -> tuple[bytes, os.stat_result | None]:
+        """Return the line of `path` and its lstat (None when it cannot be had)."""
         try:
             st = path.lstat()
         except OSError as exc:
-            return f"{path}\0missing {exc.errno}\n".encode(errors="surrogateescape")
+            return f"{path}\0missing {exc.errno}\n".encode(errors="surrogateescape"), None
         self.newest = max(self.newest, st.st_mtime_ns, st.st_ctime_ns)
-        line = f"{path}\0{_state(st)}"
+        line = f"{path}\0{_state(st, self.ctime)}"
         if stat.S_ISLNK(st.st_mode):  # what it points at, and the state of what that is (or why not)
             with contextlib.suppress(OSError):
                 line += f" -> {os.readlink(path)}"
             try:
                 target = path.stat()  # follows every link of a chain; a loop is an OSError (ELOOP)
                 self.newest = max(self.newest, target.st_mtime_ns, target.st_ctime_ns)
-                line += f" => {_state(target)}"
+                line += f" => {_state(target, self.ctime)}"
             except OSError as exc:
                 line += f" => unreachable {exc.errno}"
-        return (line + "\n").encode(errors="surrogateescape")
+        return (line + "\n").encode(errors="surrogateescape"), st
 
     def add(self, top: Path, skip: Callable[[str], bool] = lambda name: False) -> None:
-        """Add the stat of `top` and of every entry under it, in name order."""
-        self.digest.update(self.line(top))
-        if not top.is_symlink() and top.is_dir():
+        """Add the stat of `top` and of every entry under it, in name order (a folder is walked
+        as its own lstat says: a folder that cannot be searched is a line, never an exception)."""
+        line, st = self._line(top)
+        self.digest.update(line)
+        if st is not None and stat.S_ISDIR(st.st_mode):
             self.add_entries(top, skip)
 
     def add_entries(self, top: Path, skip: Callable[[str], bool] = lambda name: False) -> None:
@@ -153,13 +159,8 @@ class _Tree:
             self.digest.update(f"{top}\0unreadable {exc.errno}\n".encode(errors="surrogateescape"))
             return
         for entry in entries:
-            if skip(entry.name):
-                continue
-            path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                self.add(path, skip)
-            else:
-                self.digest.update(self.line(path))
+            if not skip(entry.name):
+                self.add(Path(entry.path), skip)
 
 
 def problem_lines(problems: Sequence[Problem]) -> tuple[str, ...]:
@@ -207,7 +208,9 @@ def withdraw(cache_dir: Path) -> None:
 
 
 def write_receipt(cache_dir: Path, receipt: Receipt) -> None:
-    """Write the receipt of a build that has just swapped its site into place (by rename: whole or absent)."""
+    """Write the receipt of a build that has just swapped its site into place (by rename: whole or
+    absent). The site is live already: a receipt that cannot be written (disk full, no permission)
+    is left out, and the next build is a real one."""
     path = receipt_path(cache_dir)
     data = {
         "format": FORMAT,
@@ -217,5 +220,9 @@ def write_receipt(cache_dir: Path, receipt: Receipt) -> None:
         "records": receipt.records,
     }
     partial = path.with_name(f".{RECEIPT}.{os.getpid()}")
-    partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
