@@ -47,6 +47,21 @@ def segments(folder: Path) -> dict[str, tuple[int, list[str]]]:
     return out
 
 
+def test_deletions_a_killed_build_left_are_purged_by_the_next(tmp_path: Path) -> None:
+    """A build killed after the commit that marked a deletion, before the rewrite, leaves the old
+    text in a segment; the next build, with nothing else to change, still rewrites it."""
+    docs = sample_docs()
+    update_index(tmp_path, docs, segment_docs=10)
+    ix = index.open_dir(str(tmp_path))
+    writer = ix.writer()
+    writer.delete_by_term("key", docs[5].key)
+    writer.commit(merge=False)  # as the killed build left it
+    ix.close()
+    assert any(docs[5].title in titles for _, titles in segments(tmp_path).values())
+    assert update_index(tmp_path, [*docs[:5], *docs[6:]], segment_docs=10) == (0, 0)
+    assert not any(docs[5].title in titles for _, titles in segments(tmp_path).values())
+
+
 def test_a_changed_record_rewrites_one_bounded_segment(tmp_path: Path) -> None:
     docs = sample_docs()
     limit = 10

@@ -15,7 +15,7 @@ import functools
 import gc
 import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from whoosh import fields, index
@@ -137,9 +137,12 @@ def update_index(
             present[stored["key"]] = stored["digest"]
     stale = [k for k, digest in present.items() if k not in wanted or wanted[k].digest != digest]
     fresh = [d for d in docs if present.get(d.key) != d.digest]
-    if not stale and not fresh:
-        return 0, 0
     policy = functools.partial(bounded_merge, limit=segment_docs)
+    if not stale and not fresh:
+        # nothing to change; but a build killed between the commit that marked deletions and the
+        # rewrites below left deleted text in a segment: rewrite it before it is copied out
+        _purge(ix, policy)
+        return 0, 0
     # a killed build leaves a committed generation: the next one compares its digests again
     for at in range(0, max(len(fresh), 1), segment_docs):
         writer = ix.writer(limitmb=256)
@@ -153,9 +156,14 @@ def update_index(
             writer.cancel()
             raise
         writer.commit(mergetype=policy)
-    while any(segment.has_deletions() for segment in ix._segments()):  # those a full segment left
-        ix.writer(limitmb=256).commit(mergetype=policy)
+    _purge(ix, policy)  # those a full segment left
     return len(fresh), len(stale)
+
+
+def _purge(ix: index.Index, policy: Callable[[IndexWriter, list[Segment]], list[Segment]]) -> None:
+    """Commit until no segment holds a deleted document (each commit rewrites at least one)."""
+    while any(segment.has_deletions() for segment in ix._segments()):
+        ix.writer(limitmb=256).commit(mergetype=policy)
 
 
 def bounded_merge(writer: IndexWriter, segments: list[Segment], limit: int = SEGMENT_DOCS) -> list[Segment]:
