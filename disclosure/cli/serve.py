@@ -42,12 +42,13 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RELOAD_TAG = b'<script src="/__reload.js"></script>'
 # asks /__build (a long poll: answered when a newer build is in); reloads then, shows the problems of a failed one
 # (styles set through the CSSOM, which the CSP allows, not a style attribute)
-RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build'+(seen===null?'':'?after='+seen)).then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,s.retry||1000)}).catch(function(){setTimeout(poll,2000)})}poll()})();
+RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build'+(seen===null||document.hidden?'':'?after='+seen)).then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,document.hidden?1000:(s.retry||1000))}).catch(function(){setTimeout(poll,2000)})}poll()})();
 """
 MAX_IN_FLIGHT = 32
 # how long `/__build?after=N` waits for a newer build before answering (the tab asks again at once):
-# the page reloads as soon as a build is in, not at the next once-a-second poll
-LONG_POLL_SECONDS = 20.0
+# the page reloads as soon as a build is in, not at the next once-a-second poll. Only a tab in view
+# waits (a browser has about 6 connections to a host for all its tabs); a hidden one asks once a second
+LONG_POLL_SECONDS = 10.0
 MAX_WAITING = 64  # long polls at once (a page left keeps waiting); beyond, tabs ask once a second
 WAITED = "yangguang.waited"  # set in the WSGI environ of a /__build request that waited
 CLIENT_TIMEOUT = 5.0

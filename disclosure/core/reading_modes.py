@@ -64,9 +64,9 @@ def mode_switch_html(path: str) -> str:
     """Return the switch of the mode page of standard `path`, the same in every mode: 退出 of
     each mode (class exit-<mode>) and the way into each (class to-<mode>); a mode's
     stylesheet shows its own 退出 and the other modes (templates/modes/)."""
-    page = escape(_folder(path))
+    page = _folder(path)  # escaped where it is written, once
     exits = "".join(
-        f'<li class="exit-{mode}"><a class="mode-exit" href="{page}">退出{name}</a></li>'
+        f'<li class="exit-{mode}"><a class="mode-exit" href="{escape(page)}">退出{name}</a></li>'
         for mode, name in MODES.items()
     )
     enter = "".join(
@@ -101,7 +101,8 @@ def mode_page(html: str, path: str, base: str = "/") -> str:
         if not page or not is_page_link(page):
             return match.group(0)
         relative = up + page[1:]
-        return match.group(1) + (relative if relative[:1] not in ("", "?", "#") else "./" + relative) + '"'
+        # from the root page ("" up) "./" always: "a:b/" would read as a scheme, "" or "?x" as this page
+        return match.group(1) + (relative if up else "./" + relative) + '"'
 
     # a mode page lives one folder deeper: its document-relative links (a body's "附件.pdf",
     # the search page's "../static/search.js") are written from the root first

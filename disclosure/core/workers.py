@@ -99,6 +99,7 @@ class Beside:
             try:
                 self._value = self._receive.recv()
             except EOFError:
+                self._process.join()  # its exit code is known once it is reaped
                 ended = RuntimeError(f"worker ended without a result (exit code {self._process.exitcode})")
                 self._value = (False, ended)
             finally:

@@ -28,9 +28,8 @@ OUR_PAGE = '<html lang="zh-CN" class="mode-'
 def write_relative_pages(root: Path) -> int:
     """Make the links of every page under `root` relative; return the files rewritten."""
     written = 0
-    done: dict[
-        tuple[int, int, str], Path
-    ] = {}  # a mode page already rewritten, by its old file and place in a mode
+    # a mode page already rewritten, by its old file and place in a mode
+    done: dict[tuple[int, int, str], Path] = {}
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:

@@ -1,11 +1,12 @@
 """The reading modes in the search service: `/care/search/?q=` and `/a11y/search/?q=`.
 
-A mode page is the standard page with its page links moved under the mode's prefix
-(`disclosure/core/reading_modes.py`). The service cannot import that module (it loads no
-`disclosure`): the frame of a mode's result page is made at build time by that very rule
-(`.search/page.care.html` …, `search.stored.mode_page_file`), and the results the service
-puts into it have their links moved here by the same rule, kept to the letter
-(tests/test_search_feed_modes.py checks both agree on a results page).
+A mode page is the standard page with its page links made relative, shared by both modes
+(`disclosure/core/reading_modes.py`, `mode_page`). The service cannot import that module (it
+loads no `disclosure`): the frame of a mode's result page is that shared page, made at build
+time (`.search/page.care.html` …, `search.stored.mode_page_file`); the results the service puts
+into it are its own, so their page links are moved here under the mode's prefix, absolute
+(`/care/records/…/`), which reaches the same pages as the frame's relative links
+(tests/test_search_feed_modes.py checks a results page in each mode).
 """
 
 from __future__ import annotations
