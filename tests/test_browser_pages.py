@@ -243,7 +243,7 @@ def test_mode_page_moves_page_links_only() -> None:
     assert '<li class="to-care"><a href="/care/records/a/">长者模式</a></li>' in shared
     assert '<li class="to-a11y"><a href="/a11y/records/a/">无障碍模式</a></li>' in shared
     home = mode_page(page.replace(switch_html("/records/a/"), switch_html("/")), "/")
-    assert 'href="mode.css"' in home and '<a href="./">首页</a>' in home and 'action="search/"' in home
+    assert 'href="mode.css"' in home and '<a href="./">首页</a>' in home and 'action="./search/"' in home
     assert not is_page_link("/care/x/") and not is_page_link("/static/x/") and is_page_link("/x/?a=1")
 
 
