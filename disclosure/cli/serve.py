@@ -31,10 +31,12 @@ from werkzeug.wrappers import Request, Response
 from disclosure.cli.cms import admin_file, folder_policy
 from disclosure.core.output_guard import OutputRefused
 from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
+from disclosure.core.progress import Progress
 from disclosure.core.reading_modes import MODES
 from disclosure.core.site_links import base_path
 from disclosure.outputs.publish import BuildLocked, WriteFailed
-from disclosure.pipeline import Settings, build_site
+from disclosure.pipeline import Settings, build_site, load_site
+from disclosure.web.live_pages import LivePages
 from search.service.app import create_search_app
 from search.service.http_headers import SECURITY_HEADERS
 
@@ -65,6 +67,7 @@ class BuildState:
         self.ok = True
         self.problems: list[str] = []
         self.warned: set[str] = set()  # warnings already printed in this preview session
+        self.saved = 0  # saves previewed from the model (`preview_saved`), before their build
         self.base = "/"  # the path the site lives under (base_url https://host/gkml/: "/gkml/"), served there
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)  # a tab's long poll waits on it (`/__build?after=`)
@@ -81,24 +84,29 @@ class BuildState:
             self.changed.wait_for(lambda: self.id != seen, timeout=seconds)
 
 
-def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = None) -> None:
-    """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome."""
+def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = None, live: LivePages | None = None) -> None:
+    """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome;
+    `live`: given the new model when it is the first (the preview's pages come from it)."""
     settings = dataclasses.replace(settings, today=fixed_today or date.today())  # a preview left running overnight
+    seen = state.saved  # a save previewed while this build runs makes its outcome old news
     try:
         outcome = build_site(settings)
         lines = [str(p) for p in sort_problems(outcome.warnings)]
-        state.record(True, lines)
+        ok = True
     except ContentInvalid as invalid:
         lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
-        state.record(False, lines)
+        ok = False
     except (OutputRefused, WriteFailed) as failed:  # disk full, a refused folder: a message, never a traceback
-        lines = [failed.message]
-        state.record(False, lines)
+        lines, ok = [failed.message], False
     except BuildLocked as locked:
-        lines = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"]
-        state.record(False, lines)
-    if state.ok:
+        lines, ok = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"], False
+    if state.saved != seen:
+        return  # the next build, already asked for, builds and reports the newer content
+    state.record(ok, lines)
+    if ok:
         state.base = base_path(outcome.site.config.root_url)
+        if live is not None and state.id == 1:
+            live.update(outcome.site)
         # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
         # build prints only the warnings the last save brought, so an edit's own problem shows
         first = state.id == 1
@@ -115,13 +123,38 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
     print("有错误，网站保持上一次的版本。", file=sys.stderr)
 
 
+def preview_saved(settings: Settings, state: BuildState, live: LivePages, fixed_today: date | None = None) -> bool:
+    """Show a save in the open tab before the build: read and validate the content, hand the
+    model to the live pages and tell the tab to reload; return whether it validated (the build
+    that follows would fail the same way otherwise: its problems are printed and shown now)."""
+    settings = dataclasses.replace(settings, today=fixed_today or date.today())
+    with state.lock:
+        state.saved += 1
+    try:
+        site, problems = load_site(settings, Progress(enabled=False), read_only=True)
+    except ContentInvalid as invalid:
+        lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
+        state.record(False, lines)
+        for line in lines:
+            print(line, file=sys.stderr)
+        print("有错误，网站保持上一次的版本。", file=sys.stderr)
+        return False
+    live.update(site)
+    state.base = base_path(site.config.root_url)
+    state.record(True, [str(p) for p in sort_problems(problems)])
+    return True
+
+
 # the result pages the search service answers when a query is given (in each reading mode too)
 SEARCH_PAGES = frozenset({"/search/", *(f"/{mode}/search/" for mode in MODES)})
 
 
-def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admin: Path | None = None) -> WSGIApp:
+def static_app(
+    output: Path, state: BuildState, search_app: WSGIApp | None, admin: Path | None = None, live: LivePages | None = None
+) -> WSGIApp:
     """Return a WSGI app serving files under `output`, with the reload script in HTML pages,
-    and the web editor's folder `admin` (`build.py cms`) at /admin/ under its own CSP."""
+    and the web editor's folder `admin` (`build.py cms`) at /admin/ under its own CSP; with
+    `live`, pages are rendered from the model in memory (`live_pages.py`), the rest are files."""
     in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
     waiting = threading.BoundedSemaphore(MAX_WAITING)
 
@@ -162,6 +195,9 @@ def static_app(output: Path, state: BuildState, search_app: WSGIApp | None, admi
             path = path[len(state.base) - 1 :]
         if search_app is not None and (path.startswith("/api/") or (path in SEARCH_PAGES and request.args.get("q"))):
             return search_app
+        rendered = live.page(path) if live is not None else None
+        if rendered is not None:
+            return Response(inject(rendered.html), status=rendered.status, mimetype="text/html")
         file = resolve(output, path)
         if file is None:
             missing = output / "404.html"
@@ -308,10 +344,30 @@ def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
     return make_server(host, port, app, threaded=True, request_handler=PreviewHandler)
 
 
-def watch_and_rebuild(settings: Settings, state: BuildState, fixed_today: date | None, stop: threading.Event) -> None:
-    """Rebuild on every change until `stop` is set (the watcher checks it every 50 ms)."""
+def watch_and_rebuild(
+    settings: Settings, state: BuildState, fixed_today: date | None, stop: threading.Event, live: LivePages | None = None
+) -> None:
+    """On every change until `stop` is set (the watcher checks it every 50 ms): with `live`, show
+    the saved content at once (`preview_saved`) and build it in the background, one build at a
+    time (saves during a build make one build after it); without, build here."""
+    if live is None:
+        for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
+            rebuild(settings, state, fixed_today)
+        return
+    wanted = threading.Event()
+
+    def build_when_wanted() -> None:
+        while not stop.is_set():
+            if wanted.wait(0.1):
+                wanted.clear()
+                rebuild(settings, state, fixed_today)
+
+    builder = threading.Thread(target=build_when_wanted, daemon=True)
+    builder.start()
     for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
-        rebuild(settings, state, fixed_today)
+        if preview_saved(settings, state, live, fixed_today):
+            wanted.set()
+    builder.join(timeout=5)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -319,17 +375,18 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings(content_dir=Path(args.content), output_dir=Path(args.output))
     state = BuildState()
     fixed_today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
-    rebuild(settings, state, fixed_today)
+    live = LivePages()
+    rebuild(settings, state, fixed_today, live)
     if not settings.output_dir.is_dir():
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
     try:  # bound before anything is announced or watched: a port in use is a message, not an abort
         socket.create_server((args.host, args.port)).close()  # werkzeug would print English and exit
-        server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir), getattr(args, "admin", None)))
+        server = preview_server(args.host, args.port, static_app(settings.output_dir, state, search_service(settings.output_dir), getattr(args, "admin", None), live))
     except OSError as exc:
         print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop), daemon=True)
+    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop, live), daemon=True)
     watcher.start()
     print(f"预览地址：http://{args.host}:{server.server_port}{state.base}  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     try:

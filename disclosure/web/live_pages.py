@@ -1,0 +1,79 @@
+"""The preview's pages, rendered on request from the site model `serve` holds in memory.
+
+A saved record reaches the open tab without waiting for the build: `serve` reads the content
+again (validation, the site model: about 1.5 s on the 3,482-record corpus, against some 20 s
+for a whole build with its search indexes), hands the new model to `LivePages` and tells the tab
+to reload; the build follows in the background, and the search service and the files that are
+not pages (feeds, data, the static search) come from it. A page is the very response the build
+freezes (`disclosure/web/freeze.py` writes what the same `create_app` answers), and a page
+under /care/ or /a11y/ is made from it by the rule the build's mode pages are made by
+(`mode_page`); so the preview never shows a page the build would write otherwise.
+
+Only pages are rendered here (a path ending in `/` or `.html`, outside /static/): every HTML
+file of the output is a page of the app (tests/test_live_preview.py checks it), so a page the
+model no longer has (a record deleted a moment ago) is answered 404 at once rather than from
+the output folder the build has not replaced yet.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import Flask
+
+from disclosure.core.reading_modes import MODES, mode_page
+from disclosure.core.site_links import base_path
+from disclosure.site.model import Site
+from disclosure.web.app import create_app
+
+
+@dataclass(frozen=True)
+class LivePage:
+    """One answer of the live pages: its status and HTML."""
+
+    status: int
+    html: bytes
+
+
+class LivePages:
+    """The pages of the latest site model that validated (none before the first)."""
+
+    def __init__(self) -> None:
+        self._app: Flask | None = None
+        self._base = "/"
+        self._lock = threading.Lock()
+
+    def update(self, site: Site) -> None:
+        """Answer from `site` from now on (a new app: templates saved since are read again)."""
+        app = create_app(site)
+        with self._lock:
+            self._app, self._base = app, base_path(site.config.root_url)
+
+    def page(self, path: str) -> LivePage | None:
+        """Return the page at `path` (the site's own path, its sub-path removed), 404 for a page
+        the model does not have; None for what is not a page (a file the build writes) or
+        before any model is in."""
+        with self._lock:
+            app, base = self._app, self._base
+        if app is None or not is_page_path(path):
+            return None
+        mode = path.split("/")[1]
+        standard = path[len(mode) + 1 :] if mode in MODES else path
+        if not is_page_path(standard):  # /care/mode.css, or /care itself
+            return None
+        with app.test_client() as client:
+            answer = client.get(standard)
+            status, html = answer.status_code, answer.get_data()
+        if status == 404:
+            return LivePage(404, html)
+        if status != 200 or answer.mimetype != "text/html":
+            return None
+        if mode in MODES:
+            html = mode_page(html.decode("utf-8"), standard, base).encode("utf-8")
+        return LivePage(200, html)
+
+
+def is_page_path(path: str) -> bool:
+    """Return whether `path` names a page of the app rather than a file written beside the pages."""
+    return path.startswith("/") and not path.startswith("/static/") and (path.endswith("/") or path.endswith(".html"))
