@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from werkzeug.test import Client
 
 from disclosure.cli import serve
 from disclosure.core.progress import Progress
 from disclosure.core.reading_modes import MODES
-
-CARE, A11Y = list(MODES)
-from disclosure.pipeline import Settings, build_site, load_site
+from disclosure.pipeline import Settings, load_site
 from disclosure.web.live_pages import LivePages, is_page_path
 
 REPO = Path(__file__).resolve().parents[1]
+CARE, A11Y = list(MODES)
 
 
 def _html_files(site: Path) -> list[tuple[str, Path]]:
@@ -60,7 +61,20 @@ def test_what_is_not_a_page_comes_from_the_build(sample_site: Path) -> None:
     assert missing is not None and missing.status == 404 and "<title>页面不存在".encode() in missing.html
 
 
-def test_a_save_shows_in_the_preview_before_its_build(tmp_path: Path) -> None:
+@dataclass
+class Previewed:
+    """The valid fixture site built as `serve` builds it first, and its preview."""
+
+    settings: Settings
+    state: serve.BuildState
+    live: LivePages
+    preview: Client
+    record: Path  # guobanhan-2018-71.md
+    page: str  # its page's path
+
+
+@pytest.fixture
+def previewed(tmp_path: Path) -> Previewed:
     content = tmp_path / "content"
     shutil.copytree(REPO / "tests" / "fixtures" / "valid", content)
     settings = Settings(content_dir=content, output_dir=tmp_path / "site", progress=False)
@@ -68,44 +82,59 @@ def test_a_save_shows_in_the_preview_before_its_build(tmp_path: Path) -> None:
     serve.rebuild(settings, state, live=live)
     assert state.ok and state.id == 1
     preview = Client(serve.static_app(settings.output_dir, state, None, live=live))
-    record = content / "documents" / "2018" / "guobanhan-2018-71.md"
-    page = next(path for path, file in _html_files(settings.output_dir) if "国办函〔2018〕71号".encode() in file.read_bytes() and path.startswith("/records/"))
-    built = (settings.output_dir / page.lstrip("/") / "index.html").read_bytes()
+    pages = _html_files(settings.output_dir)
+    page = next(path for path, file in pages if path.startswith("/records/") and "国办函〔2018〕71号".encode() in file.read_bytes())
+    return Previewed(settings, state, live, preview, content / "documents" / "2018" / "guobanhan-2018-71.md", page)
 
-    record.write_text(record.read_text(encoding="utf-8") + "\n\n预览中的新句子。\n", encoding="utf-8")
-    assert serve.preview_saved(settings, state, live)
-    assert state.ok and state.id == 2  # the open tab reloads now
-    assert (settings.output_dir / page.lstrip("/") / "index.html").read_bytes() == built  # no build has run
-    for path in (page, f"/{CARE}{page}", f"/{A11Y}{page}"):
-        shown = preview.get(path)
+
+def test_a_save_shows_in_the_preview_before_its_build(previewed: Previewed) -> None:
+    p = previewed
+    built = (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes()
+    p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n预览中的新句子。\n", encoding="utf-8")
+    assert serve.preview_saved(p.settings, p.state, p.live)
+    assert p.state.ok and p.state.id == 2  # the open tab reloads now
+    assert (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes() == built  # no build has run
+    for path in (p.page, f"/{CARE}{p.page}", f"/{A11Y}{p.page}"):
+        shown = p.preview.get(path)
         assert shown.status_code == 200 and "预览中的新句子。" in shown.get_data(as_text=True), path
         assert b"/__reload.js" in shown.get_data()
 
-    # a build begun before a later save reports nothing: the build after that save does
-    started = state.saved
-    record.unlink()
-    assert serve.preview_saved(settings, state, live) and state.saved == started + 1
-    assert preview.get(page).status_code == 404  # gone from the model: not served from the old output
-    serve.rebuild(settings, state)
-    assert state.ok and state.id == 4
-    assert not (settings.output_dir / page.lstrip("/")).exists()
+    p.record.unlink()
+    assert serve.preview_saved(p.settings, p.state, p.live)
+    assert p.preview.get(p.page).status_code == 404  # gone from the model: not served from the old output
+    serve.rebuild(p.settings, p.state)
+    assert p.state.ok and p.state.id == 4
+    assert not (p.settings.output_dir / p.page.lstrip("/")).exists()
 
 
-def test_a_save_that_does_not_validate_keeps_the_previous_pages(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(REPO / "tests" / "fixtures" / "valid", content)
-    settings = Settings(content_dir=content, output_dir=tmp_path / "site", progress=False)
-    state, live = serve.BuildState(), LivePages()
-    serve.rebuild(settings, state, live=live)
-    preview = Client(serve.static_app(settings.output_dir, state, None, live=live))
-    record = content / "documents" / "2018" / "guobanhan-2018-71.md"
-    page = next(path for path, file in _html_files(settings.output_dir) if "国办函〔2018〕71号".encode() in file.read_bytes() and path.startswith("/records/"))
-    before = preview.get(page).get_data()
-    text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace("title:", "title_typo:", 1) + "\n\n不应出现的句子。\n", encoding="utf-8")
-    assert not serve.preview_saved(settings, state, live)
-    assert not state.ok and any("guobanhan-2018-71.md" in line for line in state.problems)
-    assert preview.get(page).get_data() == before
+def test_a_build_overtaken_by_a_save_reports_nothing(previewed: Previewed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build after the later save reports; the overtaken one would show an old outcome."""
+    p = previewed
+    real_build = serve.build_site
+
+    def saved_meanwhile(settings: Settings) -> object:
+        outcome = real_build(settings)
+        p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n又一次保存。\n", encoding="utf-8")
+        assert serve.preview_saved(p.settings, p.state, p.live)
+        return outcome
+
+    monkeypatch.setattr(serve, "build_site", saved_meanwhile)
+    serve.rebuild(p.settings, p.state)
+    assert p.state.id == 2  # the preview's reload only
+    monkeypatch.setattr(serve, "build_site", real_build)
+    serve.rebuild(p.settings, p.state)
+    assert p.state.ok and p.state.id == 3
+    assert "又一次保存。" in (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_save_that_does_not_validate_keeps_the_previous_pages(previewed: Previewed) -> None:
+    p = previewed
+    before = p.preview.get(p.page).get_data()
+    text = p.record.read_text(encoding="utf-8")
+    p.record.write_text(text.replace("title:", "title_typo:", 1) + "\n\n不应出现的句子。\n", encoding="utf-8")
+    assert not serve.preview_saved(p.settings, p.state, p.live)
+    assert not p.state.ok and any("guobanhan-2018-71.md" in line for line in p.state.problems)
+    assert p.preview.get(p.page).get_data() == before
 
 
 def test_under_a_sub_path_the_preview_serves_the_built_pages(tmp_path: Path) -> None:
