@@ -39,7 +39,7 @@ from disclosure.site.body_cache import (
     unseal_folder,
     verify_folder,
 )
-from disclosure.site.content import read_content
+from disclosure.site.content import Content, read_content
 from disclosure.site.model import Site, build_site_model
 from disclosure.web.freeze import freeze_pages
 from disclosure.web.modes import write_mode_pages
@@ -73,10 +73,20 @@ class Outcome:
     site: Site
     warnings: list[Problem]
     timings: list[tuple[str, float]] = field(default_factory=list)
+    content: Content | None = None  # what the site was made from, and the problems found reading it
+    read_problems: list[Problem] = field(default_factory=list)  # (`serve` reads a saved record alone against them)
 
 
 def load_site(settings: Settings, progress: Progress, read_only: bool = False) -> tuple[Site, list[Problem]]:
     """Read, validate and index all content; raise ContentInvalid with every problem."""
+    content, problems = load_content(settings, progress, read_only)
+    progress.start("建立站点模型")
+    return model_of(content, problems, settings.today)
+
+
+def load_content(settings: Settings, progress: Progress, read_only: bool = False) -> tuple[Content, list[Problem]]:
+    """Read and validate all content files; return what validated and every problem found
+    (errors too: the checks across records still run on it), ContentInvalid when there is no folder."""
     cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None, read_only)
     records_cache = RecordCache(settings.cache_dir / "records.sqlite" if settings.use_cache else None, read_only)
     try:
@@ -86,8 +96,13 @@ def load_site(settings: Settings, progress: Progress, read_only: bool = False) -
         records_cache.close()
     if content is None:
         raise ContentInvalid(problems)
-    progress.start("建立站点模型")
-    site, found = build_site_model(content, settings.today)
+    return content, problems
+
+
+def model_of(content: Content, problems: list[Problem], today: date) -> tuple[Site, list[Problem]]:
+    """Return the site model of `content` (read with `problems`) and every problem; raise
+    ContentInvalid with them all when any is an error."""
+    site, found = build_site_model(content, today)
     problems = list(dict.fromkeys(problems + found))  # a file both stages read (a link out of content/): said once
     if site is None or any(p.is_error for p in problems):
         raise ContentInvalid(problems)
@@ -113,7 +128,9 @@ def build_site(settings: Settings) -> Outcome:
         made_from = fingerprint(settings.content_dir, settings.output_dir, settings.today, settings.relative)
         if settings.use_cache:
             withdraw(settings.cache_dir)  # no receipt vouches for a site while it is being replaced
-        site, problems = load_site(settings, progress)
+        content, read_problems = load_content(settings, progress)
+        progress.start("建立站点模型")
+        site, problems = model_of(content, read_problems, settings.today)
         progress.start("准备输出目录")
         with staging_directory(settings.output_dir, background_cleanup=True, locked=True) as staging:
             # the path the site lives under ("/gkml/"), which every page link starts with
@@ -136,7 +153,7 @@ def build_site(settings: Settings) -> Outcome:
             state = site_state(settings.output_dir, settings.cache_dir)  # stat only: never raises
             write_receipt(settings.cache_dir, Receipt(made_from, state, problem_lines(problems), len(site.records)))
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
-    return Outcome(site, problems, progress.timings)
+    return Outcome(site, problems, progress.timings, content, read_problems)
 
 
 def prepare_cache(settings: Settings) -> None:

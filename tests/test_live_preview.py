@@ -16,9 +16,12 @@ import pytest
 from werkzeug.test import Client
 
 from disclosure.cli import serve
+from disclosure.core.problems import Problem
 from disclosure.core.progress import Progress
 from disclosure.core.reading_modes import MODES
-from disclosure.pipeline import Settings, load_site
+from disclosure.pipeline import Settings, load_content, load_site
+from disclosure.site.body_cache import BodyCache
+from disclosure.site.content import Content, reread_records
 from disclosure.web.live_pages import LivePages, is_page_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,3 +156,79 @@ def test_under_a_sub_path_the_preview_serves_the_built_pages(tmp_path: Path) -> 
         shown = preview.get(BASE + path.lstrip("/"))
         assert shown.status_code == 200, path
         assert shown.get_data() == serve.inject(file.read_bytes()), path
+
+
+def _read(content: Path) -> tuple[Content, list[Problem]]:
+    settings = Settings(content_dir=content, output_dir=content.parent / "site", use_cache=False)
+    return load_content(settings, Progress(enabled=False))
+
+
+def _sample(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    return content.resolve()
+
+
+def _edits(content: Path) -> list[tuple[str, Path, str, str]]:
+    """(what, record, old text, new text): saves of one record that read alone as in the whole folder."""
+    documents = sorted((content / "documents").rglob("*.md"))
+    decision = sorted((content / "decisions").rglob("*.md"))[0]
+    news = sorted((content / "news").rglob("*.md"))[0]
+    return [
+        ("a sentence added to a body", documents[-1], "\n---\n", "\n---\n新的第一段。\n\n"),
+        ("a title changed (other pages list it)", documents[0], 'title: "', 'title: "（修订）'),
+        ("a decision's body", decision, "\n---\n", "\n---\n补充说明。\n\n"),
+        ("a news item with a warning (a doc number in ASCII brackets)", news, "\n---\n", "\n---\n见国办函(2018)71号。\n\n"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_a_saved_record_read_alone_reads_as_the_whole_folder(tmp_path: Path, case: int) -> None:
+    content = _sample(tmp_path)
+    previous, problems = _read(content)
+    what, record, old, new = _edits(content)[case]
+    text = record.read_text(encoding="utf-8")
+    assert old in text, what
+    record.write_text(text.replace(old, new, 1), encoding="utf-8")
+    reread = reread_records(previous, problems, {record}, BodyCache(None))
+    assert reread is not None, what
+    whole = _read(content)
+    assert reread[0] == whole[0], what
+    assert [str(p) for p in reread[1]] == [str(p) for p in whole[1]], what
+    assert reread[0] != previous, what
+
+
+def test_a_save_the_record_alone_cannot_decide_reads_the_whole_folder(tmp_path: Path) -> None:
+    content = _sample(tmp_path)
+    previous, problems = _read(content)
+    document = sorted((content / "documents").rglob("*.md"))[0]
+    approval = sorted((content / "approvals").rglob("*.md"))[0]  # its kind reads the CSV beside it
+    text = document.read_text(encoding="utf-8")
+    cache = BodyCache(None)
+    assert reread_records(previous, problems, {content / "site.yaml"}, cache) is None
+    assert reread_records(previous, problems, {document.with_name("new.md")}, cache) is None  # added
+    assert reread_records(previous, problems, {approval}, cache) is None
+    document.write_text(text.replace("title:", "titel:", 1), encoding="utf-8")  # an error
+    assert reread_records(previous, problems, {document}, cache) is None
+    document.write_text(text.replace("\n---\n", "\n---\n身份证号 11010519491231002X。\n\n", 1), encoding="utf-8")
+    assert reread_records(previous, problems, {document}, cache) is None  # personal data: an error
+    document.write_text(text.replace("\n---\n", "\n---\n\n", 1).replace("title:", "attachments: [{file: 附件.pdf, title: 附件}]\ntitle:", 1), encoding="utf-8")
+    assert reread_records(previous, problems, {document}, cache) is None  # names another file
+    document.unlink()
+    assert reread_records(previous, problems, {document}, cache) is None  # removed
+
+
+def test_serve_reads_a_saved_record_alone(previewed: Previewed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first build the preview holds its content: a save of one record reads that file."""
+    p = previewed
+    resident = serve.Resident()
+    serve.rebuild(p.settings, serve.BuildState(), live=LivePages(), resident=resident)
+    assert resident.content is not None
+    monkeypatch.setattr(serve, "load_content", lambda *args, **kwargs: pytest.fail("the whole folder was read"))
+    p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n单独读出的句子。\n", encoding="utf-8")
+    assert serve.preview_saved(p.settings, p.state, p.live, changed={p.record}, resident=resident)
+    assert "单独读出的句子。" in p.preview.get(p.page).get_data(as_text=True)
+    p.record.write_text(p.record.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    monkeypatch.undo()
+    assert not serve.preview_saved(p.settings, p.state, p.live, changed={p.record}, resident=resident)
+    assert resident.content is None  # the next save reads the whole folder, where this error still is

@@ -19,6 +19,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,14 @@ from werkzeug.wrappers import Request, Response
 
 from disclosure.cli.cms import admin_file, folder_policy
 from disclosure.core.output_guard import OutputRefused
-from disclosure.core.problems import ContentInvalid, sort_problems, summary_line
+from disclosure.core.problems import ContentInvalid, Problem, sort_problems, summary_line
 from disclosure.core.progress import Progress
 from disclosure.core.reading_modes import MODES
 from disclosure.core.site_links import base_path
 from disclosure.outputs.publish import BuildLocked, WriteFailed
-from disclosure.pipeline import Settings, build_site, load_site
+from disclosure.pipeline import Settings, build_site, load_content, model_of
+from disclosure.site.body_cache import BodyCache
+from disclosure.site.content import Content, reread_records
 from disclosure.web.live_pages import LivePages
 from search.service.app import create_search_app
 from search.service.http_headers import SECURITY_HEADERS
@@ -84,9 +87,25 @@ class BuildState:
             self.changed.wait_for(lambda: self.id != seen, timeout=seconds)
 
 
-def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = None, live: LivePages | None = None) -> None:
+@dataclass
+class Resident:
+    """The content `serve` read last without an error, and the problems found reading it: a
+    save of one record is read alone against it (`reread_records`)."""
+
+    content: Content | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def rebuild(
+    settings: Settings,
+    state: BuildState,
+    fixed_today: date | None = None,
+    live: LivePages | None = None,
+    resident: Resident | None = None,
+) -> None:
     """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome;
-    `live`: given the new model when it is the first (the preview's pages come from it)."""
+    `live` and `resident`: given the new model and content when it is the first (the preview's
+    pages come from them until a save)."""
     settings = dataclasses.replace(settings, today=fixed_today or date.today())  # a preview left running overnight
     seen = state.saved  # a save previewed while this build runs makes its outcome old news
     try:
@@ -107,6 +126,8 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
         state.base = base_path(outcome.site.config.root_url)
         if live is not None and state.id == 1:
             live.update(outcome.site)
+        if resident is not None and state.id == 1:
+            resident.content, resident.problems = outcome.content, outcome.read_problems
         # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
         # build prints only the warnings the last save brought, so an edit's own problem shows
         first = state.id == 1
@@ -123,22 +144,42 @@ def rebuild(settings: Settings, state: BuildState, fixed_today: date | None = No
     print("有错误，网站保持上一次的版本。", file=sys.stderr)
 
 
-def preview_saved(settings: Settings, state: BuildState, live: LivePages, fixed_today: date | None = None) -> bool:
-    """Show a save in the open tab before the build: read and validate the content, hand the
-    model to the live pages and tell the tab to reload; return whether it validated (the build
-    that follows would fail the same way otherwise: its problems are printed and shown now)."""
+def preview_saved(
+    settings: Settings,
+    state: BuildState,
+    live: LivePages,
+    fixed_today: date | None = None,
+    changed: set[Path] | None = None,
+    resident: Resident | None = None,
+) -> bool:
+    """Show a save in the open tab before the build: read and validate the content (only the
+    `changed` record files, against `resident`, where that reads the same), hand the model to
+    the live pages and tell the tab to reload; return whether it validated (the build that
+    follows would fail the same way otherwise: its problems are printed and shown now)."""
     settings = dataclasses.replace(settings, today=fixed_today or date.today())
     with state.lock:
         state.saved += 1
     try:
-        site, problems = load_site(settings, Progress(enabled=False), read_only=True)
+        loaded = None
+        if resident is not None and resident.content is not None and changed:
+            cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None, read_only=True)
+            try:
+                loaded = reread_records(resident.content, resident.problems, {p.resolve() for p in changed}, cache)
+            finally:
+                cache.close()
+        content, read = loaded or load_content(settings, Progress(enabled=False), read_only=True)
+        site, problems = model_of(content, read, settings.today)
     except ContentInvalid as invalid:
+        if resident is not None:
+            resident.content = None  # the next save reads the whole folder: this one's errors are still in it
         lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
         state.record(False, lines)
         for line in lines:
             print(line, file=sys.stderr)
         print("有错误，网站保持上一次的版本。", file=sys.stderr)
         return False
+    if resident is not None:
+        resident.content, resident.problems = content, read
     live.update(site)
     state.base = base_path(site.config.root_url)
     state.record(True, [str(p) for p in sort_problems(problems)])
@@ -345,7 +386,12 @@ def preview_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
 
 
 def watch_and_rebuild(
-    settings: Settings, state: BuildState, fixed_today: date | None, stop: threading.Event, live: LivePages | None = None
+    settings: Settings,
+    state: BuildState,
+    fixed_today: date | None,
+    stop: threading.Event,
+    live: LivePages | None = None,
+    resident: Resident | None = None,
 ) -> None:
     """On every change until `stop` is set (the watcher checks it every 50 ms): with `live`, show
     the saved content at once (`preview_saved`) and build it in the background, one build at a
@@ -364,8 +410,8 @@ def watch_and_rebuild(
 
     builder = threading.Thread(target=build_when_wanted, daemon=True)
     builder.start()
-    for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
-        if preview_saved(settings, state, live, fixed_today):
+    for changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
+        if preview_saved(settings, state, live, fixed_today, {Path(path) for _, path in changes}, resident):
             wanted.set()
     builder.join(timeout=5)
 
@@ -375,8 +421,8 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings(content_dir=Path(args.content), output_dir=Path(args.output))
     state = BuildState()
     fixed_today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
-    live = LivePages()
-    rebuild(settings, state, fixed_today, live)
+    live, resident = LivePages(), Resident()
+    rebuild(settings, state, fixed_today, live, resident)
     if not settings.output_dir.is_dir():
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
     try:  # bound before anything is announced or watched: a port in use is a message, not an abort
@@ -386,7 +432,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop, live), daemon=True)
+    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop, live, resident), daemon=True)
     watcher.start()
     print(f"预览地址：http://{args.host}:{server.server_port}{state.base}  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     try:
