@@ -123,13 +123,17 @@ def read_statutory(
                         problems.append(error(path, located.line_of((key, i)), f"{key}[{i}]", f"主题分类“{category}”不在 categories.yaml 中"))
                 mapping[key] = tuple(listed)
     tree = []
+    # what each item asks of a record, looked up once per record (not once per item and record)
+    facts = [
+        (r, r.meta.category, r.meta.genre is not None, POWER_ITEMS.get(getattr(r.meta, "power_type", None), ()))
+        for r in records
+    ]
     for key, article, title in items:
         chosen = mapping.get(key, ())
+        exact, below = frozenset(chosen), tuple(f"{c}/" for c in chosen)
         members = tuple(
-            r for r in records
-            if any(r.meta.category == c or r.meta.category.startswith(f"{c}/") for c in chosen)
-            or (key == GENRE_ITEM and r.meta.genre is not None)
-            or key in POWER_ITEMS.get(getattr(r.meta, "power_type", None), ())
+            r for r, category, has_genre, powers in facts
+            if category in exact or category.startswith(below) or (key == GENRE_ITEM and has_genre) or key in powers
         )
         tree.append(StatutoryItem(key, article, title, chosen, members))
         if not members and path.is_file():

@@ -239,6 +239,8 @@ def sound_records(content: Content, problems: Iterable[Problem]) -> tuple[Record
     is only left out of the checks that would read its target (a case list's power steps).
     """
     bad = {display_path(path) for path in content.faulty} | {p.path for p in problems if p.is_error}
+    if not bad:
+        return content.records
     sound = {r.source: r for r in content.records if display_path(r.source) not in bad}
     if len(sound) == len(content.records):
         return content.records
