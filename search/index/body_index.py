@@ -210,6 +210,7 @@ def display_text(text: str) -> str:
 
 # keys (uint64), compressed text; check-gram buckets (uint32), their position lengths (uint32), positions
 Computed = tuple[bytes, bytes, bytes, bytes, bytes]
+Grams = tuple[bytes, bytes, bytes]  # the check grams of one body: Computed[2:]
 
 
 def _compute(body_html: str) -> Computed:
@@ -245,6 +246,8 @@ class Inverted:
     # … and per bucket where its positions are in `positions`, in record order
     position_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     positions: bytes = b""
+    grams: list[Grams] = field(default_factory=list)  # check grams: per record number, its own
+    previous_grams: dict[str, Grams] = field(default_factory=dict)  # … and of records gone since the last build
 
     def position_text(self, i: int) -> str:
         """Return the positions of key `i` in the records of its postings, in their order ("" for none)."""
@@ -277,6 +280,7 @@ class BodyJob:
                 self.cached = {}
         self.todo = [(d, b) for d, b in dict(self.items).items() if d not in self.cached]
         self.previous: dict[str, bytes] = {}  # keys of records gone since the last build (`collect`)
+        self.previous_grams: dict[str, Grams] = {}  # … and their check grams
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Any] = []
         workers = min(os.cpu_count() or 1, 4)
@@ -304,7 +308,7 @@ class BodyJob:
         """Return the inverted body index of the items (in record order), check grams included, and how many were computed."""
         computed, fresh = self.collect()
         inverted = self.inverted(computed)
-        inverted.phrase = invert_phrase(computed)
+        inverted.phrase = self.inverted_phrase(computed)
         return inverted, fresh
 
     def collect(self) -> tuple[list[Computed], int]:
@@ -313,6 +317,7 @@ class BodyJob:
         cached, items = self.cached, self.items
         wanted = {d for d, _ in items}
         previous = {d: v[0] for d, v in cached.items() if d not in wanted}
+        self.previous_grams = {d: (v[2], v[3], v[4]) for d, v in cached.items() if d not in wanted}
         if self.path and (fresh or previous):
             cached = {d: v for d, v in cached.items() if d in wanted} | fresh
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -331,6 +336,15 @@ class BodyJob:
         texts = [c[1] for c in computed]
         digests = [d for d, _ in self.items]
         return Inverted(keys, offsets, records, texts, digests, self.previous, [c[0] for c in computed])
+
+    def inverted_phrase(self, computed: Sequence[Computed]) -> Inverted:
+        """Return the check grams of `collect()`'s records (`invert_phrase`), with each record's own
+        and those of the records gone, for the static index's shards (`write_phrase_shards`)."""
+        phrase = invert_phrase(computed)
+        phrase.digests = [d for d, _ in self.items]
+        phrase.grams = [(c[2], c[3], c[4]) for c in computed]
+        phrase.previous_grams = self.previous_grams
+        return phrase
 
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

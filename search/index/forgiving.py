@@ -25,9 +25,13 @@ characters).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import math
+import os
 import re
+import shutil
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -39,9 +43,10 @@ import rjieba
 from pypinyin import lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
+from disclosure.core.code_digest import python_digest
 from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
-from search.analysis import CJK, normalise
+from search.analysis import CJK, FORMAT_VERSION, normalise
 from search.index.documents import SearchDoc
 from search.index.static_index import DATA_FOLDER, _js, term_hash
 from search.spelling import SERVICE_FILE, SUGGEST_LIMIT, deletions, suggest_key
@@ -204,8 +209,81 @@ def prefix_buckets(suggest: dict[str, Any]) -> dict[str, list[list[str]]]:
     return dict(buckets)
 
 
+FOLDERS = ("p", "c", "g")  # under DATA_FOLDER: written by write_forgiving only
+MEMO_MANIFEST = "manifest.json"
+
+
+def forgiving_key(records: Sequence[Record], docs: Sequence[SearchDoc], synonyms: dict[str, tuple[str, ...]]) -> str:
+    """Return a digest of everything `write_forgiving` reads: the titles and names of the records,
+    the titles, slugs, 文号 and title words of the documents, the synonyms, and the program."""
+    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{python_digest()}".encode())
+    for record in records:
+        kind = KIND_BY_NAME.get(record.kind)
+        names = list(kind.names(record)) if kind else []
+        digest.update(json.dumps([record.kind, record.meta.title, names], ensure_ascii=False).encode())
+    for doc in docs:
+        digest.update(json.dumps([doc.title, doc.slug, doc.doc_number, doc.words], ensure_ascii=False).encode())
+    digest.update(json.dumps(sorted((k, list(v)) for k, v in synonyms.items()), ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def forgiving_files(service: Path, site: Path) -> list[Path]:
+    """Return the files `write_forgiving` wrote into `service` and `site` (the staging folder)."""
+    folder = site / DATA_FOLDER
+    files = [service / SERVICE_FILE, folder / "y.js", folder / "f.js"]
+    for name in FOLDERS:
+        files += sorted(p for p in (folder / name).iterdir() if p.is_file())
+    return files
+
+
+def restore_forgiving(memo: Path, key: str, service: Path, site: Path) -> dict[str, int] | None:
+    """Hard-link the tables the last build wrote from `memo` into staging when their inputs
+    (`forgiving_key`) are the same; return their sizes, or None (nothing linked) when not."""
+    try:
+        manifest = json.loads((memo / MEMO_MANIFEST).read_text("utf-8"))
+        if manifest.get("key") != key:
+            return None
+        files = [(memo / "files" / name, site / name) for name in manifest["files"]]
+        sizes = {str(k): int(v) for k, v in manifest["sizes"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    for source, target in files:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            try:
+                shutil.copyfile(source, target)
+            except OSError:
+                for _, done in files:
+                    with contextlib.suppress(OSError):
+                        done.unlink()
+                return None
+    return sizes
+
+
+def keep_forgiving(memo: Path, key: str, service: Path, site: Path, sizes: dict[str, int]) -> None:
+    """Keep the tables just written into staging in `memo` for the next build (hard links: a
+    staging file is never written again; the memo's files are replaced, never changed in place)."""
+    shutil.rmtree(memo, ignore_errors=True)
+    names = [p.relative_to(site).as_posix() for p in forgiving_files(service, site)]
+    for name in names:
+        target = memo / "files" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / name, target)
+        except OSError:
+            shutil.copyfile(site / name, target)
+    manifest = {"key": key, "files": names, "sizes": sizes}
+    (memo / MEMO_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+
+
 def write_forgiving(
-    records: Sequence[Record], docs: Sequence[SearchDoc], synonyms: dict[str, tuple[str, ...]], service: Path, site: Path
+    records: Sequence[Record],
+    docs: Sequence[SearchDoc],
+    synonyms: dict[str, tuple[str, ...]],
+    service: Path,
+    site: Path,
 ) -> dict[str, int]:
     """Write the tables for the service (`service/forgiving.json`) and the browser (`site/search/data/`)."""
     df = vocabulary(records, synonyms)
@@ -220,7 +298,7 @@ def write_forgiving(
     (service / SERVICE_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True), "utf-8")
 
     folder = site / DATA_FOLDER
-    for name in ("p", "c", "g"):
+    for name in FOLDERS:
         (folder / name).mkdir(parents=True, exist_ok=True)
     size = sum(len(k) + 6 + sum(3 * len(w) + 3 for w in v) for k, v in spelled.items())
     pshards = max(1, math.ceil(size / SHARD_TARGET_BYTES))
@@ -254,4 +332,9 @@ def write_forgiving(
     (folder / "y.js").write_text(_js("sounds", sounds), "utf-8")
     counts = {"cshards": cshards, "gshards": gshards, "pshards": pshards}
     (folder / "f.js").write_text(_js("forgiving", counts), "utf-8")
-    return {"words": len(words), "pinyin_keys": len(spelled), "fix_keys": len(fixes), "suggest_shards": gshards}
+    return {
+        "words": len(words),
+        "pinyin_keys": len(spelled),
+        "fix_keys": len(fixes),
+        "suggest_shards": gshards,
+    }

@@ -24,9 +24,9 @@ from disclosure.kinds import KINDS
 from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
 from search.index.attachments import AttachmentTexts
-from search.index.body_index import BodyJob, invert_phrase, write_body_index
+from search.index.body_index import BodyJob, write_body_index
 from search.index.documents import search_document
-from search.index.forgiving import write_forgiving
+from search.index.forgiving import forgiving_key, keep_forgiving, restore_forgiving, write_forgiving
 from search.index.static_index import write_static_index
 from search.index.whoosh_index import write_whoosh_index
 from search.stored import BODY_FOLDER, PAGE_FILE, SERVICE_FOLDER, SETTINGS_FILE, WHOOSH_FOLDER, mode_page_file
@@ -76,7 +76,12 @@ def write_search_indexes(
     synonyms = normalise_synonyms({k: list(v) for k, v in site.synonyms.items()})
     service = staging / SERVICE_FOLDER
     service.mkdir(parents=True, exist_ok=True)
-    beside = len(site.records) >= BESIDE_THRESHOLD and (os.cpu_count() or 1) > 1
+    # the forgiving tables read titles and names only: after a change of bodies only, the last
+    # build's tables are linked from the cache (`restore_forgiving`), not made again
+    memo = cache_dir / "search" / "forgiving" if cache_dir else None
+    memo_key = forgiving_key(site.records, docs, synonyms) if memo else ""
+    kept = restore_forgiving(memo, memo_key, service, staging) if memo else None
+    beside = kept is None and len(site.records) >= BESIDE_THRESHOLD and (os.cpu_count() or 1) > 1
     forgiving = Beside(write_forgiving, site.records, docs, synonyms, service, staging) if beside else None
     # the bodies' keys are computed in worker processes while Whoosh indexes the metadata
     body_job = BodyJob([(r.digest, r.body_html) for r in site.records], cache_dir / "search" if cache_dir else None)
@@ -95,12 +100,18 @@ def write_search_indexes(
             write_mode_frames(page.read_text("utf-8"), service, base)
         computed, bodies_computed = body_job.collect()
         body = body_job.inverted(computed)
-        body.phrase = invert_phrase(computed)
+        body.phrase = body_job.inverted_phrase(computed)
         del computed
         write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
-        static_cache = cache_dir / "search" / "static-body" if cache_dir else None
+        static_cache = cache_dir / "search" if cache_dir else None
         sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body, static_cache)
-        sizes |= forgiving.result() if forgiving else write_forgiving(site.records, docs, synonyms, service, staging)
+        if kept is not None:
+            sizes |= kept
+        else:
+            written = forgiving.result() if forgiving else write_forgiving(site.records, docs, synonyms, service, staging)
+            if memo is not None:
+                keep_forgiving(memo, memo_key, service, staging, written)
+            sizes |= written
     except BaseException:
         body_job.close()
         if forgiving is not None:

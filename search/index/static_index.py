@@ -50,15 +50,23 @@ import math
 import os
 import shutil
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Container, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from disclosure.kinds import KINDS
 from disclosure.outputs.publish import link_file
 from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
-from search.index.body_index import BODY_ALPHABET, NARROW_TEXT, UNKNOWN_POSITIONS, WIDE_MODULUS, Inverted
+from search.index.body_index import (
+    BODY_ALPHABET,
+    NARROW_TEXT,
+    UNKNOWN_POSITIONS,
+    WIDE_MODULUS,
+    Grams,
+    Inverted,
+)
 from search.index.documents import SearchDoc
 from search.parts import static_text
 from search.stored import WORD_BASE, key_term, word_hash
@@ -264,29 +272,133 @@ def phrase_names(buckets: np.ndarray, shards: int) -> list[str]:
     return table[table != 0].tobytes().decode("utf-32-le").split("\x01")[:-1]
 
 
-def write_phrase_shards(phrase: Inverted, folder: Path, count: int) -> tuple[int, int]:
-    """Write `x/<n>.js`, the check grams of the bodies; return (shards, bytes)."""
+def encoded_lengths(inverted: Inverted, count: int) -> np.ndarray:
+    """Return the length of each key's postings as `encode_body_postings` writes them, without writing them."""
+    records = inverted.records.astype(np.int64)
+    offsets = inverted.offsets.astype(np.int64)
+    deltas = records.copy()
+    deltas[1:] -= records[:-1]
+    deltas[offsets[:-1]] = records[offsets[:-1]]
+    digits = 1 + (deltas >= 32) + (deltas >= 1 << 10) + (deltas >= 1 << 15)
+    lengths = np.diff(np.concatenate(([0], np.cumsum(digits)))[offsets])
+    width = -(-count // 6)
+    return np.where(lengths > width + 1, width + 1, lengths)
+
+
+def write_phrase_shards(phrase: Inverted, folder: Path, count: int, cache: Path | None = None) -> tuple[int, int]:
+    """Write `x/<n>.js`, the check grams of the bodies; return (shards, bytes of the shards written).
+
+    With `cache`, as `write_body_shards`: the shards of the last build are kept there, and when
+    the records are the same ones in the same order except some whose source changed, only the
+    shards holding a bucket where a changed record's entry (its presence or its positions) differs
+    are written again; all are then hard-linked into `folder`.
+    """
     lengths = np.diff(phrase.position_offsets)
     carried = (lengths > 0) & (lengths <= POSITIONS_MAX_CHARS)
-    encoded = encode_body_postings(phrase, count)
-    size = sum(map(len, encoded)) + int(lengths[carried].sum()) + 8 * len(phrase.keys)
+    size = int(encoded_lengths(phrase, count).sum()) + int(lengths[carried].sum()) + 8 * len(phrase.keys)
     shards = max(1, math.ceil(size / PHRASE_SHARD_TARGET_BYTES))
     target = folder / "x"
     target.mkdir(parents=True, exist_ok=True)
+    hashes = (phrase.keys.astype(np.int64) % shards).astype(np.int64)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "target": PHRASE_SHARD_TARGET_BYTES,
+        "shards": shards,
+        "digests": phrase.digests,
+    }
+    todo = None
+    if cache is not None:
+        changed = _changed_records(cache, manifest, phrase.digests, phrase.previous_grams)
+        if changed is not None:
+            touched = [_phrase_differences(phrase.previous_grams[old], phrase.grams[n]) for n, old in changed]
+            todo = set((np.concatenate(touched) % shards).tolist()) if touched else set()
+    written = _write_kept(
+        target,
+        cache,
+        manifest,
+        todo,
+        lambda todo, out, fresh: _write_phrase_part(phrase, hashes, carried, shards, todo, out, count, fresh),
+    )
+    return shards, written
+
+
+def _phrase_differences(old: Grams, new: Grams) -> np.ndarray:
+    """Return the buckets where two bodies' check grams (buckets, their lengths, positions) differ:
+    held by one only, or at other positions."""
+    (old_buckets, old_lengths, old_positions), (new_buckets, new_lengths, new_positions) = old, new
+    a, b = np.frombuffer(old_buckets, dtype=np.uint32), np.frombuffer(new_buckets, dtype=np.uint32)
+    one_only = np.setxor1d(a, b, assume_unique=True)
+    both, in_a, in_b = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    starts_a = np.concatenate(([0], np.cumsum(np.frombuffer(old_lengths, dtype=np.uint32).astype(np.int64))))
+    starts_b = np.concatenate(([0], np.cumsum(np.frombuffer(new_lengths, dtype=np.uint32).astype(np.int64))))
+    moved = [
+        bucket
+        for bucket, i, j in zip(both.tolist(), in_a.tolist(), in_b.tolist(), strict=True)
+        if old_positions[starts_a[i] : starts_a[i + 1]] != new_positions[starts_b[j] : starts_b[j + 1]]
+    ]
+    return np.concatenate((one_only.astype(np.int64), np.array(moved, dtype=np.int64)))
+
+
+def _write_phrase_part(
+    phrase: Inverted,
+    hashes: np.ndarray,
+    carried: np.ndarray,
+    total: int,
+    shards: list[int],
+    out: Path,
+    count: int,
+    fresh: bool,
+) -> int:
+    """Write the given shards of `x/` into `out` (as `_write_body_shards` writes `b/`)."""
+    if not shards:
+        return 0
+    mask, encoded = _encode_shards(phrase, hashes, total, shards, count)
+    names = phrase_names(phrase.keys[mask].astype(np.int64), total)
     positions = phrase.positions.decode("ascii")
-    starts, ends = phrase.position_offsets[:-1].tolist(), phrase.position_offsets[1:].tolist()
-    buckets = phrase.keys.astype(np.int64)
-    names = phrase_names(buckets, shards)
-    by_shard: list[list[str]] = [[] for _ in range(shards)]
-    for i, (shard, carry) in enumerate(zip((buckets % shards).tolist(), carried.tolist(), strict=True)):
+    starts, ends = phrase.position_offsets[:-1][mask].tolist(), phrase.position_offsets[1:][mask].tolist()
+    by_shard: dict[int, list[str]] = {n: [] for n in shards}
+    for i, (shard, carry) in enumerate(zip(hashes[mask].tolist(), carried[mask].tolist(), strict=True)):
         where = f"{POSITIONS}{positions[starts[i] : ends[i]]}" if carry else ""
         by_shard[shard].append(f'"{names[i]}":"{encoded[i]}{where}"')
     written = 0
-    for n, entries in enumerate(by_shard):
+    for n, entries in by_shard.items():
         data = f"YGSearch.phrase({n},{{{','.join(entries)}}});\n".encode()
-        (target / f"{n}.js").write_bytes(data)
-        written += len(data)
-    return shards, written
+        written += _replace_file(out, n, data, fresh)
+    return written
+
+
+def _replace_file(out: Path, n: int, data: bytes, fresh: bool) -> int:
+    """Write shard `n` into `out`; into a folder that is not `fresh` through a new file renamed over
+    the old one (a cached shard is hard-linked into the live site, never written through)."""
+    name = os.path.join(out, f"{n}.js")
+    temporary = name if fresh else name + ".partial"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    if not fresh:
+        os.replace(temporary, name)
+    return len(data)
+
+
+def _changed_records(
+    cache: Path, manifest: dict[str, Any], digests: list[str], known: Container[str]
+) -> list[tuple[int, str]] | None:
+    """Return (record number, old digest) of the records whose source changed since the build that
+    left `cache`, when the shards kept there can be brought up to date from them; else None.
+
+    They can when the last build wrote the same format, target and number of shards, for as many
+    records, and every record whose digest differs is one whose old entry is `known`."""
+    try:
+        last = json.loads((cache / "manifest.json").read_text("utf-8"))
+        same = {k: v for k, v in last.items() if k != "digests"} == {k: v for k, v in manifest.items() if k != "digests"}
+        if not same or len(last["digests"]) != len(digests):
+            return None
+        changed = [(n, old) for n, (old, new) in enumerate(zip(last["digests"], digests, strict=True)) if old != new]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return changed if all(old in known for _, old in changed) else None
 
 
 def body_shard_count(inverted: Inverted, count: int) -> int:
@@ -323,42 +435,60 @@ def write_body_shards(inverted: Inverted, folder: Path, count: int, cache: Path 
     hashes = body_shard_of(inverted.keys, shards)
     target = folder / "b"
     target.mkdir(parents=True, exist_ok=True)
-    manifest = {"format": FORMAT_VERSION, "target": BODY_SHARD_TARGET_BYTES, "shards": shards, "digests": inverted.digests}
+    manifest = {
+        "format": FORMAT_VERSION,
+        "target": BODY_SHARD_TARGET_BYTES,
+        "shards": shards,
+        "digests": inverted.digests,
+    }
     todo: set[int] | None = None
     if cache is not None:
-        try:
-            last = json.loads((cache / "manifest.json").read_text("utf-8"))
-            same = {k: v for k, v in last.items() if k != "digests"} == {k: v for k, v in manifest.items() if k != "digests"}
-            if same and len(last["digests"]) == len(inverted.digests):
-                changed = [
-                    (n, old) for n, (old, new) in enumerate(zip(last["digests"], inverted.digests, strict=True)) if old != new
-                ]
-                if all(old in inverted.previous for _, old in changed):
-                    # the postings that changed: keys of the old body or of the new one, not both
-                    touched = [
-                        np.setxor1d(
-                            np.frombuffer(inverted.previous[old], dtype=np.uint64),
-                            np.frombuffer(inverted.record_keys[n], dtype=np.uint64),
-                            assume_unique=True,
-                        )
-                        for n, old in changed
-                    ]
-                    todo = set(body_shard_of(np.concatenate(touched), shards).tolist()) if touched else set()
-        except (OSError, ValueError, KeyError, TypeError):
-            todo = None
-    out = target if cache is None else cache / "b"
+        changed = _changed_records(cache, manifest, inverted.digests, inverted.previous)
+        if changed is not None:
+            # the postings that changed: keys of the old body or of the new one, not both
+            touched = [
+                np.setxor1d(
+                    np.frombuffer(inverted.previous[old], dtype=np.uint64),
+                    np.frombuffer(inverted.record_keys[n], dtype=np.uint64),
+                    assume_unique=True,
+                )
+                for n, old in changed
+            ]
+            todo = set(body_shard_of(np.concatenate(touched), shards).tolist()) if touched else set()
+    written = _write_kept(
+        target,
+        cache,
+        manifest,
+        todo,
+        lambda todo, out, fresh: _write_body_shards(inverted, hashes, shards, todo, out, count, fresh),
+    )
+    return shards, written
+
+
+def _write_kept(
+    target: Path,
+    cache: Path | None,
+    manifest: dict[str, Any],
+    todo: set[int] | None,
+    write: Callable[[list[int], Path, bool], int],
+) -> int:
+    """Write the shards `todo` (None: all, `manifest["shards"]`) by `write(shards, folder, fresh)`, into
+    `target` or, with `cache`, into the cache's copy of the folder, whose shards are then all
+    hard-linked into `target`; return the bytes written."""
+    shards = int(manifest["shards"])
+    out = target if cache is None else cache / target.name
     fresh = todo is None  # a new folder: no reader, no hard link into the live site
     if todo is None:
         if cache is not None:
             shutil.rmtree(cache, ignore_errors=True)
             out.mkdir(parents=True)
         todo = set(range(shards))
-    written = _write_body_shards(inverted, hashes, shards, sorted(todo), out, count, fresh)
+    written = write(sorted(todo), out, fresh)
     if cache is not None:
         (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
         for n in range(shards):
             link_file(out / f"{n}.js", target / f"{n}.js", copy=True)
-    return shards, written
+    return written
 
 
 def key_names(keys: np.ndarray) -> list[str]:
@@ -374,6 +504,16 @@ def key_names(keys: np.ndarray) -> list[str]:
     return names
 
 
+def _encode_shards(
+    inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], count: int
+) -> tuple[np.ndarray, list[str]]:
+    """Return which keys lie in the given shards (of `total`; `hashes`: each key's) and their postings, encoded."""
+    wanted = np.zeros(total, dtype=bool)
+    wanted[shards] = True
+    mask = wanted[hashes]
+    return mask, encode_body_postings(inverted if mask.all() else inverted.subset(mask), count)
+
+
 def _write_body_shards(
     inverted: Inverted, hashes: np.ndarray, total: int, shards: list[int], out: Path, count: int, fresh: bool
 ) -> int:
@@ -381,13 +521,9 @@ def _write_body_shards(
     renamed over the old one: a cached shard is hard-linked into the live site, never written through."""
     if not shards:
         return 0
-    wanted = np.zeros(total, dtype=bool)
-    wanted[shards] = True
-    mask = wanted[hashes]
-    part = inverted if mask.all() else inverted.subset(mask)
-    encoded = encode_body_postings(part, count)
+    mask, encoded = _encode_shards(inverted, hashes, total, shards, count)
     part_hashes = hashes[mask]
-    names = key_names(part.keys)
+    names = key_names(inverted.keys[mask])
     by_shard: dict[int, list[str]] = {n: [] for n in shards}
     # JSON written directly: terms are Chinese characters, postings BODY_ALPHABET, no escapes
     for i, n in zip(np.argsort(part_hashes, kind="stable").tolist(), np.sort(part_hashes).tolist(), strict=True):
@@ -395,16 +531,7 @@ def _write_body_shards(
     written = 0
     for n, entries in by_shard.items():
         data = f"YGSearch.body({n},{{{','.join(entries)}}});\n".encode()
-        name = os.path.join(out, f"{n}.js")
-        temporary = name if fresh else name + ".partial"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-        if not fresh:
-            os.replace(temporary, name)
-        written += len(data)
+        written += _replace_file(out, n, data, fresh)
     return written
 
 
@@ -432,7 +559,12 @@ def year_ranges(docs: Sequence[SearchDoc]) -> dict[str, list[int]]:
 
 
 def write_facets(
-    docs: Sequence[SearchDoc], folder: Path, agencies: list[str], categories: list[str], kinds: list[int], validities: list[int]
+    docs: Sequence[SearchDoc],
+    folder: Path,
+    agencies: list[str],
+    categories: list[str],
+    kinds: list[int],
+    validities: list[int],
 ) -> None:
     """Write `v/<facet><n>.js`: the records of every agency, category, kind and validity."""
     members: dict[str, list[int]] = defaultdict(list)
@@ -458,9 +590,11 @@ def write_static_index(
     synonyms: dict[str, tuple[str, ...]],
     kind_labels: dict[str, str],
     body: Inverted | None = None,
-    body_cache: Path | None = None,
+    cache: Path | None = None,
 ) -> dict[str, int]:
-    """Write the static index of `docs` (in display order) under `destination`; return sizes."""
+    """Write the static index of `docs` (in display order) under `destination`; return sizes.
+    `cache`: where the body and check-gram shards of the last build are kept (`static-body`,
+    `static-phrase`), to write again only those a change of bodies touched."""
     folder = destination / DATA_FOLDER
     (folder / "t").mkdir(parents=True, exist_ok=True)
     (folder / "d").mkdir(parents=True, exist_ok=True)
@@ -490,21 +624,31 @@ def write_static_index(
     for n, table in enumerate(by_shard):
         (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
 
+    body_cache, phrase_cache = (cache / "static-body", cache / "static-phrase") if cache else (None, None)
     body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
     phrase_shards, phrase_bytes = (
-        write_phrase_shards(body.phrase, folder, len(docs)) if body is not None and body.phrase is not None else (0, 0)
+        write_phrase_shards(body.phrase, folder, len(docs), phrase_cache)
+        if body is not None and body.phrase is not None
+        else (0, 0)
     )
 
     agencies = sorted({a for d in docs for a in d.agency})
     categories = sorted({c for d in docs for c in d.categories})
-    kinds = [k for k in KINDS_ORDER if any(d.kind == k for d in docs)] + sorted(
-        {d.kind for d in docs} - set(KINDS_ORDER)
-    )
+    kinds = [k for k in KINDS_ORDER if any(d.kind == k for d in docs)] + sorted({d.kind for d in docs} - set(KINDS_ORDER))
     kind_of = [kinds.index(d.kind) for d in docs]
     validity_of = [VALIDITIES.index(d.validity) if d.validity in VALIDITIES else 0 for d in docs]
     for start in range(0, len(docs), CHUNK):
         rows = [
-            [d.slug, d.title, d.doc_number, "、".join(d.agency), d.published, d.lead[:LEAD_SHOWN], kind_of[n], validity_of[n]]
+            [
+                d.slug,
+                d.title,
+                d.doc_number,
+                "、".join(d.agency),
+                d.published,
+                d.lead[:LEAD_SHOWN],
+                kind_of[n],
+                validity_of[n],
+            ]
             + ([[[p.anchor, p.label, static_text(p)] for p in d.parts]] if d.parts else [])
             for n, d in enumerate(docs[start : start + CHUNK], start)
         ]
