@@ -6,12 +6,18 @@ asks the kernel for SIGKILL when its parent dies (`prctl(PR_SET_PDEATHSIG)`). Th
 for every child this process forks — the pools below and Whoosh's writer processes
 alike, and `Beside`'s — by an at-fork hook; programs started with `subprocess` (which run no at-fork
 hooks) are not affected, so the background `rm` of a retired site still finishes.
+
+A forked child shares the parent's memory until it writes to a page. Python's garbage collector
+writes to every object it traverses, so the child's first collection would copy most of the
+site model (hundreds of MB on the corpus) into each child: the hook freezes the parent's objects
+(`gc.freeze`: never traversed) for the fork, and the parent unfreezes its own after it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
@@ -46,13 +52,18 @@ def die_with_parent(parent: int | None = None) -> None:
 def _remember_parent() -> None:
     global _forking_parent
     _forking_parent = os.getpid()
+    gc.freeze()  # the child's collections leave the inherited objects (and their pages) alone
+
+
+def _parent_after_fork() -> None:
+    gc.unfreeze()
 
 
 def _child_after_fork() -> None:
     die_with_parent(_forking_parent)
 
 
-os.register_at_fork(before=_remember_parent, after_in_child=_child_after_fork)
+os.register_at_fork(before=_remember_parent, after_in_parent=_parent_after_fork, after_in_child=_child_after_fork)
 
 
 def worker_pool(max_workers: int) -> ProcessPoolExecutor:
