@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from whoosh import index
+from whoosh.reading import SegmentReader
 
 from disclosure.core.problems import ContentInvalid, Problem, error
 from disclosure.core.reading_modes import MODES
@@ -48,21 +49,14 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
     allow = AllowList(None, allow.entries)  # output files are not content files: hashes only
     problems: list[Problem] = []
     to_scan: list[tuple[Path, Path]] = []
-    for path in sorted(staging.rglob("*")):
-        if not path.is_file():
-            continue
-        relative = path.relative_to(staging)
-        if relative.parts[0] in MODES:
-            # /care/ and /a11y/: one page (two names) derived from each page scanned here, and
-            # each mode's stylesheet from templates/modes/ (modes.py); nothing else writes there
-            continue
-        shown = output_dir / relative
-        if _same_file(path, shown):
-            continue
+    # /care/ and /a11y/ are not walked: one page (two names) derived from each page scanned here,
+    # and each mode's stylesheet from templates/modes/ (modes.py); nothing else writes there
+    for name in _unknown_files(staging, output_dir, frozenset(MODES)):
+        path, shown = staging / name, output_dir / name
         for f in scan_text(path.name):
             if f.severity == "error" and not allow.admits(f, None):
                 problems.append(error(shown, 1, "file", f"生成结果的文件名中{f.message(action=GATE).removeprefix('的')}"))
-        if relative.as_posix() in GENERATED_DOCUMENTS:
+        if name in GENERATED_DOCUMENTS:
             problems += _document_problems(path, shown, allow)
             continue
         if path.suffix.lower() in TEXT_SUFFIXES:
@@ -152,32 +146,94 @@ def _document_problems(path: Path, shown: Path, allow: AllowList) -> list[Proble
 
 
 def _stored_search_problems(staging: Path, output_dir: Path, allow: AllowList) -> list[Problem]:
-    """Return problems in the stored fields of the Whoosh index the search service shows."""
+    """Return problems in the stored fields of the Whoosh index the search service shows.
+
+    A segment (a file named by its random id) the live index holds with the same bytes and, in
+    both, no deleted document passed this gate whole: its stored fields are not read again."""
     folder = staging / ".search" / "whoosh"
     if not folder.is_dir():
         return []
     problems: list[Problem] = []
     shown = output_dir / ".search" / "whoosh"
+    known = _whole_segments(shown)
     ix = index.open_dir(str(folder))
     try:
-        with ix.searcher() as searcher:
-            for stored in searcher.all_stored_fields():
-                for keys, value in yaml_strings(stored, ()):
-                    for f in scan_text(value):
-                        if f.severity == "error" and not allow.admits(f, None):
-                            where = "".join(f"[{k}]" for k in keys)
-                            message = f"生成结果（检索索引 {stored.get('key', '')} 的 {where}）{f.message(None, GATE).removeprefix('的')}"
-                            problems.append(error(shown, 1, "file", message))
+        for segment in ix._segments():
+            name = segment.make_filename(".seg")
+            whole = segment.segment_id() in known and segment.is_compound() and not segment.has_deletions()
+            if whole and _same_bytes(os.path.join(folder, name), os.path.join(shown, name)):
+                continue
+            reader = SegmentReader(ix.storage, ix.schema, segment)
+            try:
+                for stored in reader.all_stored_fields():
+                    for keys, value in yaml_strings(stored, ()):
+                        for f in scan_text(value):
+                            if f.severity == "error" and not allow.admits(f, None):
+                                where = "".join(f"[{k}]" for k in keys)
+                                message = f"生成结果（检索索引 {stored.get('key', '')} 的 {where}）{f.message(None, GATE).removeprefix('的')}"
+                                problems.append(error(shown, 1, "file", message))
+            finally:
+                reader.close()
     finally:
         ix.close()
     return problems
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Return whether `a` is, or has the same bytes as, the live file `b` (which passed the gate)."""
+def _whole_segments(folder: Path) -> set[str]:
+    """Return the ids of the compound segments without deleted documents of the Whoosh index in `folder` (none: no index)."""
     try:
-        if a.stat().st_nlink > 1 and a.samefile(b):
-            return True
-        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+        ix = index.open_dir(str(folder))
+    except Exception:  # no live index, or one this version cannot read: every segment is read
+        return set()
+    try:
+        return {s.segment_id() for s in ix._segments() if s.is_compound() and not s.has_deletions()}
+    finally:
+        ix.close()
+
+
+def _unknown_files(staging: Path, output_dir: Path, skip: frozenset[str]) -> list[str]:
+    """Return, in path order, every file under `staging` (its top folders in `skip` aside) that is
+    not the live site's file of the same name (which passed this gate): a hard link of it (the same
+    device and inode, as `Path.samefile` compares), or a copy of the same bytes.
+
+    One listing a folder and a stat a file on each side, without a `Path` per file: the output
+    holds tens of thousands of files, most of them hard links of the live site's."""
+    unknown: list[str] = []
+    live = os.fspath(output_dir)
+    stack = [("", os.fspath(staging))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
+            if entry.is_dir():  # followed, as Path.rglob follows them
+                if prefix or entry.name not in skip:
+                    stack.append((f"{prefix}{entry.name}/", entry.path))
+                continue
+            if not entry.is_file():
+                continue
+            name = prefix + entry.name
+            try:
+                mine, theirs = entry.stat(), os.stat(os.path.join(live, name))
+            except OSError:
+                unknown.append(name)  # no live file of that name: new
+                continue
+            if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+                continue
+            if mine.st_size != theirs.st_size or not _same_bytes(entry.path, os.path.join(live, name)):
+                unknown.append(name)
+    return sorted(unknown, key=lambda name: name.split("/"))
+
+
+def _same_bytes(a: str, b: str) -> bool:
+    """Return whether two files of the same size hold the same bytes."""
+    try:
+        with open(a, "rb") as first, open(b, "rb") as second:
+            while True:
+                block = first.read(1 << 20)
+                if block != second.read(1 << 20):
+                    return False
+                if not block:
+                    return True
     except OSError:
         return False
