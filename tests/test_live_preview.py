@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,3 +233,32 @@ def test_serve_reads_a_saved_record_alone(previewed: Previewed, monkeypatch: pyt
     monkeypatch.undo()
     assert not serve.preview_saved(p.settings, p.state, p.live, changed={p.record}, resident=resident)
     assert resident.content is None  # the next save reads the whole folder, where this error still is
+
+
+def test_the_build_after_a_save_runs_in_a_process_of_its_own(previewed: Previewed) -> None:
+    """It builds and reports as the build in the preview's own process does (a warning it brings
+    printed once), at a lower CPU priority, the preview's interpreter left to the preview."""
+    p = previewed
+    p.record.write_text(p.record.read_text(encoding="utf-8").replace("国办函〔2018〕71号", "国办函(2018)71号") + "\n\n后台生成的句子。\n", encoding="utf-8")
+    assert serve.preview_saved(p.settings, p.state, p.live)
+    serve.rebuild(p.settings, p.state, background=True)
+    assert p.state.ok and p.state.id == 3
+    assert any("guobanhan-2018-71.md:5:" in line and "警告" in line for line in p.state.problems)
+    assert "后台生成的句子。" in (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    assert serve.build_in_background.__module__ == "disclosure.cli.serve"  # what the spawned process imports
+
+
+def _killed(settings: Settings, parent: int) -> None:
+    """A background build killed at once (by the kernel when out of memory, by a person)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_background_build_that_dies_leaves_the_site_and_says_so(previewed: Previewed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    p = previewed
+    before = (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes()
+    p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n不会发布的句子。\n", encoding="utf-8")
+    monkeypatch.setattr(serve, "build_in_background", _killed)
+    serve.rebuild(p.settings, p.state, background=True)
+    assert not p.state.ok and "后台生成进程意外退出" in p.state.problems[0]
+    assert "网站保持上一次的版本" in capsys.readouterr().err
+    assert (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes() == before

@@ -12,13 +12,18 @@ than `MAX_IN_FLIGHT` requests at once get a fast 503 with `Retry-After`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import mimetypes
+import multiprocessing
+import os
 import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,8 +40,9 @@ from disclosure.core.problems import ContentInvalid, Problem, sort_problems, sum
 from disclosure.core.progress import Progress
 from disclosure.core.reading_modes import MODES
 from disclosure.core.site_links import base_path
+from disclosure.core.workers import die_with_parent
 from disclosure.outputs.publish import BuildLocked, WriteFailed
-from disclosure.pipeline import Settings, build_site, load_content, model_of
+from disclosure.pipeline import Outcome, Settings, build_site, load_content, model_of
 from disclosure.site.body_cache import BodyCache
 from disclosure.site.content import Content, reread_records
 from disclosure.web.live_pages import LivePages
@@ -50,6 +56,7 @@ RELOAD_TAG = b'<script src="/__reload.js"></script>'
 RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build'+(seen===null||document.hidden?'':'?after='+seen)).then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,document.hidden?1000:(s.retry||1000))}).catch(function(){setTimeout(poll,2000)})}poll()})();
 """
 MAX_IN_FLIGHT = 32
+BUILD_NICENESS = 10  # a build in the background (`build_in_background`) yields the cores to the preview
 # how long `/__build?after=N` waits for a newer build before answering (the tab asks again at once):
 # the page reloads as soon as a build is in, not at the next once-a-second poll. Only a tab in view
 # waits (a browser has about 6 connections to a host for all its tabs); a hidden one asks once a second
@@ -96,37 +103,73 @@ class Resident:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Built:
+    """What one build of the preview came to, as `rebuild` reports it."""
+
+    ok: bool
+    lines: list[str]  # its warnings, or its problems and their summary, or why it failed
+    records: int = 0
+    base: str = "/"  # the path the site lives under
+
+
+def build_once(settings: Settings) -> tuple[Built, Outcome | None]:
+    """Build `settings` once; return what it came to and, when it succeeded, its outcome."""
+    try:
+        outcome = build_site(settings)
+    except ContentInvalid as invalid:
+        return Built(False, [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]), None
+    except (OutputRefused, WriteFailed) as failed:  # disk full, a refused folder: a message, never a traceback
+        return Built(False, [failed.message]), None
+    except BuildLocked as locked:
+        return Built(False, [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"]), None
+    lines = [str(p) for p in sort_problems(outcome.warnings)]
+    return Built(True, lines, len(outcome.site.records), base_path(outcome.site.config.root_url)), outcome
+
+
+def build_in_background(settings: Settings, parent: int) -> Built:
+    """`build_once` in a process of its own, started by `rebuild(background=True)`: at a lower CPU
+    priority, so that the preview of the next save and the pages the tab asks for come first, and
+    beside the preview's interpreter, whose lock it would otherwise share; it dies with `parent`."""
+    die_with_parent(parent)
+    with contextlib.suppress(OSError):
+        os.nice(BUILD_NICENESS)
+    return build_once(settings)[0]
+
+
 def rebuild(
     settings: Settings,
     state: BuildState,
     fixed_today: date | None = None,
     live: LivePages | None = None,
     resident: Resident | None = None,
+    background: bool = False,
 ) -> None:
     """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome;
     `live` and `resident`: given the new model and content when it is the first (the preview's
-    pages come from them until a save)."""
+    pages come from them until a save); `background`: in a process of its own (`build_in_background`)."""
     settings = dataclasses.replace(settings, today=fixed_today or date.today())  # a preview left running overnight
     seen = state.saved  # a save previewed while this build runs makes its outcome old news
-    try:
-        outcome = build_site(settings)
-        lines = [str(p) for p in sort_problems(outcome.warnings)]
-        ok = True
-    except ContentInvalid as invalid:
-        lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
-        ok = False
-    except (OutputRefused, WriteFailed) as failed:  # disk full, a refused folder: a message, never a traceback
-        lines, ok = [failed.message], False
-    except BuildLocked as locked:
-        lines, ok = [f"另一个生成进程正在写入 {locked}，本次未重建；稍后保存文件会再试。"], False
+    outcome = None
+    if background:
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                built = pool.submit(build_in_background, settings, os.getpid()).result()
+        except BrokenProcessPool:  # killed (out of memory…): the site stays as it was
+            built = Built(False, ["后台生成进程意外退出，本次未发布；保存文件会再试。"])
+        except KeyboardInterrupt:  # Ctrl+C reached the build's process too: it removed its staging
+            return
+    else:
+        built, outcome = build_once(settings)
     if state.saved != seen:
         return  # the next build, already asked for, builds and reports the newer content
-    state.record(ok, lines)
-    if ok:
-        state.base = base_path(outcome.site.config.root_url)
-        if live is not None and state.id == 1:
+    lines = built.lines
+    state.record(built.ok, lines)
+    if built.ok:
+        state.base = built.base
+        if outcome is not None and live is not None and state.id == 1:
             live.update(outcome.site)
-        if resident is not None and state.id == 1:
+        if outcome is not None and resident is not None and state.id == 1:
             resident.content, resident.problems = outcome.content, outcome.read_problems
         # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
         # build prints only the warnings the last save brought, so an edit's own problem shows
@@ -137,7 +180,7 @@ def rebuild(
         state.warned = set(lines)
         counted = len(lines) - len(new)
         note = f"；{counted} 条提示不影响发布，查看：python build.py check --content {settings.content_dir}" if counted else ""
-        print(f"已生成 {len(outcome.site.records)} 条记录的网站{note}。", file=sys.stderr)
+        print(f"已生成 {built.records} 条记录的网站{note}。", file=sys.stderr)
         return
     for line in lines:
         print(line, file=sys.stderr)
@@ -406,7 +449,7 @@ def watch_and_rebuild(
         while not stop.is_set():
             if wanted.wait(0.1):
                 wanted.clear()
-                rebuild(settings, state, fixed_today)
+                rebuild(settings, state, fixed_today, background=True)
 
     builder = threading.Thread(target=build_when_wanted, daemon=True)
     builder.start()
@@ -414,6 +457,7 @@ def watch_and_rebuild(
         if preview_saved(settings, state, live, fixed_today, {Path(path) for _, path in changes}, resident):
             wanted.set()
     builder.join(timeout=5)
+
 
 
 def serve(args: argparse.Namespace) -> int:
