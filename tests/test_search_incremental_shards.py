@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from disclosure.core.progress import Progress
+from disclosure.core.visible_text import text_of
 from disclosure.pipeline import Settings, build_site, load_site
-from search.index.body_index import BodyJob
+from search.index import body_index
+from search.index.body_index import (
+    BodyJob,
+    body_keys,
+    invert,
+    keep_inverted,
+    patch_postings,
+    write_body_index,
+)
 from search.index.stage import write_search_indexes
 from search.index.static_index import write_phrase_shards
 from search.spelling import SERVICE_FILE
@@ -31,7 +44,7 @@ def phrase_shards(bodies: list[str], out: Path, cache: Path | None, job_cache: P
     items = [(hashlib.sha256(body.encode()).hexdigest(), body) for body in bodies]
     job = BodyJob(items, job_cache)
     computed, _ = job.collect()
-    return write_phrase_shards(job.inverted_phrase(computed), out, len(items), cache)
+    return write_phrase_shards(job.check_grams(computed), out, len(items), cache)
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -93,3 +106,46 @@ def test_the_forgiving_tables_are_linked_after_a_change_of_bodies_only(tmp_path:
     assert not os.path.samefile(retitled, warm / ".search" / SERVICE_FILE)
     assert retitled.read_bytes() == (tmp_path / "retitled-cold" / ".search" / SERVICE_FILE).read_bytes()
     assert "修订" in retitled.read_text("utf-8")
+
+
+def test_patched_body_postings_are_those_inverted_anew(tmp_path: Path) -> None:
+    bodies = sample_bodies()
+    keys = [body_keys(text_of(body)).tobytes() for body in bodies]
+    rng = random.Random(15)
+    base = invert(keys)
+    for _ in range(30):
+        now = list(keys)
+        changes = {}
+        for n in rng.sample(range(len(keys)), rng.randint(1, 4)):
+            other = np.frombuffer(keys[rng.randrange(len(keys))], dtype=np.uint64)
+            mine = np.frombuffer(keys[n], dtype=np.uint64)
+            # another body, a body cut short, or one with keys of another added
+            choice = rng.choice([other, mine[: len(mine) // 2], np.union1d(mine, other[::7])])
+            now[n] = np.ascontiguousarray(choice, dtype=np.uint64).tobytes()
+            changes[n] = (mine, np.frombuffer(now[n], dtype=np.uint64))
+        patched = patch_postings(*base, changes)
+        assert patched is not None
+        for got, want in zip(patched, invert(now), strict=True):
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+    # a body emptied, and a change the postings do not hold (a damaged cache): inverted anew
+    empty = patch_postings(*base, {3: (np.frombuffer(keys[3], dtype=np.uint64), np.zeros(0, dtype=np.uint64))})
+    assert empty is not None and np.array_equal(empty[2], invert([*keys[:3], b"", *keys[4:]])[2])
+    assert patch_postings(*base, {3: (np.frombuffer(keys[4], dtype=np.uint64), np.zeros(0, dtype=np.uint64))}) is None
+
+
+def test_a_rebuild_patches_the_kept_body_postings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bodies = sample_bodies()
+    items = [(hashlib.sha256(body.encode()).hexdigest(), body) for body in bodies]
+    job = BodyJob(items, tmp_path / "cache")
+    first = job.inverted(job.collect()[0], tmp_path / "cache" / "kept")
+    write_body_index(first, tmp_path / "first", [])
+    keep_inverted(first, tmp_path / "first", tmp_path / "cache" / "kept")
+    items[5] = (hashlib.sha256(b"new").hexdigest(), bodies[5] + "<p>新增一段：政府信息公开。</p>")
+    job = BodyJob(items, tmp_path / "cache")
+    computed, _ = job.collect()
+    with monkeypatch.context() as patched:
+        patched.setattr(body_index, "invert", None)  # not called: the kept postings are patched
+        warm = job.inverted(computed, tmp_path / "cache" / "kept")
+    cold = job.inverted(computed)
+    for name in ("keys", "offsets", "records"):
+        assert np.array_equal(getattr(warm, name), getattr(cold, name)) and getattr(warm, name).dtype == getattr(cold, name).dtype

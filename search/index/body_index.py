@@ -23,6 +23,11 @@ that a phrase stands in a body as written.
 
 Incremental: `<cache>/search/body.pickle` keeps, per `Record.digest`, the record's keys,
 compressed text and check grams; a build computes only the records whose source changed.
+`<cache>/search/body-postings/` keeps the last build's postings (hard links of the files written
+into `.search/body/`, `keep_inverted`): when the records are the same ones in the same places
+but a few whose source changed, the postings of the keys those gained or lost are patched
+(`patch_postings`) instead of every record's being inverted again (a second on the corpus).
+The check grams are inverted by the static index only for the shards it writes (`CheckGrams`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import json
 import os
 import pickle
 import re
+import shutil
 import unicodedata
 import zlib
 from collections.abc import Sequence
@@ -242,12 +248,10 @@ class Inverted:
     digests: list[str] = field(default_factory=list)  # per record number
     previous: dict[str, bytes] = field(default_factory=dict)  # keys of records gone since the last build
     record_keys: list[bytes] = field(default_factory=list)  # per record number, sorted uint64
-    phrase: Inverted | None = None  # the check grams (`phrase_grams`): buckets, their records …
-    # … and per bucket where its positions are in `positions`, in record order
+    phrase: CheckGrams | None = None  # the check grams (`phrase_grams`) of the bodies
+    # check grams inverted (`invert_phrase`): per bucket where its positions are in `positions`, in record order
     position_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     positions: bytes = b""
-    grams: list[Grams] = field(default_factory=list)  # check grams: per record number, its own
-    previous_grams: dict[str, Grams] = field(default_factory=dict)  # … and of records gone since the last build
 
     def position_text(self, i: int) -> str:
         """Return the positions of key `i` in the records of its postings, in their order ("" for none)."""
@@ -260,6 +264,23 @@ class Inverted:
         offsets = np.concatenate(([0], np.cumsum(lengths)))
         gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
         return Inverted(self.keys[mask], offsets.astype(np.uint32), self.records[gather], [])
+
+
+@dataclass
+class CheckGrams:
+    """The check grams of the bodies (`phrase_grams`), per record number, and those of the records
+    gone since the last build (by digest), not yet inverted: a rebuild inverts only the buckets
+    of the shards it writes again (`search.index.static_index.write_phrase_shards`)."""
+
+    digests: list[str]
+    grams: list[Grams]
+    previous: dict[str, Grams] = field(default_factory=dict)
+
+    def inverted(self, wanted: np.ndarray | None = None, instead: dict[int, Grams] | None = None) -> Inverted:
+        """Return the check grams inverted (`invert_phrase`); `wanted`: of the buckets where it is
+        true only; `instead`: other grams for some record numbers."""
+        grams = [instead.get(n, g) for n, g in enumerate(self.grams)] if instead else self.grams
+        return invert_phrase(grams, wanted)
 
 
 class BodyJob:
@@ -308,7 +329,7 @@ class BodyJob:
         """Return the inverted body index of the items (in record order), check grams included, and how many were computed."""
         computed, fresh = self.collect()
         inverted = self.inverted(computed)
-        inverted.phrase = self.inverted_phrase(computed)
+        inverted.phrase = self.check_grams(computed)
         return inverted, fresh
 
     def collect(self) -> tuple[list[Computed], int]:
@@ -330,21 +351,21 @@ class BodyJob:
         self.previous = previous
         return [cached[d] for d, _ in items], len(fresh)
 
-    def inverted(self, computed: Sequence[Computed]) -> Inverted:
-        """Return the body postings of `collect()`'s records, without the check grams (`invert_phrase`)."""
-        keys, offsets, records = invert([c[0] for c in computed])
-        texts = [c[1] for c in computed]
+    def inverted(self, computed: Sequence[Computed], kept: Path | None = None) -> Inverted:
+        """Return the body postings of `collect()`'s records, without the check grams (`invert_phrase`).
+
+        `kept`: where the last build's postings were kept (`keep_inverted`); when the records are
+        the same ones in the same order but a few whose source changed, those postings are
+        patched (theirs taken out, the new ones put in) instead of all records' inverted again."""
         digests = [d for d, _ in self.items]
+        patched = _patched(kept, digests, self.previous, [c[0] for c in computed]) if kept else None
+        keys, offsets, records = patched or invert([c[0] for c in computed])
+        texts = [c[1] for c in computed]
         return Inverted(keys, offsets, records, texts, digests, self.previous, [c[0] for c in computed])
 
-    def inverted_phrase(self, computed: Sequence[Computed]) -> Inverted:
-        """Return the check grams of `collect()`'s records (`invert_phrase`), with each record's own
-        and those of the records gone, for the static index's shards (`write_phrase_shards`)."""
-        phrase = invert_phrase(computed)
-        phrase.digests = [d for d, _ in self.items]
-        phrase.grams = [(c[2], c[3], c[4]) for c in computed]
-        phrase.previous_grams = self.previous_grams
-        return phrase
+    def check_grams(self, computed: Sequence[Computed]) -> CheckGrams:
+        """Return the check grams of `collect()`'s records and of the records gone."""
+        return CheckGrams([d for d, _ in self.items], [(c[2], c[3], c[4]) for c in computed], self.previous_grams)
 
 
 def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -364,26 +385,134 @@ def invert(per_record: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return keys_all[starts], offsets, records
 
 
-def invert_phrase(computed: Sequence[Computed]) -> Inverted:
+KEPT_MANIFEST = "manifest.json"
+
+
+def keep_inverted(inverted: Inverted, written: Path, kept: Path) -> None:
+    """Keep the body postings just written into `written` (staging's `.search/body/`) in `kept`
+    for the next build: hard links of the files (never written through: each build writes new
+    ones), and the records' digests they are numbered by."""
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True)
+    for name in ("keys.npy", "offsets.npy", "records.npy"):
+        try:
+            os.link(written / name, kept / name)
+        except OSError:
+            shutil.copyfile(written / name, kept / name)
+    (kept / KEPT_MANIFEST).write_text(json.dumps({"format": FORMAT_VERSION, "digests": inverted.digests}), "utf-8")
+
+
+PATCH_KEYS = 200_000  # keys a changed record gained or lost, in all: with more, inverting all again is as quick
+
+
+def _patched(
+    kept: Path, digests: list[str], previous: dict[str, bytes], record_keys: list[bytes]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Return the postings of the records (`digests`, their sorted keys `record_keys`), made from
+    those kept in `kept` by the last build when it had as many records, the same in the same
+    places but some whose source changed, whose old keys are in `previous`; else None."""
+    try:
+        manifest = json.loads((kept / KEPT_MANIFEST).read_text("utf-8"))
+        last = manifest["digests"]
+        if manifest.get("format") != FORMAT_VERSION or len(last) != len(digests):
+            return None
+        changed = [n for n, (old, new) in enumerate(zip(last, digests, strict=True)) if old != new]
+        if not all(last[n] in previous for n in changed):
+            return None
+        keys, offsets, records = (np.load(kept / name, allow_pickle=False) for name in ("keys.npy", "offsets.npy", "records.npy"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if keys.dtype != np.uint64 or offsets.dtype != np.uint32 or len(offsets) != len(keys) + 1 or int(offsets[-1]) != len(records):
+        return None
+    changes = {
+        n: (np.frombuffer(previous[last[n]], dtype=np.uint64), np.frombuffer(record_keys[n], dtype=np.uint64)) for n in changed
+    }
+    return patch_postings(keys, offsets, records.astype(np.uint32), changes)
+
+
+def patch_postings(
+    keys: np.ndarray, offsets: np.ndarray, records: np.ndarray, changes: dict[int, tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Return (keys, offsets, records) as `invert` makes them, from those of the same records where
+    some held other keys (`changes`: record number → its sorted keys then and now); None when the
+    change is too large to be worth it (PATCH_KEYS) or the postings do not hold the old keys."""
+    gone, came = [], []
+    for n, (old, new) in sorted(changes.items()):
+        gone.append((np.setdiff1d(old, new, assume_unique=True), n))
+        came.append((np.setdiff1d(new, old, assume_unique=True), n))
+    if sum(len(k) for k, _ in gone) + sum(len(k) for k, _ in came) > PATCH_KEYS:
+        return None
+    count = len(keys)
+    delta = np.zeros(count + 1, dtype=np.int64)  # postings each key loses (−) or gains (+)
+    drop: list[int] = []  # indices into records
+    for lost, n in gone:
+        at = np.searchsorted(keys, lost)
+        if len(lost) and (at.max() >= count or not np.array_equal(keys[at], lost)):
+            return None
+        for i in at.tolist():
+            a, b = int(offsets[i]), int(offsets[i + 1])
+            j = a + int(np.searchsorted(records[a:b], n))
+            if j >= b or records[j] != n:
+                return None
+            drop.append(j)
+        np.subtract.at(delta, at, 1)
+    added = np.concatenate([k for k, _ in came]) if came else np.zeros(0, dtype=np.uint64)
+    added_records = (
+        np.concatenate([np.full(len(k), n, dtype=np.uint32) for k, n in came]) if came else np.zeros(0, dtype=np.uint32)
+    )
+    order = np.lexsort((added_records, added))  # by key, then record
+    added, added_records = added[order], added_records[order]
+    at = np.searchsorted(keys, added)
+    exists = at < count
+    exists[exists] = keys[at[exists]] == added[exists]
+    places = offsets[at].astype(np.int64)  # a new key's run starts where the keys after it start
+    for x in np.flatnonzero(exists).tolist():
+        i = int(at[x])
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        places[x] = a + int(np.searchsorted(records[a:b], added_records[x]))
+    np.add.at(delta, at[exists], 1)
+    # the records: the lost postings out, the new ones in (places counted before the removal)
+    drop_sorted = np.sort(np.array(drop, dtype=np.int64))
+    places -= np.searchsorted(drop_sorted, places)
+    out_records = np.insert(np.delete(records, drop_sorted), places, added_records).astype(np.uint32)
+    # the keys: the new ones in; then those left without a posting out
+    lengths = np.diff(offsets.astype(np.int64)) + delta[:count]
+    fresh_keys, fresh_counts = np.unique(added[~exists], return_counts=True)
+    fresh_at = np.searchsorted(keys, fresh_keys)
+    all_keys = np.insert(keys, fresh_at, fresh_keys)
+    all_lengths = np.insert(lengths, fresh_at, fresh_counts)
+    present = all_lengths > 0
+    offsets_out = np.concatenate(([0], np.cumsum(all_lengths[present]))).astype(np.uint32)
+    return all_keys[present], offsets_out, out_records
+
+
+def invert_phrase(grams: Sequence[Grams], wanted: np.ndarray | None = None) -> Inverted:
     """Return the check grams of all bodies: buckets, their records and, per bucket, its positions
-    in those records (record order): one stable sort of the uint32 buckets (a radix sort)."""
-    buckets = [np.frombuffer(c[2], dtype=np.uint32) for c in computed]
+    in those records (record order): one stable sort of the uint32 buckets (a radix sort).
+    `wanted` (PHRASE_BUCKETS booleans): only the buckets where it is true."""
+    buckets = [np.frombuffer(g[0], dtype=np.uint32) for g in grams]
     counts = np.fromiter((len(b) for b in buckets), dtype=np.int64, count=len(buckets))
     if not len(buckets) or not counts.sum():
         return Inverted(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32), [])
     all_buckets = np.concatenate(buckets)
     numbers = np.repeat(np.arange(len(buckets), dtype=np.uint32), counts)
+    lengths = np.concatenate([np.frombuffer(g[1], dtype=np.uint32) for g in grams]).astype(np.int64)
+    source = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    if wanted is not None:
+        keep = wanted[all_buckets]
+        all_buckets, numbers, lengths, source = all_buckets[keep], numbers[keep], lengths[keep], source[keep]
+        if not len(all_buckets):
+            return Inverted(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32), [])
     order = np.argsort(all_buckets, kind="stable")  # by bucket, records in order within each
     sorted_buckets = all_buckets[order]
     starts = np.flatnonzero(np.concatenate(([True], sorted_buckets[1:] != sorted_buckets[:-1])))
     offsets = np.concatenate((starts, [len(sorted_buckets)])).astype(np.uint32)
     # the positions' strings in the same order, gathered a block of pairs at a time (bounded memory)
-    lengths = np.concatenate([np.frombuffer(c[3], dtype=np.uint32) for c in computed]).astype(np.int64)
-    source = np.concatenate(([0], np.cumsum(lengths)))[:-1][order]
+    source = source[order]
     sorted_lengths = lengths[order]
-    blob = np.frombuffer(b"".join(c[4] for c in computed), dtype=np.uint8)
-    out = np.empty(len(blob), dtype=np.uint8)
+    blob = np.frombuffer(b"".join(g[2] for g in grams), dtype=np.uint8)
     target = np.concatenate(([0], np.cumsum(sorted_lengths)))
+    out = np.empty(int(target[-1]), dtype=np.uint8)
     step = 1 << 20
     for first in range(0, len(order), step):
         n = sorted_lengths[first : first + step]

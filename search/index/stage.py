@@ -24,7 +24,7 @@ from disclosure.kinds import KINDS
 from disclosure.site.model import Site
 from search.analysis import normalise_synonyms
 from search.index.attachments import AttachmentTexts
-from search.index.body_index import BodyJob, write_body_index
+from search.index.body_index import BodyJob, keep_inverted, write_body_index
 from search.index.documents import search_document
 from search.index.forgiving import forgiving_key, keep_forgiving, restore_forgiving, write_forgiving
 from search.index.static_index import write_static_index
@@ -99,10 +99,13 @@ def write_search_indexes(
             shutil.copyfile(page, service / PAGE_FILE)
             write_mode_frames(page.read_text("utf-8"), service, base)
         computed, bodies_computed = body_job.collect()
-        body = body_job.inverted(computed)
-        body.phrase = body_job.inverted_phrase(computed)
+        postings_kept = cache_dir / "search" / "body-postings" if cache_dir else None
+        body = body_job.inverted(computed, postings_kept)
+        body.phrase = body_job.check_grams(computed)
         del computed
         write_body_index(body, service / BODY_FOLDER, [(d.key, int(d.published.replace("-", ""))) for d in docs])
+        if postings_kept is not None:
+            keep_inverted(body, service / BODY_FOLDER, postings_kept)
         static_cache = cache_dir / "search" if cache_dir else None
         sizes = write_static_index(docs, staging, synonyms, {k.name: k.label for k in KINDS}, body, static_cache)
         if kept is not None:

@@ -62,8 +62,10 @@ from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
 from search.index.body_index import (
     BODY_ALPHABET,
     NARROW_TEXT,
+    PHRASE_BUCKETS,
     UNKNOWN_POSITIONS,
     WIDE_MODULUS,
+    CheckGrams,
     Grams,
     Inverted,
 )
@@ -285,41 +287,76 @@ def encoded_lengths(inverted: Inverted, count: int) -> np.ndarray:
     return np.where(lengths > width + 1, width + 1, lengths)
 
 
-def write_phrase_shards(phrase: Inverted, folder: Path, count: int, cache: Path | None = None) -> tuple[int, int]:
+def write_phrase_shards(grams: CheckGrams, folder: Path, count: int, cache: Path | None = None) -> tuple[int, int]:
     """Write `x/<n>.js`, the check grams of the bodies; return (shards, bytes of the shards written).
 
     With `cache`, as `write_body_shards`: the shards of the last build are kept there, and when
     the records are the same ones in the same order except some whose source changed, only the
     shards holding a bucket where a changed record's entry (its presence or its positions) differs
-    are written again; all are then hard-linked into `folder`.
+    are written again, and only their buckets are inverted; all are then hard-linked into `folder`.
     """
-    lengths = np.diff(phrase.position_offsets)
-    carried = (lengths > 0) & (lengths <= POSITIONS_MAX_CHARS)
-    size = int(encoded_lengths(phrase, count).sum()) + int(lengths[carried].sum()) + 8 * len(phrase.keys)
-    shards = max(1, math.ceil(size / PHRASE_SHARD_TARGET_BYTES))
     target = folder / "x"
     target.mkdir(parents=True, exist_ok=True)
-    hashes = (phrase.keys.astype(np.int64) % shards).astype(np.int64)
+    plan = _phrase_plan(grams, count, cache) if cache is not None else None
+    if plan is None:
+        part = grams.inverted()
+        size = _phrase_size(part, count)
+        shards = max(1, math.ceil(size / PHRASE_SHARD_TARGET_BYTES))
+        todo = None
+    else:
+        shards, size, todo, part = plan
     manifest = {
         "format": FORMAT_VERSION,
         "target": PHRASE_SHARD_TARGET_BYTES,
         "shards": shards,
-        "digests": phrase.digests,
+        "size": size,
+        "digests": grams.digests,
     }
-    todo = None
-    if cache is not None:
-        changed = _changed_records(cache, manifest, phrase.digests, phrase.previous_grams)
-        if changed is not None:
-            touched = [_phrase_differences(phrase.previous_grams[old], phrase.grams[n]) for n, old in changed]
-            todo = set((np.concatenate(touched) % shards).tolist()) if touched else set()
     written = _write_kept(
-        target,
-        cache,
-        manifest,
-        todo,
-        lambda todo, out, fresh: _write_phrase_part(phrase, hashes, carried, shards, todo, out, count, fresh),
+        target, cache, manifest, todo, lambda todo, out, fresh: _write_phrase_part(part, shards, todo, out, count, fresh)
     )
     return shards, written
+
+
+def _phrase_size(phrase: Inverted, count: int) -> int:
+    """Return what the shard count of `x/` is made from, a sum over the buckets: their postings as
+    written, their positions where carried, eight characters of name and quotes."""
+    lengths = np.diff(phrase.position_offsets)
+    carried = (lengths > 0) & (lengths <= POSITIONS_MAX_CHARS)
+    return int(encoded_lengths(phrase, count).sum()) + int(lengths[carried].sum()) + 8 * len(phrase.keys)
+
+
+def _phrase_plan(grams: CheckGrams, count: int, cache: Path) -> tuple[int, int, set[int], Inverted] | None:
+    """Return (shards, size, the shards to write, their buckets inverted) of a rebuild that writes
+    only the shards a change of bodies touched, from the manifest the last build left in `cache`;
+    None when every shard is to be written (no such build, other records, another shard count)."""
+    try:
+        last = json.loads((cache / "manifest.json").read_text("utf-8"))
+        size, shards = int(last["size"]), int(last["shards"])
+        if last["format"] != FORMAT_VERSION or last["target"] != PHRASE_SHARD_TARGET_BYTES:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    changed = _changed_records(cache, last, grams.digests, grams.previous)
+    if changed is None:
+        return None
+    touched = np.unique(
+        np.concatenate(
+            [_phrase_differences(grams.previous[old], grams.grams[n]) for n, old in changed] or [np.zeros(0, np.int64)]
+        )
+    )
+    if len(touched):
+        # the size changes by what the touched buckets held before and hold now
+        wanted = np.zeros(PHRASE_BUCKETS, dtype=bool)
+        wanted[touched] = True
+        before = grams.inverted(wanted, {n: grams.previous[old] for n, old in changed})
+        size += _phrase_size(grams.inverted(wanted), count) - _phrase_size(before, count)
+    if max(1, math.ceil(size / PHRASE_SHARD_TARGET_BYTES)) != shards:
+        return None
+    todo = set((touched % shards).tolist())
+    in_todo = np.zeros(shards, dtype=bool)
+    in_todo[sorted(todo)] = True
+    return shards, size, todo, grams.inverted(in_todo[np.arange(PHRASE_BUCKETS) % shards])
 
 
 def _phrase_differences(old: Grams, new: Grams) -> np.ndarray:
@@ -339,19 +376,14 @@ def _phrase_differences(old: Grams, new: Grams) -> np.ndarray:
     return np.concatenate((one_only.astype(np.int64), np.array(moved, dtype=np.int64)))
 
 
-def _write_phrase_part(
-    phrase: Inverted,
-    hashes: np.ndarray,
-    carried: np.ndarray,
-    total: int,
-    shards: list[int],
-    out: Path,
-    count: int,
-    fresh: bool,
-) -> int:
-    """Write the given shards of `x/` into `out` (as `_write_body_shards` writes `b/`)."""
+def _write_phrase_part(phrase: Inverted, total: int, shards: list[int], out: Path, count: int, fresh: bool) -> int:
+    """Write the given shards (of `total`) of `x/` into `out` (as `_write_body_shards` writes `b/`):
+    `phrase` holds at least their buckets."""
     if not shards:
         return 0
+    hashes = (phrase.keys.astype(np.int64) % total).astype(np.int64)
+    lengths = np.diff(phrase.position_offsets)
+    carried = (lengths > 0) & (lengths <= POSITIONS_MAX_CHARS)
     mask, encoded = _encode_shards(phrase, hashes, total, shards, count)
     names = phrase_names(phrase.keys[mask].astype(np.int64), total)
     positions = phrase.positions.decode("ascii")
