@@ -137,12 +137,13 @@ def _segment(whoosh: Path) -> Path:
         lambda w: _truncated(next(w.glob("*.toc"))),
         lambda w: _segment(w).unlink(),
         lambda w: (w / "FORMAT").write_text("x", encoding="utf-8"),
-        lambda w: _junk(w.parent / "body.pickle"),
+        lambda w: _junk(w.parent / "body-cache" / "0.pickle"),
+        lambda w: _junk(w.parent / "body-postings" / "records.npy"),
         lambda w: _junk(w.parent / "static-body" / "manifest.json"),
         lambda w: (shutil.rmtree(w.parent), _junk(w.parent)),  # a file where the folder was
     ],
     ids=["segment-truncated", "segment-random", "toc-missing", "toc-truncated", "segment-missing",
-         "format", "body-pickle", "static-manifest", "folder-is-a-file"],
+         "format", "body-pickle", "body-postings", "static-manifest", "folder-is-a-file"],
 )
 def test_a_damaged_search_cache_is_rebuilt(
     content: Path, tmp_path: Path, run: Run, damage: Callable[[Path], object], monkeypatch: pytest.MonkeyPatch

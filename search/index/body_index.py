@@ -21,8 +21,9 @@ and, in `x/<n>.js`, the check grams of each body (`phrase_grams`: every run of f
 by bucket, with its positions): the browser, which never downloads a body, checks with them
 that a phrase stands in a body as written.
 
-Incremental: `<cache>/search/body.pickle` keeps, per `Record.digest`, the record's keys,
-compressed text and check grams; a build computes only the records whose source changed.
+Incremental: `<cache>/search/body-cache/<n>.pickle` keep, per `Record.digest` (in CACHE_SHARDS
+shards by digest, so that a change rewrites one or two), the record's keys, compressed text and
+check grams; a build computes only the records whose source changed.
 `<cache>/search/body-postings/` keeps the last build's postings (hard links of the files written
 into `.search/body/`, `keep_inverted`): when the records are the same ones in the same places
 but a few whose source changed, the postings of the keys those gained or lost are patched
@@ -32,6 +33,7 @@ The check grams are inverted by the static index only for the shards it writes (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -54,7 +56,9 @@ from search.analysis import FORMAT_VERSION, MAX_ALNUM, fold_table
 from search.stored import WORD_BASE, word_hash
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # analysis.CJK
-CACHE_FILE = "body.pickle"
+CACHE_FOLDER = "body-cache"  # CACHE_SHARDS pickles of per-record work, by digest: a change rewrites one or two
+CACHE_SHARDS = 64
+OLD_CACHE_FILE = "body.pickle"
 PARALLEL_THRESHOLD = 400  # records to compute; below this one process is faster
 # Body postings are long; with no digits in them, the output scan for personal numbers
 # (identity card, bank card) can never read a run of postings as one. Positions use it too.
@@ -283,6 +287,43 @@ class CheckGrams:
         return invert_phrase(grams, wanted)
 
 
+def _shard_of(digest: str) -> int:
+    """Return the cache shard of a record (`Record.digest` is hexadecimal)."""
+    return int(digest[:4], 16) % CACHE_SHARDS
+
+
+def _read_shards(folder: Path) -> tuple[dict[str, Computed], set[int]]:
+    """Return the per-record work kept in `folder`, and the shards missing or unreadable (a damaged
+    shard is recomputed, never trusted)."""
+    cached: dict[str, Computed] = {}
+    unread: set[int] = set()
+    for n in range(CACHE_SHARDS):
+        try:
+            with (folder / f"{n}.pickle").open("rb") as f:
+                stamp, shard = pickle.load(f)
+            if stamp != FORMAT_VERSION or not isinstance(shard, dict) or any(_shard_of(d) != n for d in shard):
+                raise ValueError("not this format")
+            cached.update(shard)
+        except Exception:
+            unread.add(n)
+    return cached, unread
+
+
+def _write_shards(folder: Path, cached: dict[str, Computed], shards: set[int]) -> None:
+    """Write the given shards of `cached` into `folder` (each through a new file renamed over the old)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_shard: dict[int, dict[str, Computed]] = {n: {} for n in shards}
+    for digest, value in cached.items():
+        n = _shard_of(digest)
+        if n in by_shard:
+            by_shard[n][digest] = value
+    for n, shard in sorted(by_shard.items()):
+        partial = folder / f"{n}.partial"
+        with partial.open("wb") as f:
+            pickle.dump((FORMAT_VERSION, shard), f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(folder / f"{n}.pickle")
+
+
 class BodyJob:
     """The per-record work of a build, started at once in worker processes (so that it runs
     beside the Whoosh writer) and collected by `result()`."""
@@ -290,15 +331,12 @@ class BodyJob:
     def __init__(self, items: Sequence[tuple[str, str]], cache_dir: Path | None) -> None:
         self.items = list(items)
         self.cached: dict[str, Computed] = {}
-        self.path = cache_dir / CACHE_FILE if cache_dir else None
-        if self.path and self.path.is_file():
-            try:
-                with self.path.open("rb") as f:
-                    stamp, cached = pickle.load(f)
-                if stamp == FORMAT_VERSION:
-                    self.cached = cached
-            except Exception:  # a damaged cache is recomputed, never trusted
-                self.cached = {}
+        self.path = cache_dir / CACHE_FOLDER if cache_dir else None
+        self.unread: set[int] = set()  # shards missing or unreadable: written whole by `collect`
+        if self.path:
+            self.cached, self.unread = _read_shards(self.path)
+            with contextlib.suppress(OSError):
+                (self.path.parent / OLD_CACHE_FILE).unlink()  # the one file an earlier version kept
         self.todo = [(d, b) for d, b in dict(self.items).items() if d not in self.cached]
         self.previous: dict[str, bytes] = {}  # keys of records gone since the last build (`collect`)
         self.previous_grams: dict[str, Grams] = {}  # … and their check grams
@@ -339,13 +377,10 @@ class BodyJob:
         wanted = {d for d, _ in items}
         previous = {d: v[0] for d, v in cached.items() if d not in wanted}
         self.previous_grams = {d: (v[2], v[3], v[4]) for d, v in cached.items() if d not in wanted}
-        if self.path and (fresh or previous):
+        if self.path and (fresh or previous or self.unread):
             cached = {d: v for d, v in cached.items() if d in wanted} | fresh
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(".partial")
-            with partial.open("wb") as f:
-                pickle.dump((FORMAT_VERSION, cached), f, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(self.path)
+            changed = {_shard_of(d) for d in (*fresh, *previous)} | self.unread
+            _write_shards(self.path, cached, changed)
         else:
             cached = cached | fresh
         self.previous = previous
