@@ -78,7 +78,7 @@ def test_changed_bodies_rewrite_only_their_check_gram_shards(tmp_path: Path) -> 
     assert files(tmp_path / "grown" / "x") == files(tmp_path / "grown-cold" / "x")
 
 
-def test_the_forgiving_tables_are_linked_after_a_change_of_bodies_only(tmp_path: Path) -> None:
+def test_the_forgiving_tables_and_terms_are_linked_after_a_change_of_bodies_only(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(SEARCH, content)
     settings = Settings(content_dir=content, output_dir=tmp_path / "site", progress=False)
@@ -91,7 +91,9 @@ def test_the_forgiving_tables_are_linked_after_a_change_of_bodies_only(tmp_path:
     write_search_indexes(site, tmp_path / "cold", None, Progress(enabled=False))
     warm, cold = tmp_path / "warm", tmp_path / "cold"
     assert os.path.samefile(warm / ".search" / SERVICE_FILE, kept)  # the last build's, not made again
-    for folder in ("p", "c", "g"):
+    terms = settings.cache_dir / "search" / "static-terms" / "files" / "t"
+    assert all(os.path.samefile(p, terms / p.name) for p in (warm / "search" / "data" / "t").iterdir())
+    for folder in ("p", "c", "g", "t"):
         assert files(warm / "search" / "data" / folder) == files(cold / "search" / "data" / folder)
     assert (warm / ".search" / SERVICE_FILE).read_bytes() == (cold / ".search" / SERVICE_FILE).read_bytes()
     # a title is what the tables are made of: changed, they are made again
@@ -106,6 +108,12 @@ def test_the_forgiving_tables_are_linked_after_a_change_of_bodies_only(tmp_path:
     assert not os.path.samefile(retitled, warm / ".search" / SERVICE_FILE)
     assert retitled.read_bytes() == (tmp_path / "retitled-cold" / ".search" / SERVICE_FILE).read_bytes()
     assert "修订" in retitled.read_text("utf-8")
+    retitled_terms = tmp_path / "retitled" / "search" / "data" / "t"
+    assert (
+        files(retitled_terms)
+        == files(tmp_path / "retitled-cold" / "search" / "data" / "t")
+        != files(warm / "search" / "data" / "t")
+    )
 
 
 def test_patched_body_postings_are_those_inverted_anew(tmp_path: Path) -> None:

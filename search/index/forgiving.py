@@ -25,13 +25,10 @@ characters).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import os
 import re
-import shutil
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -48,7 +45,7 @@ from disclosure.core.records import Record
 from disclosure.kinds import KIND_BY_NAME
 from search.analysis import CJK, FORMAT_VERSION, normalise
 from search.index.documents import SearchDoc
-from search.index.static_index import DATA_FOLDER, _js, term_hash
+from search.index.static_index import DATA_FOLDER, _js, keep_files, restore_files, term_hash
 from search.spelling import SERVICE_FILE, SUGGEST_LIMIT, deletions, suggest_key
 
 MAX_WORDS = 30_000  # the vocabulary, most records first
@@ -210,7 +207,6 @@ def prefix_buckets(suggest: dict[str, Any]) -> dict[str, list[list[str]]]:
 
 
 FOLDERS = ("p", "c", "g")  # under DATA_FOLDER: written by write_forgiving only
-MEMO_MANIFEST = "manifest.json"
 
 
 def forgiving_key(records: Sequence[Record], docs: Sequence[SearchDoc], synonyms: dict[str, tuple[str, ...]]) -> str:
@@ -236,46 +232,15 @@ def forgiving_files(service: Path, site: Path) -> list[Path]:
     return files
 
 
-def restore_forgiving(memo: Path, key: str, service: Path, site: Path) -> dict[str, int] | None:
-    """Hard-link the tables the last build wrote from `memo` into staging when their inputs
-    (`forgiving_key`) are the same; return their sizes, or None (nothing linked) when not."""
-    try:
-        manifest = json.loads((memo / MEMO_MANIFEST).read_text("utf-8"))
-        if manifest.get("key") != key:
-            return None
-        files = [(memo / "files" / name, site / name) for name in manifest["files"]]
-        sizes = {str(k): int(v) for k, v in manifest["sizes"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    for source, target in files:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            try:
-                shutil.copyfile(source, target)
-            except OSError:
-                for _, done in files:
-                    with contextlib.suppress(OSError):
-                        done.unlink()
-                return None
-    return sizes
+def restore_forgiving(memo: Path, key: str, site: Path) -> dict[str, int] | None:
+    """Hard-link the tables the last build wrote from `memo` into staging (`site`) when their
+    inputs (`forgiving_key`) are the same; return their sizes, or None (nothing linked) when not."""
+    return restore_files(memo, key, site)
 
 
 def keep_forgiving(memo: Path, key: str, service: Path, site: Path, sizes: dict[str, int]) -> None:
-    """Keep the tables just written into staging in `memo` for the next build (hard links: a
-    staging file is never written again; the memo's files are replaced, never changed in place)."""
-    shutil.rmtree(memo, ignore_errors=True)
-    names = [p.relative_to(site).as_posix() for p in forgiving_files(service, site)]
-    for name in names:
-        target = memo / "files" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / name, target)
-        except OSError:
-            shutil.copyfile(site / name, target)
-    manifest = {"key": key, "files": names, "sizes": sizes}
-    (memo / MEMO_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    """Keep the tables just written into staging in `memo` for the next build (`keep_files`)."""
+    keep_files(memo, key, site, [p.relative_to(site).as_posix() for p in forgiving_files(service, site)], sizes)
 
 
 def write_forgiving(

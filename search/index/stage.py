@@ -80,7 +80,7 @@ def write_search_indexes(
     # build's tables are linked from the cache (`restore_forgiving`), not made again
     memo = cache_dir / "search" / "forgiving" if cache_dir else None
     memo_key = forgiving_key(site.records, docs, synonyms) if memo else ""
-    kept = restore_forgiving(memo, memo_key, service, staging) if memo else None
+    kept = restore_forgiving(memo, memo_key, staging) if memo else None
     beside = kept is None and len(site.records) >= BESIDE_THRESHOLD and (os.cpu_count() or 1) > 1
     forgiving = Beside(write_forgiving, site.records, docs, synonyms, service, staging) if beside else None
     # the bodies' keys are computed in worker processes while Whoosh indexes the metadata

@@ -44,6 +44,8 @@ records for the same query.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
 import json
 import math
@@ -56,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from disclosure.core.code_digest import python_digest
 from disclosure.kinds import KINDS
 from disclosure.outputs.publish import link_file
 from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
@@ -567,6 +570,91 @@ def _write_body_shards(
     return written
 
 
+MEMO_MANIFEST = "manifest.json"
+
+
+def restore_files(memo: Path, key: str, root: Path) -> dict[str, int] | None:
+    """Hard-link the files a last build kept in `memo` (`keep_files`) into `root` (staging) when
+    they were made from the same inputs (`key`, a digest of them and of the program); return
+    the sizes kept with them, or None (nothing linked) when not."""
+    try:
+        manifest = json.loads((memo / MEMO_MANIFEST).read_text("utf-8"))
+        if manifest.get("key") != key:
+            return None
+        files = [(memo / "files" / name, root / name) for name in manifest["files"]]
+        sizes = {str(k): int(v) for k, v in manifest["sizes"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    for source, target in files:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            try:
+                shutil.copyfile(source, target)
+            except OSError:
+                for _, done in files:
+                    with contextlib.suppress(OSError):
+                        done.unlink()
+                return None
+    return sizes
+
+
+def keep_files(memo: Path, key: str, root: Path, names: list[str], sizes: dict[str, int]) -> None:
+    """Keep the files `names` (relative to `root`, staging) just written in `memo` for the next
+    build, made from the inputs `key` (hard links: a staging file is never written again; the
+    memo's files are replaced, never changed in place)."""
+    shutil.rmtree(memo, ignore_errors=True)
+    for name in names:
+        target = memo / "files" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(root / name, target)
+        except OSError:
+            shutil.copyfile(root / name, target)
+    manifest = {"key": key, "files": names, "sizes": sizes}
+    (memo / MEMO_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+
+
+def terms_key(docs: Sequence[SearchDoc]) -> str:
+    """Return a digest of what `t/` is made from: each document's terms, in order, and the program."""
+    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{python_digest()}\0{SHARD_TARGET_BYTES}".encode())
+    for doc in docs:
+        fields = [doc.title, doc.title_terms, doc.text_trigrams, doc.text_terms, doc.doc_number_key, doc.index_number_key]
+        digest.update(json.dumps(fields, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def write_terms(docs: Sequence[SearchDoc], folder: Path) -> dict[str, int]:
+    """Write `t/<n>.js`, the postings of the metadata terms; return their sizes."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        for term in doc.title_terms:
+            postings[term].append(number * 2 + 1)
+        in_title = title_trigrams(doc.title)
+        for term in sorted(in_title):  # the exact-phrase check of titles
+            postings[term].append(number * 2 + 1)
+        for term in doc.text_trigrams:  # … and of the rest of the metadata (items, steps …)
+            if term not in in_title:  # one posting a record: ascending numbers
+                postings[term].append(number * 2)
+        for term in doc.text_terms:
+            postings[term].append(number * 2)
+        if doc.doc_number_key:
+            postings["#d" + doc.doc_number_key].append(number * 2)
+        postings["#i" + doc.index_number_key].append(number * 2)
+
+    encoded = {term: encode_term_postings(numbers, len(docs)) for term, numbers in postings.items()}
+    total = sum(len(t.encode()) + len(p) + 6 for t, p in encoded.items())
+    shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
+    by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
+    for term, text in sorted(encoded.items()):
+        by_shard[term_hash(term) % shards][term] = text
+    (folder / "t").mkdir(parents=True, exist_ok=True)
+    for n, table in enumerate(by_shard):
+        (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
+    return {"terms": len(encoded), "shards": shards, "bytes": total}
+
+
 def _js(call: str, *args: object) -> str:
     """Return a shard as a script: JSON, with what a script must not hold raw escaped.
 
@@ -631,30 +719,14 @@ def write_static_index(
     (folder / "t").mkdir(parents=True, exist_ok=True)
     (folder / "d").mkdir(parents=True, exist_ok=True)
 
-    postings: dict[str, list[int]] = defaultdict(list)
-    for number, doc in enumerate(docs):
-        for term in doc.title_terms:
-            postings[term].append(number * 2 + 1)
-        in_title = title_trigrams(doc.title)
-        for term in sorted(in_title):  # the exact-phrase check of titles
-            postings[term].append(number * 2 + 1)
-        for term in doc.text_trigrams:  # … and of the rest of the metadata (items, steps …)
-            if term not in in_title:  # one posting a record: ascending numbers
-                postings[term].append(number * 2)
-        for term in doc.text_terms:
-            postings[term].append(number * 2)
-        if doc.doc_number_key:
-            postings["#d" + doc.doc_number_key].append(number * 2)
-        postings["#i" + doc.index_number_key].append(number * 2)
-
-    encoded = {term: encode_term_postings(numbers, len(docs)) for term, numbers in postings.items()}
-    total = sum(len(t.encode()) + len(p) + 6 for t, p in encoded.items())
-    shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
-    by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
-    for term, text in sorted(encoded.items()):
-        by_shard[term_hash(term) % shards][term] = text
-    for n, table in enumerate(by_shard):
-        (folder / "t" / f"{n}.js").write_text(_js("terms", n, table), "utf-8")
+    # the metadata terms: after a change of bodies only, the last build's t/ (linked from the cache)
+    key = terms_key(docs) if cache else ""
+    terms = restore_files(cache / "static-terms", key, folder) if cache else None
+    if terms is None:
+        terms = write_terms(docs, folder)
+        if cache:
+            names = sorted(f"t/{p.name}" for p in (folder / "t").iterdir())
+            keep_files(cache / "static-terms", key, folder, names, terms)
 
     body_cache, phrase_cache = (cache / "static-body", cache / "static-phrase") if cache else (None, None)
     body_shards, body_bytes = write_body_shards(body, folder, len(docs), body_cache) if body is not None else (0, 0)
@@ -671,16 +743,7 @@ def write_static_index(
     validity_of = [VALIDITIES.index(d.validity) if d.validity in VALIDITIES else 0 for d in docs]
     for start in range(0, len(docs), CHUNK):
         rows = [
-            [
-                d.slug,
-                d.title,
-                d.doc_number,
-                "、".join(d.agency),
-                d.published,
-                d.lead[:LEAD_SHOWN],
-                kind_of[n],
-                validity_of[n],
-            ]
+            [d.slug, d.title, d.doc_number, "、".join(d.agency), d.published, d.lead[:LEAD_SHOWN], kind_of[n], validity_of[n]]
             + ([[[p.anchor, p.label, static_text(p)] for p in d.parts]] if d.parts else [])
             for n, d in enumerate(docs[start : start + CHUNK], start)
         ]
@@ -689,7 +752,7 @@ def write_static_index(
     meta = {
         "format": FORMAT_VERSION,
         "count": len(docs),
-        "shards": shards,
+        "shards": terms["shards"],
         "bshards": body_shards,
         "xshards": phrase_shards,
         "chunk": CHUNK,
@@ -704,6 +767,5 @@ def write_static_index(
     pairs = "".join(chr(k) + v for k, v in sorted(fold_table().items()))
     (folder / "fold.js").write_text(_js("fold", pairs), "utf-8")
     return {
-        "terms": len(encoded), "shards": shards, "bytes": total, "body_shards": body_shards, "body_bytes": body_bytes,
-        "phrase_shards": phrase_shards, "phrase_bytes": phrase_bytes,
+        **terms, "body_shards": body_shards, "body_bytes": body_bytes, "phrase_shards": phrase_shards, "phrase_bytes": phrase_bytes,
     }  # fmt: skip
