@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import re
@@ -62,6 +63,10 @@ def test_changed_bodies_rewrite_only_their_check_gram_shards(tmp_path: Path) -> 
     edited[33] = bodies[34] + "<p>附：实施细则另行制定。</p>"  # another text entirely
     again, written = phrase_shards(edited, tmp_path / "warm", cache, job_cache)
     cold_shards, cold = phrase_shards(edited, tmp_path / "cold", None, None)
+    # the size the shard count is made from, corrected by the touched buckets, is a cold build's
+    phrase_shards(edited, tmp_path / "cold-kept", tmp_path / "other" / "static-phrase", None)
+    sizes = [json.loads((c / "manifest.json").read_text("utf-8"))["size"] for c in (cache, tmp_path / "other" / "static-phrase")]
+    assert sizes[0] == sizes[1]
     assert again == cold_shards
     assert 0 < written < cold  # only the shards of the buckets the edits touched
     warm = files(tmp_path / "warm" / "x")

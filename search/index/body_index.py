@@ -44,7 +44,7 @@ import zlib
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -280,11 +280,29 @@ class CheckGrams:
     grams: list[Grams]
     previous: dict[str, Grams] = field(default_factory=dict)
 
+    @cached_property
+    def flat(self) -> Flat:
+        """Return every record's check grams end to end (`Flat`), made once."""
+        return _flatten(self.grams)
+
     def inverted(self, wanted: np.ndarray | None = None, instead: dict[int, Grams] | None = None) -> Inverted:
         """Return the check grams inverted (`invert_phrase`); `wanted`: of the buckets where it is
         true only; `instead`: other grams for some record numbers."""
-        grams = [instead.get(n, g) for n, g in enumerate(self.grams)] if instead else self.grams
-        return invert_phrase(grams, wanted)
+        if not instead:
+            return _invert_flat(self.flat, wanted)
+        flat, changed = self.flat, np.array(sorted(instead), dtype=np.uint32)
+        keep = ~np.isin(flat.numbers, changed)
+        if wanted is not None:
+            keep &= wanted[flat.buckets]
+        other = _flatten([instead[n] for n in changed.tolist()], changed)
+        merged = Flat(
+            np.concatenate((flat.buckets[keep], other.buckets)),
+            np.concatenate((flat.numbers[keep], other.numbers)),
+            np.concatenate((flat.lengths[keep], other.lengths)),
+            np.concatenate((flat.source[keep], other.source + len(flat.blob))),
+            np.concatenate((flat.blob, other.blob)),
+        )
+        return _invert_flat(merged, wanted, ordered=False)
 
 
 def _shard_of(digest: str) -> int:
@@ -521,31 +539,57 @@ def patch_postings(
     return all_keys[present], offsets_out, out_records
 
 
+@dataclass(frozen=True)
+class Flat:
+    """Check grams of records end to end: per entry its bucket, record, and where its positions are in `blob`."""
+
+    buckets: np.ndarray  # uint32
+    numbers: np.ndarray  # uint32
+    lengths: np.ndarray  # int64
+    source: np.ndarray  # int64
+    blob: np.ndarray  # uint8
+
+
+def _flatten(grams: Sequence[Grams], numbers: np.ndarray | None = None) -> Flat:
+    """Return the check grams of records (numbered 0, 1 … or `numbers`) end to end."""
+    buckets = [np.frombuffer(g[0], dtype=np.uint32) for g in grams]
+    counts = np.fromiter((len(b) for b in buckets), dtype=np.int64, count=len(buckets))
+    numbered = numbers if numbers is not None else np.arange(len(buckets), dtype=np.uint32)
+    lengths = [np.frombuffer(g[1], dtype=np.uint32) for g in grams]
+    lengths_all = np.concatenate(lengths).astype(np.int64) if lengths else np.zeros(0, dtype=np.int64)
+    return Flat(
+        np.concatenate(buckets) if buckets else np.zeros(0, dtype=np.uint32),
+        np.repeat(numbered.astype(np.uint32), counts),
+        lengths_all,
+        np.concatenate(([0], np.cumsum(lengths_all)))[:-1].astype(np.int64),
+        np.frombuffer(b"".join(g[2] for g in grams), dtype=np.uint8),
+    )
+
+
 def invert_phrase(grams: Sequence[Grams], wanted: np.ndarray | None = None) -> Inverted:
     """Return the check grams of all bodies: buckets, their records and, per bucket, its positions
     in those records (record order): one stable sort of the uint32 buckets (a radix sort).
     `wanted` (PHRASE_BUCKETS booleans): only the buckets where it is true."""
-    buckets = [np.frombuffer(g[0], dtype=np.uint32) for g in grams]
-    counts = np.fromiter((len(b) for b in buckets), dtype=np.int64, count=len(buckets))
-    if not len(buckets) or not counts.sum():
-        return Inverted(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32), [])
-    all_buckets = np.concatenate(buckets)
-    numbers = np.repeat(np.arange(len(buckets), dtype=np.uint32), counts)
-    lengths = np.concatenate([np.frombuffer(g[1], dtype=np.uint32) for g in grams]).astype(np.int64)
-    source = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    return _invert_flat(_flatten(grams), wanted)
+
+
+def _invert_flat(flat: Flat, wanted: np.ndarray | None = None, ordered: bool = True) -> Inverted:
+    """Return `invert_phrase` of check grams end to end; `ordered`: their records ascend."""
+    all_buckets, numbers, lengths, source = flat.buckets, flat.numbers, flat.lengths, flat.source
     if wanted is not None:
         keep = wanted[all_buckets]
         all_buckets, numbers, lengths, source = all_buckets[keep], numbers[keep], lengths[keep], source[keep]
-        if not len(all_buckets):
-            return Inverted(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32), [])
-    order = np.argsort(all_buckets, kind="stable")  # by bucket, records in order within each
+    if not len(all_buckets):
+        return Inverted(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.uint32), np.zeros(0, dtype=np.uint32), [])
+    # by bucket, records in order within each
+    order = np.argsort(all_buckets, kind="stable") if ordered else np.lexsort((numbers, all_buckets))
     sorted_buckets = all_buckets[order]
     starts = np.flatnonzero(np.concatenate(([True], sorted_buckets[1:] != sorted_buckets[:-1])))
     offsets = np.concatenate((starts, [len(sorted_buckets)])).astype(np.uint32)
     # the positions' strings in the same order, gathered a block of pairs at a time (bounded memory)
     source = source[order]
     sorted_lengths = lengths[order]
-    blob = np.frombuffer(b"".join(g[2] for g in grams), dtype=np.uint8)
+    blob = flat.blob
     target = np.concatenate(([0], np.cumsum(sorted_lengths)))
     out = np.empty(int(target[-1]), dtype=np.uint8)
     step = 1 << 20

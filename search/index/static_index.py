@@ -60,7 +60,7 @@ import numpy as np
 
 from disclosure.core.code_digest import python_digest
 from disclosure.kinds import KINDS
-from disclosure.outputs.publish import link_file
+from disclosure.outputs.publish import link_files
 from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
 from search.index.body_index import (
     BODY_ALPHABET,
@@ -521,8 +521,7 @@ def _write_kept(
     written = write(sorted(todo), out, fresh)
     if cache is not None:
         (cache / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-        for n in range(shards):
-            link_file(out / f"{n}.js", target / f"{n}.js", copy=True)
+        link_files(out, target, (f"{n}.js" for n in range(shards)))
     return written
 
 
