@@ -73,8 +73,6 @@ class Outcome:
     site: Site
     warnings: list[Problem]
     timings: list[tuple[str, float]] = field(default_factory=list)
-    content: Content | None = None  # what the site was made from, and the problems found reading it
-    read_problems: list[Problem] = field(default_factory=list)  # (`serve` reads a saved record alone against them)
 
 
 def load_site(settings: Settings, progress: Progress, read_only: bool = False) -> tuple[Site, list[Problem]]:
@@ -153,7 +151,7 @@ def build_site(settings: Settings) -> Outcome:
             state = site_state(settings.output_dir, settings.cache_dir)  # stat only: never raises
             write_receipt(settings.cache_dir, Receipt(made_from, state, problem_lines(problems), len(site.records)))
     progress.finish(f"已生成 {len(site.records)} 条记录的网站：{settings.output_dir}")
-    return Outcome(site, problems, progress.timings, content, read_problems)
+    return Outcome(site, problems, progress.timings)
 
 
 def prepare_cache(settings: Settings) -> None:

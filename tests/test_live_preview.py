@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,13 +218,18 @@ def test_a_save_the_record_alone_cannot_decide_reads_the_whole_folder(tmp_path: 
     assert reread_records(previous, problems, {document}, cache) is None  # names another file
     document.unlink()
     assert reread_records(previous, problems, {document}, cache) is None  # removed
+    other = sorted((content / "documents").rglob("*.md"))[1]
+    document.symlink_to(other)  # now a link to another record: two records with one 索引号
+    assert reread_records(previous, problems, {document}, cache) is None
 
 
 def test_serve_reads_a_saved_record_alone(previewed: Previewed, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the first build the preview holds its content: a save of one record reads that file."""
+    """After a save read with the whole folder the preview holds its content: the next save of one
+    record reads that file (not the first build's content: a file saved while it ran, before the
+    watcher, would be missed)."""
     p = previewed
     resident = serve.Resident()
-    serve.rebuild(p.settings, serve.BuildState(), live=LivePages(), resident=resident)
+    assert serve.preview_saved(p.settings, p.state, p.live, changed={p.record}, resident=resident)  # nothing held: the whole folder
     assert resident.content is not None
     monkeypatch.setattr(serve, "load_content", lambda *args, **kwargs: pytest.fail("the whole folder was read"))
     p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n单独读出的句子。\n", encoding="utf-8")
@@ -241,24 +247,58 @@ def test_the_build_after_a_save_runs_in_a_process_of_its_own(previewed: Previewe
     p = previewed
     p.record.write_text(p.record.read_text(encoding="utf-8").replace("国办函〔2018〕71号", "国办函(2018)71号") + "\n\n后台生成的句子。\n", encoding="utf-8")
     assert serve.preview_saved(p.settings, p.state, p.live)
-    serve.rebuild(p.settings, p.state, background=True)
+    serve.rebuild(p.settings, p.state, background=serve.Background())
     assert p.state.ok and p.state.id == 3
     assert any("guobanhan-2018-71.md:5:" in line and "警告" in line for line in p.state.problems)
     assert "后台生成的句子。" in (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_text(encoding="utf-8")
-    assert serve.build_in_background.__module__ == "disclosure.cli.serve"  # what the spawned process imports
-
-
-def _killed(settings: Settings, parent: int) -> None:
-    """A background build killed at once (by the kernel when out of memory, by a person)."""
-    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_a_background_build_that_dies_leaves_the_site_and_says_so(previewed: Previewed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     p = previewed
     before = (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes()
     p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n不会发布的句子。\n", encoding="utf-8")
-    monkeypatch.setattr(serve, "build_in_background", _killed)
-    serve.rebuild(p.settings, p.state, background=True)
+    # the process killed at once (by the kernel when out of memory, by a person)
+    monkeypatch.setattr(serve, "BACKGROUND", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+    serve.rebuild(p.settings, p.state, background=serve.Background())
     assert not p.state.ok and "后台生成进程意外退出" in p.state.problems[0]
     assert "网站保持上一次的版本" in capsys.readouterr().err
     assert (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes() == before
+
+
+def test_stopping_the_preview_stops_its_background_build_which_reports_nothing(previewed: Previewed) -> None:
+    """Ctrl+C reaches the preview only (the build runs in a session of its own), which stops the
+    build: SIGTERM, its staging removed, the site as it was, nothing reported."""
+    p = previewed
+    before = (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes()
+    p.record.write_text(p.record.read_text(encoding="utf-8") + "\n\n停止时的句子。\n", encoding="utf-8")
+    background = serve.Background()
+    worker = threading.Thread(target=serve.rebuild, args=(p.settings, p.state), kwargs={"background": background})
+    worker.start()
+    deadline = time.monotonic() + 30
+    while background.process is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # starting up, or building
+    background.stop()
+    worker.join(60)
+    assert not worker.is_alive() and background.process is not None and background.process.returncode != 0
+    assert p.state.id == 1  # nothing reported
+    assert (p.settings.output_dir / p.page.lstrip("/") / "index.html").read_bytes() == before
+    leftovers = [x.name for x in p.settings.output_dir.parent.iterdir() if x.name.startswith(".site-") and "cache" not in x.name]
+    assert not leftovers
+    assert background.build(p.settings) is None  # none started once stopped
+
+
+def test_odd_paths_are_answered_as_the_output_folder_answers_them(previewed: Previewed) -> None:
+    """The path is decoded once: ?, # and % in it are characters of the path, a folder's page
+    is also its index.html, and a page that does not exist is the output's 404.html, status 404."""
+    p = previewed
+    files = Client(serve.static_app(p.settings.output_dir, p.state, None))
+    not_found = (p.settings.output_dir / "404.html").read_bytes()
+    for path in ("/%3F/", f"/{CARE}/%3F/", f"{p.page}%23/", "/%2572ecords/", "/%25/", "/%25zz/", "/records/none/", f"/{A11Y}/none/"):
+        live, built = p.preview.get(path), files.get(path)
+        assert live.status_code == built.status_code == 404, path
+        assert live.get_data() == serve.inject(not_found), path
+    for path in (f"{p.page}index.html", "/index.html", f"/{CARE}{p.page}index.html"):
+        live, built = p.preview.get(path), files.get(path)
+        assert live.status_code == built.status_code == 200, path
+        assert live.get_data() == built.get_data(), path

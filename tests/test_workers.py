@@ -16,3 +16,16 @@ def test_a_forked_worker_inherits_the_parent_s_objects_frozen() -> None:
     assert frozen >= len(model)
     assert Beside(gc.get_freeze_count).result() >= len(model)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_worker_that_forks_in_turn_keeps_what_it_inherited_frozen() -> None:
+    with worker_pool(1) as pool:
+        before, after = pool.submit(_fork_and_count).result()
+    assert after >= before > 0
+
+
+def _fork_and_count() -> tuple[int, int]:
+    """In a worker: the objects frozen before and after it forks a process of its own."""
+    before = gc.get_freeze_count()
+    Beside(int).result()
+    return before, gc.get_freeze_count()

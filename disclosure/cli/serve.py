@@ -16,14 +16,14 @@ import contextlib
 import dataclasses
 import json
 import mimetypes
-import multiprocessing
 import os
+import pickle
+import signal
 import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -82,11 +82,19 @@ class BuildState:
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)  # a tab's long poll waits on it (`/__build?after=`)
 
-    def record(self, ok: bool, problems: list[str]) -> None:
+    def record(self, ok: bool, problems: list[str], base: str | None = None, unless_saved_since: int | None = None) -> bool:
+        """Remember an outcome (and the site's path, if given) and wake the waiting tabs; return
+        False, remembering nothing, when a save was previewed since `unless_saved_since` (the
+        outcome is old news: the build after that save reports)."""
         with self.lock:
+            if unless_saved_since is not None and self.saved != unless_saved_since:
+                return False
             self.id += 1
             self.ok, self.problems = ok, problems
+            if base is not None:
+                self.base = base
             self.changed.notify_all()
+            return True
 
     def wait_newer(self, seen: int, seconds: float) -> None:
         """Return when a build newer than `seen` is in, or after `seconds`."""
@@ -127,14 +135,64 @@ def build_once(settings: Settings) -> tuple[Built, Outcome | None]:
     return Built(True, lines, len(outcome.site.records), base_path(outcome.site.config.root_url)), outcome
 
 
-def build_in_background(settings: Settings, parent: int) -> Built:
-    """`build_once` in a process of its own, started by `rebuild(background=True)`: at a lower CPU
-    priority, so that the preview of the next save and the pages the tab asks for come first, and
-    beside the preview's interpreter, whose lock it would otherwise share; it dies with `parent`."""
+class Background:
+    """The builds `serve` runs after a save, each in a process of its own (`background_main`):
+    beside the preview's interpreter, whose lock a build in a thread would hold half the time,
+    and at a lower CPU priority, so that the preview of the next save and the pages the tab asks
+    for come first. The process is in a session of its own: a Ctrl+C in the terminal is the
+    preview's, which then stops the build it runs (`stop`: SIGTERM, its staging removed)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()
+
+    def build(self, settings: Settings) -> Built | None:
+        """Build `settings` in a new process; None when the preview stopped it."""
+        with self.lock:
+            if self.stopped.is_set():
+                return None
+            command = [sys.executable, "-c", BACKGROUND, str(Path(__file__).resolve().parents[2])]
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+        out, _ = self.process.communicate(pickle.dumps((settings, os.getpid())))
+        if self.stopped.is_set():
+            return None
+        if self.process.returncode != 0 or not out:  # killed (out of memory…): the site stays as it was
+            return Built(False, ["后台生成进程意外退出，本次未发布；保存文件会再试。"])
+        built: Built = pickle.loads(out)
+        return built
+
+    def stop(self) -> None:
+        """Stop the build running, if any, and start no other."""
+        with self.lock:
+            self.stopped.set()
+            if self.process is not None and self.process.poll() is None:
+                self.process.terminate()
+
+
+# the process of a background build: the program's folder on sys.path, then `background_main`
+BACKGROUND = "import sys; sys.path.insert(0, sys.argv[1]); from disclosure.cli.serve import background_main; background_main()"
+
+
+def background_main() -> None:
+    """A background build's process: read (settings, the preview's pid) pickled from stdin, build,
+    write what it came to pickled to stdout; exit 130 when stopped (SIGTERM) or when the preview
+    is gone (it dies with the preview)."""
+    settings, parent = pickle.load(sys.stdin.buffer)
+    result, sys.stdout = sys.stdout.buffer, sys.stderr  # anything printed goes to the terminal
     die_with_parent(parent)
     with contextlib.suppress(OSError):
         os.nice(BUILD_NICENESS)
-    return build_once(settings)[0]
+
+    def stopped(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stopped)
+    try:
+        built = build_once(settings)[0]
+    except KeyboardInterrupt:  # the staging was removed on the way out
+        sys.exit(130)
+    result.write(pickle.dumps(built))
 
 
 def rebuild(
@@ -142,35 +200,30 @@ def rebuild(
     state: BuildState,
     fixed_today: date | None = None,
     live: LivePages | None = None,
-    resident: Resident | None = None,
-    background: bool = False,
+    background: Background | None = None,
 ) -> None:
     """Build once (as of today, or `fixed_today`), print the problems, and remember the outcome;
-    `live` and `resident`: given the new model and content when it is the first (the preview's
-    pages come from them until a save); `background`: in a process of its own (`build_in_background`)."""
+    `live`: given the new model when it is the first (the preview's pages come from it until a
+    save); `background`: in a process of its own (nothing is reported when the preview stops it)."""
     settings = dataclasses.replace(settings, today=fixed_today or date.today())  # a preview left running overnight
     seen = state.saved  # a save previewed while this build runs makes its outcome old news
     outcome = None
-    if background:
+    if background is not None:
         try:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                built = pool.submit(build_in_background, settings, os.getpid()).result()
-        except BrokenProcessPool:  # killed (out of memory…): the site stays as it was
-            built = Built(False, ["后台生成进程意外退出，本次未发布；保存文件会再试。"])
-        except KeyboardInterrupt:  # Ctrl+C reached the build's process too: it removed its staging
-            return
+            done = background.build(settings)
+        except Exception as exc:  # a fault of the program (no process, a broken answer): said, and the next save builds again
+            done = Built(False, [f"后台生成出错（{type(exc).__name__}: {exc}），本次未发布；保存文件会再试。"])
+        if done is None:
+            return  # the preview is stopping
+        built = done
     else:
         built, outcome = build_once(settings)
-    if state.saved != seen:
-        return  # the next build, already asked for, builds and reports the newer content
     lines = built.lines
-    state.record(built.ok, lines)
+    if not state.record(built.ok, lines, built.base if built.ok else None, unless_saved_since=seen):
+        return  # the next build, already asked for, builds and reports the newer content
     if built.ok:
-        state.base = built.base
         if outcome is not None and live is not None and state.id == 1:
             live.update(outcome.site)
-        if outcome is not None and resident is not None and state.id == 1:
-            resident.content, resident.problems = outcome.content, outcome.read_problems
         # the first build counts its warnings (a newcomer's first `make run` is quiet); a later
         # build prints only the warnings the last save brought, so an edit's own problem shows
         first = state.id == 1
@@ -207,7 +260,7 @@ def preview_saved(
         if resident is not None and resident.content is not None and changed:
             cache = BodyCache(settings.cache_dir / "bodies.sqlite" if settings.use_cache else None, read_only=True)
             try:
-                loaded = reread_records(resident.content, resident.problems, {p.resolve() for p in changed}, cache)
+                loaded = reread_records(resident.content, resident.problems, {p.parent.resolve() / p.name for p in changed}, cache)
             finally:
                 cache.close()
         content, read = loaded or load_content(settings, Progress(enabled=False), read_only=True)
@@ -224,8 +277,7 @@ def preview_saved(
     if resident is not None:
         resident.content, resident.problems = content, read
     live.update(site)
-    state.base = base_path(site.config.root_url)
-    state.record(True, [str(p) for p in sort_problems(problems)])
+    state.record(True, [str(p) for p in sort_problems(problems)], base_path(site.config.root_url))
     return True
 
 
@@ -435,29 +487,32 @@ def watch_and_rebuild(
     stop: threading.Event,
     live: LivePages | None = None,
     resident: Resident | None = None,
+    background: Background | None = None,
 ) -> None:
     """On every change until `stop` is set (the watcher checks it every 50 ms): with `live`, show
-    the saved content at once (`preview_saved`) and build it in the background, one build at a
-    time (saves during a build make one build after it); without, build here."""
+    the saved content at once (`preview_saved`) and build it in the background (`background`, a
+    new one if not given), one build at a time (saves during a build make one build after it);
+    without, build here."""
     if live is None:
         for _changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
             rebuild(settings, state, fixed_today)
         return
     wanted = threading.Event()
+    background = background or Background()
 
     def build_when_wanted() -> None:
         while not stop.is_set():
             if wanted.wait(0.1):
                 wanted.clear()
-                rebuild(settings, state, fixed_today, background=True)
+                rebuild(settings, state, fixed_today, background=background)
 
     builder = threading.Thread(target=build_when_wanted, daemon=True)
     builder.start()
     for changes in watch(settings.content_dir, TEMPLATES, debounce=300, raise_interrupt=False, stop_event=stop):
         if preview_saved(settings, state, live, fixed_today, {Path(path) for _, path in changes}, resident):
             wanted.set()
+    background.stop()
     builder.join(timeout=5)
-
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -465,8 +520,10 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings(content_dir=Path(args.content), output_dir=Path(args.output))
     state = BuildState()
     fixed_today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
-    live, resident = LivePages(), Resident()
-    rebuild(settings, state, fixed_today, live, resident)
+    # the content is held from the first save's read of the whole folder on, not from this build's:
+    # a file saved while it runs (before the watcher starts) would be missed by a save read alone
+    live, resident, background = LivePages(), Resident(), Background()
+    rebuild(settings, state, fixed_today, live)
     if not settings.output_dir.is_dir():
         print("首次生成失败，无法预览：请先改正以上错误。", file=sys.stderr)
     try:  # bound before anything is announced or watched: a port in use is a message, not an abort
@@ -476,7 +533,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"无法在 {args.host}:{args.port} 上启动预览（{exc.strerror or exc}）：端口可能已被占用，请用 --port 换一个端口。", file=sys.stderr)
         return 1
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop, live, resident), daemon=True)
+    watcher = threading.Thread(target=watch_and_rebuild, args=(settings, state, fixed_today, stop, live, resident, background), daemon=True)
     watcher.start()
     print(f"预览地址：http://{args.host}:{server.server_port}{state.base}  （按 Ctrl+C 停止；修改 {settings.content_dir}/ 下的文件会自动重建并刷新浏览器）", file=sys.stderr)
     try:
@@ -488,6 +545,7 @@ def serve(args: argparse.Namespace) -> int:
         # the watcher waits in Rust code: left running into interpreter shutdown it aborts the
         # process ("FATAL: exception not rethrown", exit 134) instead of a clean exit 0
         stop.set()
+        background.stop()  # a build running is stopped (its staging removed), none started
         watcher.join(timeout=5)
     print("预览已停止。", file=sys.stderr)
     return 0

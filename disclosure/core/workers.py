@@ -55,11 +55,17 @@ def _remember_parent() -> None:
     gc.freeze()  # the child's collections leave the inherited objects (and their pages) alone
 
 
+_inherited_frozen = False  # a forked process: what it inherited stays frozen when it forks in turn
+
+
 def _parent_after_fork() -> None:
-    gc.unfreeze()
+    if not _inherited_frozen:
+        gc.unfreeze()
 
 
 def _child_after_fork() -> None:
+    global _inherited_frozen
+    _inherited_frozen = True
     die_with_parent(_forking_parent)
 
 

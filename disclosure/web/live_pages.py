@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Flask
 from jinja2 import BytecodeCache
@@ -82,11 +83,13 @@ class LivePages:
         standard = path[len(mode) + 1 :] if mode in MODES else path
         if not is_page_path(standard):  # /care/mode.css, or /care itself
             return None
+        standard = standard.removesuffix("index.html")  # a folder's page by its file's name, as a web server serves it
         with app.test_client() as client:
-            answer = client.get(standard)
+            # the path as it came, decoded once: `?`, `#` and `%` in it are characters of the path
+            answer = client.get(quote(standard, safe="/"))
+            if answer.status_code == 404:  # the output's 404.html, as the web server answers
+                return LivePage(404, client.get("/404.html").get_data())
             status, html = answer.status_code, answer.get_data()
-        if status == 404:
-            return LivePage(404, html)
         if status != 200 or answer.mimetype != "text/html":
             return None
         if mode in MODES:
