@@ -13,6 +13,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from conftest import run_build
 from disclosure.kinds.power import PowerMeta
 from disclosure.kinds.power_flowchart import BOX_W, PAD, char_width, draw_flowchart
 
@@ -296,14 +297,25 @@ def test_the_fixture_has_no_warnings_of_its_own(site_dir: Path, run, monkeypatch
 # ---- the built site ----
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The fixture site with one hostile step label, built to files once for the module's readers:
+    (the content folder, the site)."""
+    content = tmp_path_factory.mktemp("lists") / "content"
+    shutil.copytree(FIXTURE, content)
+    edit(content / "powers/check.md", "    name: 结果处理\n", "    name: '" + HOSTILE.replace("'", "''") + "'\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(content)
+        run_build(Path("."), content.parent / "out")
+    return content, content.parent / "out"
+
+
 @pytest.fixture
-def built(site_dir: Path, run, monkeypatch, tmp_path: Path) -> Path:
-    """The fixture site with one hostile step label, built to files."""
-    edit(site_dir / "powers/check.md", "    name: 结果处理\n", "    name: '" + HOSTILE.replace("'", "''") + "'\n")
-    monkeypatch.chdir(site_dir)
-    status, err = run("build", "--content", ".", "--output", tmp_path / "out")
-    assert status == 0, err
-    return tmp_path / "out"
+def built(built_once: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The built fixture site (read only), with the working folder its content folder as it was built."""
+    content, out = built_once
+    monkeypatch.chdir(content)
+    return out
 
 
 def html(path: Path) -> lxml.html.HtmlElement:
