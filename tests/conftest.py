@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import shutil
@@ -65,11 +66,22 @@ def tree_digest(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample site (content/) built once per session into a temporary folder; read only."""
+    """The sample site (content/) built once per test run into a temporary folder; read only.
+
+    Under pytest-xdist (`make test`) the workers share one build: the first to need it builds
+    it, under a lock in the run's common temporary folder, and the others wait and read it.
+    """
     from disclosure.pipeline import Settings, build_site
 
-    output = tmp_path_factory.mktemp("sample") / "site"
-    build_site(Settings(content_dir=REPO / "content", output_dir=output, progress=False))
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder of this run that holds every worker's own
+    output, done = shared / "sample" / "site", shared / "sample" / "built"
+    with open(shared / "sample.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        if not done.exists():
+            build_site(Settings(content_dir=REPO / "content", output_dir=output, progress=False))
+            done.touch()
     return output
 
 
@@ -103,9 +115,11 @@ def require(ok: bool, what: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Debian Chromium per test module (Playwright drives it; it downloads no browser)."""
+    """One headless Debian Chromium for the test run (one a worker under pytest-xdist), started
+    when a test first needs it; Playwright drives it and downloads no browser. Each test opens a
+    context of its own (its own cookies, storage and cache) and closes it."""
     require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
     try:
         from playwright.sync_api import sync_playwright
