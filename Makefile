@@ -57,10 +57,14 @@ cms: $(VENV)/.installed $(CMS_TOOLS)/.installed
 	trap 'if [ -n "$$server" ]; then kill $$server 2>/dev/null; fi' EXIT INT TERM; \
 	$(PY) build.py serve --content $(CONTENT) --output $(OUTPUT) --port $(PORT) --admin $(CMS_ADMIN)
 
+# pytest on TEST_WORKERS processes (pytest-xdist), each taking a whole test file at a time
+# (--dist loadfile): a file's module fixtures are built once and its tests keep their order.
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed $(TOOLS)/.installed $(CMS_TOOLS)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy disclosure search
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 build: $(VENV)/.installed
 	$(PY) build.py build --content $(CONTENT) --output $(OUTPUT)
