@@ -134,3 +134,20 @@ def test_what_fails_beside_is_raised_here() -> None:
     assert Beside(divmod, 7, 2).result() == (3, 1)
     with pytest.raises(ValueError, match="坏了"):
         Beside(_fails, "坏了").result()
+
+
+def test_a_record_changed_where_no_indexed_field_holds_it_leaves_the_index(tmp_path: Path) -> None:
+    """Whoosh compares what it is given (`indexed_digest`), not the source: a body edited past its
+    lead, a new digest of the same fields, rewrites no segment; an edited lead does."""
+    docs = sample_docs()
+    update_index(tmp_path, docs, segment_docs=10)
+    before = segments(tmp_path)
+    assert update_index(
+        tmp_path,
+        [*docs[:7], dataclasses.replace(docs[7], digest="source edited"), *docs[8:]],
+        segment_docs=10,
+    ) == (0, 0)
+    assert segments(tmp_path) == before
+    edited = dataclasses.replace(docs[7], digest="lead edited", lead=docs[7].lead + "（补充）")
+    assert update_index(tmp_path, [*docs[:7], edited, *docs[8:]], segment_docs=10) == (1, 1)
+    assert segments(tmp_path).keys() != before.keys()

@@ -1,8 +1,9 @@
 """The Whoosh index: written incrementally in the cache folder, copied into staging.
 
 A persistent copy lives in the build cache (`<cache>/search/whoosh`). Each build deletes
-the documents whose record changed or disappeared (compared by `Record.digest`, the
-sha256 of the source file), adds the new ones, commits (Whoosh writes a new table of
+the documents whose indexed fields changed or whose record disappeared (compared by
+`indexed_digest`, the sha256 of every field the index is given: an edit of a body that no
+field holds, past the lead, leaves the index as it is), adds the new ones, commits (Whoosh writes a new table of
 contents by rename, so a killed build leaves the previous generation readable), then
 copies the index into the staging folder, which goes live with the pages. The live
 site's files are never modified in place, and the copy holds no hard links to the cache.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
+import json
 import shutil
 import warnings
 from collections.abc import Callable, Sequence
@@ -59,7 +62,6 @@ def whoosh_fields(doc: SearchDoc) -> dict[str, object]:
     """Return the field values Whoosh is given for one document."""
     values: dict[str, object] = {
         "key": doc.key,
-        "digest": doc.digest,
         "title": " ".join(doc.title_terms),
         "text": " ".join(doc.text_terms),
         "words": " ".join(doc.words),
@@ -74,7 +76,14 @@ def whoosh_fields(doc: SearchDoc) -> dict[str, object]:
     }
     if doc.doc_number_key:
         values["docnum"] = doc.doc_number_key
+    values["digest"] = indexed_digest(values)
     return values
+
+
+def indexed_digest(values: dict[str, object]) -> str:
+    """Return the sha256 of the field values a document is indexed with (its `digest` aside)."""
+    held = {k: v for k, v in values.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(held, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def display_fields(doc: SearchDoc) -> dict[str, object]:
@@ -132,13 +141,13 @@ def update_index(
     if any(segment.doc_count_all() > segment_docs for segment in ix._segments()):
         # written with a larger limit (an earlier version): its segments could only stay large
         ix = new_index(folder)
-    wanted = {d.key: d for d in docs}
+    wanted = {d.key: whoosh_fields(d) for d in docs}
     present: dict[str, str] = {}
     with ix.searcher() as searcher:
         for stored in searcher.all_stored_fields():
             present[stored["key"]] = stored["digest"]
-    stale = [k for k, digest in present.items() if k not in wanted or wanted[k].digest != digest]
-    fresh = [d for d in docs if present.get(d.key) != d.digest]
+    stale = [k for k, digest in present.items() if k not in wanted or wanted[k]["digest"] != digest]
+    fresh = [wanted[d.key] for d in docs if present.get(d.key) != wanted[d.key]["digest"]]
     policy = functools.partial(bounded_merge, limit=segment_docs)
     if not stale and not fresh:
         # nothing to change; but a build killed between the commit that marked deletions and the
@@ -152,8 +161,8 @@ def update_index(
             if not at:
                 for key in stale:
                     writer.delete_by_term("key", key)
-            for doc in fresh[at : at + segment_docs]:
-                writer.add_document(**whoosh_fields(doc))
+            for values in fresh[at : at + segment_docs]:
+                writer.add_document(**values)
         except BaseException:
             writer.cancel()
             raise
