@@ -285,6 +285,11 @@ class CheckGrams:
         """Return every record's check grams end to end (`Flat`), made once."""
         return _flatten(self.grams)
 
+    def release(self) -> None:
+        """Let go of `flat` (all records' grams end to end, some 100 MB on the corpus) once the
+        last inversion is made: the static index's shards are written after it."""
+        self.__dict__.pop("flat", None)
+
     def inverted(self, wanted: np.ndarray | None = None, instead: dict[int, Grams] | None = None) -> Inverted:
         """Return the check grams inverted (`invert_phrase`); `wanted`: of the buckets where it is
         true only; `instead`: other grams for some record numbers."""

@@ -308,6 +308,7 @@ def write_phrase_shards(grams: CheckGrams, folder: Path, count: int, cache: Path
         todo = None
     else:
         shards, size, todo, part = plan
+    grams.release()  # what is written is `part` only
     manifest = {
         "format": FORMAT_VERSION,
         "target": PHRASE_SHARD_TARGET_BYTES,
