@@ -56,7 +56,7 @@ RELOAD_TAG = b'<script src="/__reload.js"></script>'
 RELOAD_JS = b"""(function(){var seen=null;function poll(){fetch('/__build'+(seen===null||document.hidden?'':'?after='+seen)).then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.id!==seen){location.reload();return}seen=s.id;var b=document.getElementById('__build');if(!s.ok){if(!b){b=document.createElement('pre');b.id='__build';var c={position:'fixed',left:'0',right:'0',bottom:'0',maxHeight:'45vh',overflow:'auto',margin:'0',padding:'1em',background:'#fff4e5',color:'#6b3a00',borderTop:'3px solid #a4121b',zIndex:'99',whiteSpace:'pre-wrap'};for(var k in c){b.style[k]=c[k]}document.body.appendChild(b)}b.textContent='\\u672a\\u53d1\\u5e03\\uff1a\\n'+s.problems.join('\\n')}else if(b){b.remove()}setTimeout(poll,document.hidden?1000:(s.retry||1000))}).catch(function(){setTimeout(poll,2000)})}poll()})();
 """
 MAX_IN_FLIGHT = 32
-BUILD_NICENESS = 10  # a build in the background (`build_in_background`) yields the cores to the preview
+BUILD_NICENESS = 10  # a build in the background (`background_main`) yields the cores to the preview
 # how long `/__build?after=N` waits for a newer build before answering (the tab asks again at once):
 # the page reloads as soon as a build is in, not at the next once-a-second poll. Only a tab in view
 # waits (a browser has about 6 connections to a host for all its tabs); a hidden one asks once a second
@@ -126,7 +126,7 @@ def build_once(settings: Settings) -> tuple[Built, Outcome | None]:
     try:
         outcome = build_site(settings)
     except ContentInvalid as invalid:
-        return Built(False, [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]), None
+        return Built(False, failure_lines(invalid.problems)), None
     except (OutputRefused, WriteFailed) as failed:  # disk full, a refused folder: a message, never a traceback
         return Built(False, [failed.message]), None
     except BuildLocked as locked:
@@ -235,6 +235,16 @@ def rebuild(
         note = f"；{counted} 条提示不影响发布，查看：python build.py check --content {settings.content_dir}" if counted else ""
         print(f"已生成 {built.records} 条记录的网站{note}。", file=sys.stderr)
         return
+    say_unpublished(lines)
+
+
+def failure_lines(problems: list[Problem]) -> list[str]:
+    """Return the lines of content that did not validate: every problem in path order, then their count."""
+    return [str(p) for p in sort_problems(problems)] + [summary_line(problems)]
+
+
+def say_unpublished(lines: list[str]) -> None:
+    """Print why the preview's site stays as it was."""
     for line in lines:
         print(line, file=sys.stderr)
     print("有错误，网站保持上一次的版本。", file=sys.stderr)
@@ -268,11 +278,9 @@ def preview_saved(
     except ContentInvalid as invalid:
         if resident is not None:
             resident.content = None  # the next save reads the whole folder: this one's errors are still in it
-        lines = [str(p) for p in sort_problems(invalid.problems)] + [summary_line(invalid.problems)]
+        lines = failure_lines(invalid.problems)
         state.record(False, lines)
-        for line in lines:
-            print(line, file=sys.stderr)
-        print("有错误，网站保持上一次的版本。", file=sys.stderr)
+        say_unpublished(lines)
         return False
     if resident is not None:
         resident.content, resident.problems = content, read

@@ -45,7 +45,7 @@ from disclosure.core.validation import (
 )
 from disclosure.core.workers import worker_pool
 from disclosure.core.yaml_files import read_yaml_file, validate_list
-from disclosure.kinds import KINDS, Kind
+from disclosure.kinds import KIND_BY_NAME, KINDS, Kind
 from disclosure.rules import personal_data
 from disclosure.rules.guide import check_site_config
 from disclosure.rules.personal_allow_list import ALLOW_FILE, AllowList, load_allow_list
@@ -348,12 +348,12 @@ def resolve_attachments(meta: RecordMeta, lines: dict[str, int], path: Path) -> 
 
 def _named_files(pending: list[_Pending]) -> set[Path]:
     """Return the files that records name in their front matter (attachments, `Kind.files`: a CSV)."""
-    named: set[Path] = set()
-    for item in pending:
-        folder = item.source.path.parent
-        named.update(folder / a.file for a in item.meta.attachments)
-        named.update(folder / name for name in item.kind.files(item.meta))
-    return named
+    return {path for item in pending for path in _files_named(item.kind, item.meta, item.source.path.parent)}
+
+
+def _files_named(kind: Kind, meta: RecordMeta, folder: Path) -> set[Path]:
+    """Return the files one record (in `folder`) names in its front matter."""
+    return {folder / a.file for a in meta.attachments} | {folder / name for name in kind.files(meta)}
 
 
 def _render_one(body: str) -> tuple[str, str]:
@@ -531,20 +531,19 @@ def reread_records(
     if found:
         return None
     records = list(previous.records)
-    kept = [p for p in problems if p.path not in {display_path(path) for path in changed}]
+    shown = {display_path(path) for path in changed}
+    kept = [p for p in problems if p.path not in shown]
     new: list[Problem] = []
     with confined(previous.root):
         for path in sorted(changed):
             before = records[index[path]]
-            kind = next(k for k in KINDS if k.name == before.kind)
+            kind = KIND_BY_NAME[before.kind]
             if kind.prepare is not None or before.extra or path.is_symlink() or not path.is_file():
                 return None
             item, found = validate_record_file(path, kind, previous.site.index_number_pattern, allow)
             if item is None or any(p.is_error for p in found) or item.attachments != before.attachments:
                 return None
-            if _named_files([item]) != {path.parent / a.file for a in before.meta.attachments} | {
-                path.parent / name for name in kind.files(before.meta)
-            }:
+            if _files_named(kind, item.meta, path.parent) != _files_named(kind, before.meta, path.parent):
                 return None
             new += [replace(p, kind=kind.name) for p in found]
             ((html, text),) = render_bodies([item.source.body], cache, Progress(enabled=False))

@@ -52,6 +52,7 @@ import numpy as np
 
 from disclosure.core.visible_text import BLOCK_MARK, text_of
 from disclosure.core.workers import worker_pool
+from disclosure.outputs.publish import link_files
 from search.analysis import FORMAT_VERSION, MAX_ALNUM, fold_table
 from search.stored import WORD_BASE, word_hash
 
@@ -452,11 +453,7 @@ def keep_inverted(inverted: Inverted, written: Path, kept: Path) -> None:
     ones), and the records' digests they are numbered by."""
     shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True)
-    for name in ("keys.npy", "offsets.npy", "records.npy"):
-        try:
-            os.link(written / name, kept / name)
-        except OSError:
-            shutil.copyfile(written / name, kept / name)
+    link_files(written, kept, ("keys.npy", "offsets.npy", "records.npy"))
     (kept / KEPT_MANIFEST).write_text(json.dumps({"format": FORMAT_VERSION, "digests": inverted.digests}), "utf-8")
 
 
