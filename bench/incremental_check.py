@@ -40,9 +40,11 @@ from disclosure.web import freeze
 REPO = Path(__file__).resolve().parent.parent
 # Files whose bytes differ between two builds of the same content (and only those): the Whoosh
 # index of the search service names its segments at random and is updated in place, so an
-# updated index and a new one hold the same documents in other files. The search tests check
-# what it answers.
+# updated index and a new one hold the same documents in other files. What they hold is
+# compared instead (`whoosh_differences`): every live document's stored fields, every term's
+# postings with their weights, every field's lengths, the same in both.
 VARYING = (".search/whoosh/",)
+WHOOSH = ".search/whoosh"
 RECORD_FOLDERS = ("documents", "decisions", "interpretations", "news", "approvals", "powers", "cases")
 
 
@@ -85,7 +87,53 @@ def differences(one: Path, other: Path) -> list[str]:
         for f in sorted(left & right)
         if not filecmp.cmp(one / f, other / f, shallow=False)
     ]
+    if (one / WHOOSH).is_dir() or (other / WHOOSH).is_dir():
+        found += whoosh_differences(one / WHOOSH, other / WHOOSH)
     return found
+
+
+def whoosh_differences(one: Path, other: Path) -> list[str]:
+    """Return how the Whoosh indexes in two folders differ in what they hold: the documents
+    (by key, every stored field), each indexed term's postings (document keys, weights), each
+    document's field lengths and each field's total length (what BM25 scores with). Document
+    numbers and segment names are left out: they differ between an updated index and a new one."""
+    try:
+        left, right = _whoosh_contents(one), _whoosh_contents(other)
+    except Exception as failure:  # an unreadable index is a difference, named
+        return [f"Whoosh index unreadable: {type(failure).__name__}: {failure}"]
+    found = []
+    for part in sorted(left.keys() | right.keys()):
+        a, b = left.get(part, {}), right.get(part, {})
+        for name in sorted(a.keys() | b.keys(), key=repr):
+            if a.get(name) != b.get(name):
+                found.append(f"Whoosh {part} differ: {name!r}: incremental {a.get(name)!r} / cold {b.get(name)!r}"[:400])
+    return found
+
+
+def _whoosh_contents(folder: Path) -> dict[str, dict[object, object]]:
+    from whoosh import index  # only where an output holds one
+
+    with index.open_dir(str(folder)).reader() as reader:
+        live = list(reader.all_doc_ids())
+        key_of = {n: reader.stored_fields(n)["key"] for n in live}
+        scored = [name for name, field in reader.schema.items() if field.scorable]
+        documents: dict[object, object] = {key_of[n]: reader.stored_fields(n) for n in live}
+        lengths: dict[object, object] = {
+            (key_of[n], name): reader.doc_field_length(n, name) for n in live for name in scored
+        }
+        totals: dict[object, object] = {name: reader.field_length(name) for name in scored}
+        totals["documents"] = reader.doc_count()
+        postings: dict[object, object] = {}
+        for name, term in reader.all_terms():
+            matcher = reader.postings(name, term)
+            found = []
+            while matcher.is_active():
+                if matcher.id() in key_of:
+                    found.append((key_of[matcher.id()], matcher.weight()))
+                matcher.next()
+            if found:
+                postings[(name, term)] = sorted(found)
+    return {"documents": documents, "field lengths": lengths, "totals": totals, "postings": postings}
 
 
 def _files(root: Path) -> Iterator[str]:

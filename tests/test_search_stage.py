@@ -13,6 +13,7 @@ from whoosh import index
 from whoosh.reading import SegmentReader
 
 import search.index.stage as stage
+from bench.incremental_check import whoosh_differences
 from conftest import REPO
 from disclosure.core.progress import Progress
 from disclosure.core.workers import Beside
@@ -83,6 +84,23 @@ def test_a_changed_record_rewrites_one_bounded_segment(tmp_path: Path) -> None:
     assert update_index(tmp_path, docs[:37] + docs[38:], segment_docs=limit) == (0, 1)  # withdrawn
     titles = [t for _, found in segments(tmp_path).values() for t in found]
     assert "改过的标题" not in titles and len(titles) == len(docs) - 1
+
+
+def test_an_updated_index_holds_what_a_new_one_holds(tmp_path: Path) -> None:
+    """Changed, withdrawn and added records, segments merged: the updated index answers as a new
+    index of the same documents would, down to each field's total length (BM25's average) —
+    Whoosh copies a merged document's lengths rounded, so merged documents are added again."""
+    docs = sample_docs()
+    updated, new = tmp_path / "updated", tmp_path / "new"
+    update_index(updated, docs[:-6], segment_docs=10)
+    changed = [
+        dataclasses.replace(d, digest="changed", title=f"改过{n}") if n % 7 == 3 else d
+        for n, d in enumerate(docs)
+    ]
+    final = [*changed[:20], *changed[21:]]  # one withdrawn, six added, every seventh changed
+    assert update_index(updated, final, segment_docs=10) != (0, 0)
+    update_index(new, final, segment_docs=10)
+    assert whoosh_differences(updated, new) == []
 
 
 def test_an_index_of_larger_segments_is_written_again_in_bounded_ones(tmp_path: Path) -> None:

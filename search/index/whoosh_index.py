@@ -18,7 +18,7 @@ import hashlib
 import json
 import shutil
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from whoosh import fields, index
@@ -148,7 +148,7 @@ def update_index(
             present[stored["key"]] = stored["digest"]
     stale = [k for k, digest in present.items() if k not in wanted or wanted[k]["digest"] != digest]
     fresh = [wanted[d.key] for d in docs if present.get(d.key) != wanted[d.key]["digest"]]
-    policy = functools.partial(bounded_merge, limit=segment_docs)
+    policy = functools.partial(bounded_merge, limit=segment_docs, values=wanted)
     if not stale and not fresh:
         # nothing to change; but a build killed between the commit that marked deletions and the
         # rewrites below left deleted text in a segment: rewrite it before it is copied out
@@ -177,7 +177,12 @@ def _purge(ix: index.Index, policy: Callable[[IndexWriter, list[Segment]], list[
         ix.writer(limitmb=256).commit(mergetype=policy)
 
 
-def bounded_merge(writer: IndexWriter, segments: list[Segment], limit: int = SEGMENT_DOCS) -> list[Segment]:
+def bounded_merge(
+    writer: IndexWriter,
+    segments: list[Segment],
+    limit: int = SEGMENT_DOCS,
+    values: Mapping[str, dict[str, object]] | None = None,
+) -> list[Segment]:
     """Merge policy: rewrite the segments holding deleted documents, and join small ones, into
     the segment being written as long as it stays within `limit` documents.
 
@@ -188,6 +193,12 @@ def bounded_merge(writer: IndexWriter, segments: list[Segment], limit: int = SEG
     until none is left). A segment that fits with nothing else is rewritten alone, so every
     commit with a deletion left makes progress. Small segments (fewer than `limit` / 2 documents:
     the records added by one build) join the new one while it has room, so they do not pile up.
+
+    A merged segment's documents are added again from their field `values` (by key), not copied
+    with `add_reader`: Whoosh copies a document's field lengths in their one-byte approximation,
+    so a copied document would count other lengths in each field's total (BM25's average length)
+    than the same document in a cold build, which adds it from its values; the rankings of an
+    updated index and of a new one would differ. A document without values is copied.
     """
     room = limit - writer.doc_count()
     dirty = [s for s in segments if s.has_deletions()]
@@ -202,12 +213,24 @@ def bounded_merge(writer: IndexWriter, segments: list[Segment], limit: int = SEG
         alone = segment.has_deletions() and not merged and not writer.doc_count()
         if live <= room or alone:
             if live:
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                writer.add_reader(reader)  # copies the live documents only
-                reader.close()
+                _add_segment(writer, segment, values or {})
             room -= live
             merged.add(segment.segment_id())
     return [s for s in segments if s.segment_id() not in merged]
+
+
+def _add_segment(writer: IndexWriter, segment: Segment, values: Mapping[str, dict[str, object]]) -> None:
+    """Add the live documents of `segment` to `writer`: again from their values where given."""
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    try:
+        keys = [reader.stored_fields(n)["key"] for n in reader.all_doc_ids()]
+        if all(key in values for key in keys):
+            for key in keys:
+                writer.add_document(**values[key])
+        else:
+            writer.add_reader(reader)  # copies the live documents only
+    finally:
+        reader.close()
 
 
 def copy_index(source: Path, target: Path) -> None:
