@@ -17,8 +17,9 @@ What the fingerprint covers (a change of any of these gives a real build):
   folders Python imports from (installing or removing a package changes them) and its version;
 - the settings: the content and output folders (resolved), the day the build is for
   (validity and timeliness depend on it: a build on the next day is a real one), `--relative`;
-- the live site and the build cache, taken after the swap: the site folder's inode and the
-  stat of its manifest `.build/pages.json`, which every build writes anew — a site removed,
+- the live site and the build cache, taken after the swap: the site folder's inode, the
+  stat of its folder `.build/`, which every build makes anew, and of its manifest
+  `.build/pages.json` (linked from the last site when its text is the same) — a site removed,
   replaced or built by another run is seen — and the stat of every file of the cache, so a
   damaged or locked cache gets the real build that repairs it.
 
@@ -60,6 +61,7 @@ PROGRAM = ("disclosure", "search", "templates", "build.py")
 RACY_NS = 2_000_000_000
 # disclosure.outputs.incremental.MANIFEST, not imported: that module is heavy
 MANIFEST = Path(".build") / "pages.json"
+BUILD_FOLDER = MANIFEST.parent  # made anew in every staging folder
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,12 @@ def fingerprint(content: Path, output: Path, today: date, relative: bool, progra
 
 def site_state(output: Path, cache_dir: Path) -> str:
     """Return the digest of what the next build would start from: the live site's identity (its
-    folder and its manifest, new with every swap) and the state of every file of the build cache
+    folder and its `.build/`, new with every swap, and its manifest) and the state of every file of the build cache
     but the receipt (a damaged or locked cache is then seen, and repaired, by a real build)."""
     # without the status-change time: the cache's static shards are hard-linked into the site, and
     # removing the site before this one (in the background, after the swap) changes their link count
     tree = _Tree(ctime=False)
-    tree.digest.update(tree.line(output) + tree.line(output / MANIFEST))
+    tree.digest.update(tree.line(output) + tree.line(output / BUILD_FOLDER) + tree.line(output / MANIFEST))
     # the cache folder's own times change when the receipt is written into it: its entries only
     tree.add_entries(cache_dir, skip=lambda name: name == RECEIPT or name.startswith(f".{RECEIPT}."))
     return tree.digest.hexdigest()

@@ -10,23 +10,34 @@ other page is rendered and records its reads again. A page of a deleted record i
 longer a page of the site and is simply not linked; a new page has no entry and is
 rendered. What every page depends on — the code and templates, the app's routes and
 template globals — is the global digest: when it changes, every page is rendered.
+
+The manifest is two parts, so that a rebuild after one edit writes (and the output gate
+reads again) a few kilobytes of it, not all 6.5 MB of the corpus's: `.build/pages.json`
+holds the keys and every page's read set by key number, which a change of values leaves
+as they were; `.build/digests/NNNN.json` hold the keys' digests in order, `CHUNK` a file.
+A part whose text is the live one's is hard-linked from the live site (as an unchanged
+page is), not written again; a cold build writes the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from disclosure.core.code_digest import code_digest
-from disclosure.outputs.publish import link_file, read_json_object
+from disclosure.outputs.publish import link_file
 from disclosure.site.model import Site
 from disclosure.site.reads import Key, key_digests
 
 MANIFEST = Path(".build") / "pages.json"
-FORMAT = 3  # of the manifest: read sets by record field (2: by record; 1 held a fingerprint per page)
+DIGESTS = Path(".build") / "digests"
+CHUNK = 1024  # keys' digests a file of DIGESTS: a record's keys lie side by side in key order
+FORMAT = 4  # of the manifest: digests apart (3: in pages.json; 2: read sets by record; 1: a fingerprint per page)
 
 
 def global_digest(app_fingerprint: str) -> str:
@@ -36,28 +47,56 @@ def global_digest(app_fingerprint: str) -> str:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the live site was built with: the global digest, each page's read set, each key's digest."""
+    """What the live site was built with: the global digest, each page's read set, each key's digest,
+    and the text of each of its files by relative path (a part written the same is linked, not written)."""
 
     global_digest: str = ""
     pages: Mapping[str, frozenset[Key]] = field(default_factory=dict)
     digests: Mapping[Key, str] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
 def read_manifest(output: Path) -> Manifest:
-    """Return the manifest of the live site (empty when there is none or it is not this format)."""
-    data = read_json_object(output / MANIFEST)
+    """Return the manifest of the live site (empty when there is none, it is not this format or a part is missing)."""
+    texts: dict[str, str] = {}
+    data = _read_part(output, os.fspath(MANIFEST), texts)
     keys, pages = data.get("keys"), data.get("pages")
     if data.get("format") != FORMAT or not isinstance(keys, list) or not isinstance(pages, dict):
         return Manifest()
     try:
-        table = [(tuple(key), digest) for key, digest in keys]
+        found = [tuple(key) for key in keys]
+        digests: list[str] = []
+        for name in _chunk_names(len(found)):
+            chunk = _read_part(output, name, texts).get("digests")
+            if not isinstance(chunk, list):
+                return Manifest()
+            digests += chunk
+        if len(digests) != len(found):
+            return Manifest()
         return Manifest(
             str(data.get("global", "")),
-            {page: frozenset(table[i][0] for i in found) for page, found in pages.items()},
-            dict(table),
+            {page: frozenset(found[i] for i in numbers) for page, numbers in pages.items()},
+            dict(zip(found, digests, strict=True)),
+            texts,
         )
     except (TypeError, ValueError, IndexError):
         return Manifest()
+
+
+def _read_part(output: Path, name: str, texts: dict[str, str]) -> dict[str, Any]:
+    """Return the JSON object of the manifest's file `name` in `output` ({} when unreadable), keeping its text."""
+    try:
+        text = (output / name).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return {}
+    texts[name] = text
+    return data if isinstance(data, dict) else {}
+
+
+def _chunk_names(count: int) -> list[str]:
+    """Return the files (relative paths) holding the digests of `count` keys, in key order."""
+    return [os.fspath(DIGESTS / f"{n:04d}.json") for n in range((count + CHUNK - 1) // CHUNK)]
 
 
 def unchanged_pages(
@@ -78,23 +117,52 @@ def unchanged_pages(
 
 
 def write_manifest(
-    staging: Path, site: Site, global_fp: str, pages: Mapping[str, Iterable[Key]], known: Mapping[Key, str]
+    staging: Path,
+    site: Site,
+    global_fp: str,
+    pages: Mapping[str, Iterable[Key]],
+    known: Mapping[Key, str],
+    live: tuple[Path, Manifest] | None = None,
 ) -> None:
-    """Write every page's read set and each key's digest on `site` (`known`: digests already computed)."""
-    sets = {page: set(reads) for page, reads in pages.items()}
-    keys = sorted({key for reads in sets.values() for key in reads}, key=_order)
+    """Write every page's read set and each key's digest on `site` (`known`: digests already computed).
+
+    A file whose text would be that of `live`'s manifest (the live site, and what was read of it)
+    is linked from it. When every page read what it read in the live build, `pages.json` is the
+    live one's without being made again: the same code (the global digest) wrote it from the same
+    sets, and its keys' order is the live one."""
+    sets = {page: frozenset(reads) for page, reads in pages.items()}
+    before = live[1] if live is not None else Manifest()
+    same = bool(before.texts) and before.global_digest == global_fp and sets == before.pages
+    keys = list(before.digests) if same else sorted({key for reads in sets.values() for key in reads}, key=_order)
     missing = [key for key in keys if key not in known]
     digests = {**known, **key_digests(site, missing)}
-    number = {key: i for i, key in enumerate(keys)}
-    data = {
-        "format": FORMAT,
-        "global": global_fp,
-        "keys": [[list(key), digests[key]] for key in keys],
-        "pages": {page: sorted(number[key] for key in reads) for page, reads in sorted(sets.items())},
-    }
-    path = staging / MANIFEST
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (staging / DIGESTS).mkdir(parents=True, exist_ok=True)
+    if not (same and _link_part(live, staging, os.fspath(MANIFEST))):
+        number = {key: i for i, key in enumerate(keys)}
+        data = {
+            "format": FORMAT,
+            "global": global_fp,
+            "keys": [list(key) for key in keys],
+            "pages": {page: sorted(number[key] for key in reads) for page, reads in sorted(sets.items())},
+        }
+        _write_part(staging, os.fspath(MANIFEST), _json(data))
+    for n, name in enumerate(_chunk_names(len(keys))):
+        text = _json({"digests": [digests[key] for key in keys[n * CHUNK : (n + 1) * CHUNK]]})
+        if before.texts.get(name) != text or not _link_part(live, staging, name):
+            _write_part(staging, name, text)
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _link_part(live: tuple[Path, Manifest] | None, staging: Path, name: str) -> bool:
+    """Hard-link the live manifest's file `name` into staging; return False when it cannot be."""
+    return live is not None and name in live[1].texts and link_file(live[0] / name, staging / name)
+
+
+def _write_part(staging: Path, name: str, text: str) -> None:
+    (staging / name).write_text(text, encoding="utf-8")
 
 
 def _order(key: Key) -> tuple[str, ...]:

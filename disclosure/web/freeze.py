@@ -120,7 +120,8 @@ def freeze_pages(
                         progress.update(len(reads) - len(clean))
             finally:
                 _SHARED.clear()
-    write_manifest(destination, site, global_fp, {f: reads[f] for f in files}, known)
+    live = (previous, manifest) if previous is not None else None
+    write_manifest(destination, site, global_fp, {f: reads[f] for f in files}, known, live)
     return [f for _, f in dirty]
 
 
