@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from disclosure.core.sources import confined, escapes, read_bytes, walk_files
 from tests.conftest import tree_digest
 
 SECRET = b"SECRET-7f3a9c-root:x:0:0:root:/root:/bin/bash"
@@ -407,3 +408,18 @@ def test_a_hard_linked_attachment_is_refused_at_its_line(content: Path, secret: 
     assert not (tmp_path / "site").exists()
     status, err = run("check", "--content", content)
     assert status == 1 and "是硬链接" in err
+
+
+def test_a_record_made_a_link_after_the_walk_is_still_refused(content: Path, secret: Path) -> None:
+    """A file of a walked folder is taken as inside by one lstat (sources.escapes): a record
+    replaced by a link out of content/ between finding and reading it is refused all the same,
+    as is a way up from the walked root."""
+    record = write_record(content)
+    with confined(content) as root:
+        found = walk_files(root / "documents", ".md")
+        assert root / DOCS / record.name in found and not escapes(root / DOCS / record.name)
+        (root / DOCS / record.name).unlink()
+        (root / DOCS / record.name).symlink_to(_leak_record(secret))
+        data, problems = read_bytes(root / DOCS / record.name)
+        assert data is None and problems
+        assert escapes(root / "..") and escapes(root / "documents" / ".." / "..")

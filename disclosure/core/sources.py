@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,26 +34,34 @@ _INVISIBLE = ("Cc", "Cf", "Zl", "Zp")  # controls, format (bidi, zero-width), li
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
 
 _ROOT: ContextVar[Path | None] = ContextVar("content_root", default=None)
+# folders of the confined root found by walking it without following links (`walk_files`): their
+# path names no symlink, so a file in one that is not itself a symlink lies inside the root
+_WALKED: ContextVar[set[str] | None] = ContextVar("walked_folders", default=None)
 
 
 @contextmanager
 def confined(root: Path) -> Iterator[Path]:
     """Within the block, read content files only where they resolve inside `root`."""
     resolved = root.resolve()
-    token = _ROOT.set(resolved)
+    token, walked = _ROOT.set(resolved), _WALKED.set({os.fspath(resolved)})
     try:
         yield resolved
     finally:
+        _WALKED.reset(walked)
         _ROOT.reset(token)
 
 
 def escapes(path: Path, root: Path | None = None) -> bool:
     """Return True when `path`, every symlink followed, lies outside `root` (default: the confined folder).
 
-    A symlink loop counts as outside: it names nothing inside.
+    A symlink loop counts as outside: it names nothing inside. A file of a folder `walk_files`
+    walked is inside unless it is a symlink itself: one `lstat`, where resolving costs one a
+    part of the path (twice for each of the corpus's records, read after being found).
     """
     base = root.resolve() if root is not None else _ROOT.get()
     if base is None:
+        return False
+    if root is None and _in_walked_folder(os.fspath(path)):
         return False
     try:
         resolved = path.resolve()
@@ -61,22 +70,68 @@ def escapes(path: Path, root: Path | None = None) -> bool:
     return not resolved.is_relative_to(base)
 
 
+def _in_walked_folder(name: str) -> bool:
+    """Return whether the file `name` is no symlink (or is missing) in a folder walked inside the confined root."""
+    walked = _WALKED.get()
+    folder, file = os.path.split(name)
+    if walked is None or folder not in walked or file in ("", ".", ".."):
+        return False
+    try:
+        return not stat.S_ISLNK(os.lstat(name).st_mode)
+    except FileNotFoundError:
+        return True  # resolves to itself, inside
+    except OSError:
+        return False
+
+
 def walk_files(folder: Path, suffix: str = "", recursive: bool = True) -> list[Path]:
     """Return the files under `folder` ending in `suffix`, sorted, never entering a symlinked folder.
 
     Hidden files and folders (`.git`, `.DS_Store` …) are skipped; a file symlink that
-    escapes the confined folder is left out (`outside_links` reports it).
+    escapes the confined folder is left out (`outside_links` reports it). One listing a
+    folder (`os.scandir`: a file's type comes with its name), no `Path` or `stat` a plain file.
     """
     if not folder.is_dir() or folder.is_symlink():
         return []
+    top = os.fspath(folder)
+    walked = _WALKED.get()
+    if walked is not None and os.path.realpath(top) == top and not escapes(folder):
+        walked.add(top)  # no symlink on its path: what is walked below it is inside as well
+    else:
+        walked = None
     found: list[Path] = []
-    for parent, dirs, files in os.walk(folder):  # followlinks=False: linked folders are listed, not entered
-        dirs[:] = [d for d in dirs if not d.startswith(".")] if recursive else []
-        for name in files:
-            path = Path(parent) / name
-            if not name.startswith(".") and name.endswith(suffix) and not escapes(path) and path.is_file():
-                found.append(path)
+    _walk(top, suffix, recursive, walked, found)
     return sorted(found)
+
+
+def _walk(folder: str, suffix: str, recursive: bool, walked: set[str] | None, found: list[Path]) -> None:
+    """Add the files of `folder` (and, if `recursive`, of its folders that are neither hidden nor links) to `found`."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:  # as os.walk: a folder that cannot be listed is left out
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()  # a link to a folder is listed as one, and not entered
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if recursive and not entry.name.startswith(".") and not entry.is_symlink():
+                if walked is not None:
+                    walked.add(entry.path)
+                _walk(entry.path, suffix, recursive, walked, found)
+            continue
+        name = entry.name
+        if name.startswith(".") or not name.endswith(suffix):
+            continue
+        if walked is not None and not entry.is_symlink():
+            if entry.is_file():
+                found.append(Path(entry.path))
+            continue
+        path = Path(entry.path)
+        if not escapes(path) and path.is_file():
+            found.append(path)
 
 
 def outside_links(root: Path) -> tuple[frozenset[Path], list[Problem]]:
