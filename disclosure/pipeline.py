@@ -141,9 +141,9 @@ def build_site(settings: Settings) -> Outcome:
             write_open_data(site, staging)
             write_application_form(site.config, staging)  # /apply/application-form.docx
             progress.start("长者模式与无障碍页面")
-            write_mode_pages(staging, previous=settings.output_dir, base=base)  # after every stage that writes pages
+            write_mode_pages(staging)  # after every stage that writes a top-level entry
             if settings.relative:
-                write_relative_pages(staging)  # after the mode copies, which are made from root-relative pages
+                write_relative_pages(staging)  # last: every page's links, the mode switch's too
             progress.start("生成结果的个人信息检查")
             check_output(staging, settings.output_dir, settings.content_dir)  # last gate: Art. 15, keep last
             progress.start("替换网站目录")

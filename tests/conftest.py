@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -129,3 +131,28 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+_LINK = re.compile(r'(<[a-zA-Z][^\s>]*\s(?:[^>]*?\s)?(?:href|src|action)=")([^"]*)"')
+
+
+def rooted(html: str, url: str) -> str:
+    """Return the HTML of the page at URL path `url` with each document-relative link written
+    from the root, as a browser resolves it there ("../../catalog/" at /records/a/ →
+    "/catalog/"): a page's page links are document-relative (the one file of every reading
+    mode, disclosure/core/reading_modes.py), and tests say where a link leads."""
+
+    def place(target: str) -> str:
+        if not target or target.startswith(("/", "#")) or urlsplit(target).scheme:
+            return target
+        return urljoin(url, target)
+
+    return _LINK.sub(lambda m: f'{m.group(1)}{place(m.group(2))}"', html)
+
+
+def read_page(file: Path, site: Path | None = None, base: str = "/") -> str:
+    """Return the page `file` of the output folder `site` (default: the folder above it that
+    holds the build's `.build/`), its links `rooted`; `base`: the path the site lives under."""
+    root = site or next(folder for folder in file.parents if (folder / ".build").is_dir())
+    relative = file.relative_to(root).as_posix()
+    return rooted(file.read_text(encoding="utf-8"), base + relative.removesuffix("index.html"))

@@ -13,7 +13,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from conftest import run_build
+from conftest import read_page, run_build
 from disclosure.kinds.power import PowerMeta
 from disclosure.kinds.power_flowchart import BOX_W, PAD, char_width, draw_flowchart
 
@@ -319,7 +319,7 @@ def built(built_once: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Pat
 
 
 def html(path: Path) -> lxml.html.HtmlElement:
-    return lxml.html.parse(str(path)).getroot()
+    return lxml.html.fromstring(read_page(path))
 
 
 def text(element: lxml.html.HtmlElement) -> str:

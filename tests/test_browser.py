@@ -244,9 +244,9 @@ def test_mode_switch_works_without_javascript_and_persists(
         page.get_by_role("link", name=MODES[mode], exact=True).click()
         page.wait_for_load_state("load")
         assert page.url == f"{server}/{mode}/"
-        assert (
-            page.evaluate("() => document.documentElement.className") == "mode-page"
-        )  # one page for both modes
+        assert page.evaluate(
+            "() => [...document.styleSheets].map(s => s.href).find(h => h && h.endsWith('mode.css'))"
+        ) == f"{server}/{mode}/mode.css"  # the one page of every mode, with the look of the folder it is read in
         assert_in_mode(page, mode)
         assert px(page, "body") >= 18
         heights = page.eval_on_selector_all(

@@ -1,5 +1,5 @@
 """Every built page, read as a file (issue 7): structure for screen readers, weight, no
-third-party requests, and the /care/ and /a11y/ copies that keep a reader in a mode.
+third-party requests, and the /care/ and /a11y/ folders that keep a reader in a mode.
 
 These run without a browser, over every page of the sample site, so they also cover
 pages that test_browser.py (one page per type) does not open.
@@ -15,8 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from disclosure.core.reading_modes import mode_page, switch_html
-from disclosure.outputs import publish
+from disclosure.core.reading_modes import mode_of, shared_page, switch_html
 from disclosure.web.modes import MODES, is_page_link, page_files, write_mode_pages
 
 BUDGET = 50 * 1024  # bytes of HTML + CSS + JS a page loads, before images and the search index
@@ -118,7 +117,7 @@ def test_every_page_weighs_at_most_50_kb_before_images(sample_site: Path, parsed
             if path.suffix in (".css", ".js") and path.is_file():
                 total += path.stat().st_size
         weights[url] = total
-        for mode in MODES:  # a mode page adds a few bytes and its mode's stylesheet; check them too
+        for mode in MODES:  # read in a mode, a page loads that mode's stylesheet too
             copy = sample_site / mode / file.relative_to(sample_site)
             if copy.is_file():
                 sheet = (sample_site / mode / "mode.css").stat().st_size
@@ -127,27 +126,19 @@ def test_every_page_weighs_at_most_50_kb_before_images(sample_site: Path, parsed
     assert not heavy, "\n".join(f"{url}: {size} bytes" for url, size in sorted(heavy.items()))
 
 
-def test_every_page_has_one_mode_page_under_both_modes_whose_links_stay_in_the_mode(
-    sample_site: Path,
-) -> None:
+def test_every_page_is_one_file_in_every_mode_whose_links_stay_in_the_mode(sample_site: Path) -> None:
+    """/care/x/ and /a11y/x/ are the file /x/ itself (the mode folders link to the standard tree);
+    read in each folder it loads that folder's mode.css, its switch leads in and out, and every
+    link stays in the folder it is read in and reaches a file."""
     failures = []
     standard = page_files(sample_site)
     assert len(standard) > 20
     for file, path in standard:
-        care, a11y = (sample_site / mode / file.relative_to(sample_site) for mode in MODES)
-        if not care.is_file() or not a11y.is_file():
-            failures.append(f"{path}: a mode page is missing")
-            continue
-        if not os.path.samefile(care, a11y):  # one file under two names (a hard link)
-            failures.append(f"{path}: /care/ and /a11y/ are two files")
-        root = lxml_html.parse(str(care)).getroot()
-        if root.get("class") != "mode-page" or root.xpath("//meta[@name='robots']/@content") != [
-            "noindex, follow"
-        ]:
-            failures.append(f"{path}: <html class> {root.get('class')}, or not noindex")
-        canonical = lxml_html.parse(str(file)).getroot().xpath("//link[@rel='canonical']/@href")
-        if root.xpath("//link[@rel='canonical']/@href") != canonical:
-            failures.append(f"{path}: canonical link is not the standard page's")
+        root = lxml_html.parse(str(file)).getroot()
+        for mode in MODES:
+            copy = sample_site / mode / file.relative_to(sample_site)
+            if not copy.is_file() or not os.path.samefile(copy, file):
+                failures.append(f"/{mode}{path}: not the standard page's file")
         switch = {li.get("class"): li.xpath("./a/@href")[0] for li in root.xpath("//ul[@class='modes']/li")}
         if switch != {
             "exit-care": path,
@@ -157,12 +148,9 @@ def test_every_page_has_one_mode_page_under_both_modes_whose_links_stay_in_the_m
         }:
             failures.append(f"{path}: switch {switch}")
         sheets = root.xpath("//link[@rel='stylesheet']/@href")
-        for mode in MODES:
-            here = f"/{mode}{path}"
-            if [urljoin(here, s) for s in sheets][:2] != [
-                "/static/site.css",
-                f"/{mode}/mode.css",
-            ]:  # then lists.css …
+        for prefix in ("", *(f"/{mode}" for mode in MODES)):
+            here = f"{prefix}{path}"
+            if [urljoin(here, s) for s in sheets][:2] != ["/static/site.css", f"{prefix}/mode.css"]:  # then lists.css …
                 failures.append(f"{here}: stylesheets {sheets}")
             for target in root.xpath("//a/@href | //form/@action"):
                 if (
@@ -175,32 +163,30 @@ def test_every_page_has_one_mode_page_under_both_modes_whose_links_stay_in_the_m
                 if bare.startswith("//"):
                     continue
                 if bare.endswith("/"):
-                    if not bare.startswith(f"/{mode}/"):
+                    if mode_of(bare) != mode_of(here):
                         failures.append(f"{here}: link {target} leaves the mode")
                     elif not (sample_site / bare.lstrip("/") / "index.html").is_file():
                         failures.append(f"{here}: link {target} goes nowhere")
                 elif not (sample_site / bare.lstrip("/")).is_file():
                     failures.append(f"{here}: link {target} goes nowhere")
     assert not failures, "\n".join(failures[:50])
+    robots = (sample_site / "robots.txt").read_text(encoding="utf-8")
+    assert "Disallow: /care/" in robots and "Disallow: /a11y/" in robots  # the standard pages are the ones indexed
 
 
-def test_the_modes_cost_the_bytes_of_one_tree(sample_site: Path) -> None:
-    """Both mode trees hold the same files: on disk (each file counted once, as du does) they
-    weigh about what the standard pages do, not twice as much as they did."""
-    pages = sum(file.stat().st_size for file, _ in page_files(sample_site))
-    seen: dict[tuple[int, int], int] = {}
-    names = 0
+def test_the_modes_cost_no_page_of_their_own(sample_site: Path) -> None:
+    """A mode's folder is its stylesheet and one relative link per top-level entry of the site:
+    its size does not grow with the site."""
+    entries = {e for e in os.listdir(sample_site) if e not in MODES and not e.startswith(".") and e != "mode.css"}
     for mode in MODES:
-        for file in (sample_site / mode).rglob("*"):
-            if file.is_file():
-                status = file.stat()
-                seen[(status.st_dev, status.st_ino)] = status.st_size
-                names += status.st_size
-    assert pages * 2 <= names <= pages * 2.3  # what a host that keeps no hard links stores
-    assert pages <= sum(seen.values()) <= pages * 1.15  # what the output folder holds
+        folder = sample_site / mode
+        links = {e.name: os.readlink(e) for e in folder.iterdir() if e.is_symlink()}
+        assert links == {name: f"../{name}" for name in entries}
+        assert {e.name for e in folder.iterdir() if not e.is_symlink()} == {"mode.css"}
+    assert (sample_site / "mode.css").stat().st_size < 100  # the standard site's adds nothing
 
 
-def test_mode_page_moves_page_links_only() -> None:
+def test_shared_page_moves_page_links_only() -> None:
     page = (
         '<!doctype html>\n<html lang="zh-CN" class="mode-std">\n<head>\n<meta charset="utf-8">\n'
         '<link rel="stylesheet" href="/static/site.css">\n'
@@ -212,9 +198,8 @@ def test_mode_page_moves_page_links_only() -> None:
         ' <a href="https://www.gov.cn/">中国政府网</a> <form action="/search/" method="get"></form>'
         ' <a class="x" title="t" href="/search/?q=%E4%B8%AA%E7%A8%8E">检索</a> <a href="/records/a/">本页</a>\n</body>\n</html>\n'
     )
-    shared = mode_page(page, "/records/a/")
-    assert '<html lang="zh-CN" class="mode-page">' in shared and "care" not in shared.split("<body>")[0]
-    assert '<meta name="robots" content="noindex, follow">' in shared
+    shared = shared_page(page, "/records/a/")
+    assert '<html lang="zh-CN" class="mode-std">' in shared and "robots" not in shared
     assert (
         '<link rel="stylesheet" href="/static/site.css">\n<link rel="stylesheet" href="../../mode.css">'
         in shared
@@ -225,7 +210,7 @@ def test_mode_page_moves_page_links_only() -> None:
         "https://www.example.gov.cn/records/a/",
         "#main",
         "/records/a/file.pdf",
-        "/records/a/b.pdf",  # document-relative: written from the root, the same file in both modes
+        "b.pdf",  # document-relative: the same file under every mode's link to records/
         "//cdn.example/x/",
         "https://www.gov.cn/",
     ):
@@ -242,25 +227,20 @@ def test_mode_page_moves_page_links_only() -> None:
     assert '<li class="exit-a11y"><a class="mode-exit" href="/records/a/">退出无障碍模式</a></li>' in shared
     assert '<li class="to-care"><a href="/care/records/a/">长者模式</a></li>' in shared
     assert '<li class="to-a11y"><a href="/a11y/records/a/">无障碍模式</a></li>' in shared
-    home = mode_page(page.replace(switch_html("/records/a/"), switch_html("/")), "/")
-    assert 'href="mode.css"' in home and '<a href="./">首页</a>' in home and 'action="./search/"' in home
+    home = shared_page(page.replace(switch_html("/records/a/"), switch_html("/")), "/")
+    assert 'href="./mode.css"' in home and '<a href="./">首页</a>' in home and 'action="./search/"' in home
     assert not is_page_link("/care/x/") and not is_page_link("/static/x/") and is_page_link("/x/?a=1")
 
 
-def test_a_mode_page_is_copied_where_the_file_system_refuses_a_hard_link(
-    sample_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_mode_folders_follow_the_top_level_entries(tmp_path: Path) -> None:
+    """Written over an earlier build's folder: a link that points elsewhere is made again, a new
+    entry gets its link, and a second run changes nothing."""
     site = tmp_path / "site"
-    for file in ("index.html", "catalog/index.html"):
-        (site / file).parent.mkdir(parents=True, exist_ok=True)
-        (site / file).write_bytes((sample_site / file).read_bytes())
-
-    def refuse(source: object, target: object) -> None:
-        raise OSError(1, "Operation not permitted")
-
-    monkeypatch.setattr(publish.os, "link", refuse)
-    assert write_mode_pages(site) == 2
-    for file in ("index.html", "catalog/index.html"):
-        care, a11y = site / "care" / file, site / "a11y" / file
-        assert not os.path.samefile(care, a11y) and care.read_bytes() == a11y.read_bytes()
-        assert care.read_bytes() == (sample_site / "care" / file).read_bytes()  # what the build wrote
+    (site / "catalog").mkdir(parents=True)
+    (site / "index.html").write_text("<p>首页</p>", encoding="utf-8")
+    (site / "care").mkdir()
+    (site / "care" / "catalog").symlink_to("../elsewhere")
+    assert write_mode_pages(site) == 4  # index.html and catalog, in both modes
+    assert os.readlink(site / "care" / "catalog") == "../catalog"
+    assert (site / "a11y" / "index.html").read_text(encoding="utf-8") == "<p>首页</p>"
+    assert write_mode_pages(site) == 0

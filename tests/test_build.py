@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from conftest import REPO, tree_digest
+from conftest import REPO, read_page, tree_digest
 from disclosure.core.output_guard import mark
 from disclosure.core.progress import Progress
 from disclosure.outputs.publish import staging_directory
@@ -25,7 +25,7 @@ from disclosure.web.freeze import make_freezer
 
 
 def parse(path: Path) -> html.HtmlElement:
-    return html.fromstring(path.read_bytes())
+    return html.fromstring(read_page(path))
 
 
 def text_of(doc: html.HtmlElement, xpath: str) -> list[str]:

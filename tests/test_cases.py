@@ -33,6 +33,7 @@ import pytest
 from werkzeug.test import Client
 
 import build as cli
+from conftest import read_page
 from disclosure.kinds.case import mask_name
 from disclosure.pipeline import Settings, build_site
 from search.index.static_query import StaticSite
@@ -67,7 +68,7 @@ def text_of(html: str) -> str:
 
 
 def page(site: Path, *parts: str) -> str:
-    return (site.joinpath(*parts) / "index.html").read_text(encoding="utf-8")
+    return read_page(site.joinpath(*parts) / "index.html", site)
 
 
 def copy(tmp_path: Path) -> Path:

@@ -20,7 +20,7 @@ import feedparser
 import pytest
 from werkzeug.test import Client
 
-from conftest import tree_digest
+from conftest import read_page, tree_digest
 from disclosure.pipeline import Settings, build_site
 from search.index.static_query import StaticSite
 from search.service.app import create_search_app
@@ -47,7 +47,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def page(site: Path, slug: str) -> str:
-    return (site / "records" / slug / "index.html").read_text(encoding="utf-8")
+    return read_page(site / "records" / slug / "index.html", site)
 
 
 def linked_from(html: str) -> list[tuple[str, list[str]]]:
@@ -85,7 +85,7 @@ def test_the_explained_records_list_each_interpretation_with_its_form_and_date(s
 
 
 def test_the_list_page_is_newest_first_and_in_the_navigation(site_dir: Path) -> None:
-    html = (site_dir / "interpretations" / "index.html").read_text(encoding="utf-8")
+    html = read_page(site_dir / "interpretations" / "index.html", site_dir)
     main = html.split('<main', 1)[1]
     rows = re.findall(r'<tr>\s*<td><a href="/records/([^/]+)/">', main)
     assert rows == [CHART, QA]  # 2019-02-12 before 2019-01-08
@@ -96,7 +96,7 @@ def test_the_list_page_is_newest_first_and_in_the_navigation(site_dir: Path) -> 
 
 
 def test_the_catalogue_has_the_kind_facet(site_dir: Path) -> None:
-    html = (site_dir / "catalog" / "kind" / "interpretation" / "index.html").read_text(encoding="utf-8")
+    html = read_page(site_dir / "catalog" / "kind" / "interpretation" / "index.html", site_dir)
     assert "<h1>政府信息公开目录：类别 · 政策解读</h1>" in html
     assert f'href="/records/{QA}/"' in html and f'href="/records/{CHART}/"' in html
     assert f'href="/records/{DOCUMENT}/"' not in html.split("<tbody>", 1)[1]
@@ -251,8 +251,8 @@ def test_the_list_is_paginated_like_the_catalogue(tmp_path: Path) -> None:
         text = model.replace("130600001/2019-00101", f"130600001/2019-{200 + n:05d}").replace("试点问答", f"试点问答{n}")
         (content / "interpretations" / "2019" / f"more-{n}.md").write_text(text, "utf-8")
     site = build(content, tmp_path / "site")
-    first = (site / "interpretations" / "index.html").read_text(encoding="utf-8")
-    second = (site / "interpretations" / "page" / "2" / "index.html").read_text(encoding="utf-8")
+    first = read_page(site / "interpretations" / "index.html", site)
+    second = read_page(site / "interpretations" / "page" / "2" / "index.html", site)
     assert "共 53 篇，第 1 / 2 页" in first and 'href="/interpretations/page/2/"' in first
     assert len(re.findall(r"<tr>\s*<td><a href", first)) == 50
     assert len(re.findall(r"<tr>\s*<td><a href", second)) == 3

@@ -1,7 +1,7 @@
 """`serve` shows a save before its build: pages rendered from the model it holds (disclosure/web/live_pages.py).
 
 The preview's promise is that it never shows a page the build would write otherwise: every
-HTML file of the built sample site, its mode pages too, is compared byte for byte with the
+HTML file of the built sample site, read under the modes too, is compared byte for byte with the
 live answer for its path.
 """
 

@@ -22,6 +22,7 @@ import feedparser
 import pytest
 
 import build
+from conftest import read_page
 from disclosure.pipeline import Settings, build_site
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "publishing"
@@ -58,7 +59,7 @@ def main_of(html: str) -> str:
 
 
 def test_the_news_list_is_newest_first_and_in_the_navigation(site_dir: Path) -> None:
-    html = (site_dir / "news" / "index.html").read_text(encoding="utf-8")
+    html = read_page(site_dir / "news" / "index.html")
     main = main_of(html)
     assert "<h1>工作动态</h1>" in main and "共 6 条" in main
     assert re.findall(r'<td><a href="/records/([^/]+)/">([^<]+)</a></td>', main) == NEWS
@@ -68,7 +69,7 @@ def test_the_news_list_is_newest_first_and_in_the_navigation(site_dir: Path) -> 
 
 
 def test_the_home_page_shows_the_latest_five_and_links_to_the_list(site_dir: Path) -> None:
-    home = main_of((site_dir / "index.html").read_text(encoding="utf-8"))
+    home = main_of(read_page(site_dir / "index.html"))
     block = re.search(r'<section class="home-block".*?</section>', home, re.S)
     assert block
     assert re.search(r"<h2[^>]*>工作动态</h2>", block[0])
@@ -77,7 +78,7 @@ def test_the_home_page_shows_the_latest_five_and_links_to_the_list(site_dir: Pat
     assert items[0][2] == "2024-06-10"
     assert '<a href="/news/">更多工作动态</a>' in block[0]
     for mode in ("care", "a11y"):
-        assert "更多工作动态" in (site_dir / mode / "index.html").read_text(encoding="utf-8")
+        assert "更多工作动态" in read_page(site_dir / mode / "index.html")
 
 
 def test_a_site_without_news_has_no_block_and_no_list(tmp_path: Path) -> None:
@@ -85,13 +86,13 @@ def test_a_site_without_news_has_no_block_and_no_list(tmp_path: Path) -> None:
     shutil.rmtree(content / "news")
     output = tmp_path / "site"
     build_site(Settings(content_dir=content, output_dir=output, today=DAY, progress=False, use_cache=False))
-    home = (output / "index.html").read_text(encoding="utf-8")
+    home = read_page(output / "index.html")
     assert "home-block" not in home and 'href="/news/"' not in home
     assert not (output / "news").exists()
 
 
 def test_a_news_page_is_a_record_page_under_the_news_list(site_dir: Path) -> None:
-    html = (site_dir / "records" / NEWS[0][0] / "index.html").read_text(encoding="utf-8")
+    html = read_page(site_dir / "records" / NEWS[0][0] / "index.html")
     crumbs = re.search(r'<nav class="breadcrumb.*?</nav>', html, re.S)
     assert crumbs and re.findall(r"<li>(.*?)</li>", crumbs[0]) == [
         '<a href="/">首页</a>', '<a href="/news/">工作动态</a>', f'<span aria-current="page">{NEWS[0][1]}</span>'

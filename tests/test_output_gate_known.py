@@ -31,11 +31,12 @@ def test_the_live_sites_files_pass_and_every_other_file_is_read(tmp_path: Path) 
     (staging / "new").mkdir()
     (staging / "new" / "index.html").write_text(NUMBER, "utf-8")  # no live file of that name
     (staging / "care" / "x").mkdir(parents=True)
-    (staging / "care" / "x" / "index.html").write_text(NUMBER, "utf-8")  # a mode page: made from a page read here
+    (staging / "care" / "x" / "index.html").write_text(NUMBER, "utf-8")  # a mode folder is no exception
+    (staging / "care" / "new").symlink_to("../new")  # a mode's link to a folder: read under its own name, once
     with pytest.raises(ContentInvalid) as caught:
         check_output(staging, live, VALID)
-    shown = sorted({str(p).split(":")[0] for p in caught.value.problems})
-    assert shown == [str(live / n) for n in ("changed/index.html", "deep/a/b/c.json", "new/index.html")]
+    shown = [str(p).split(":")[0] for p in caught.value.problems]
+    assert shown == [str(live / n) for n in ("care/x/index.html", "changed/index.html", "deep/a/b/c.json", "new/index.html")]
 
 
 def test_a_symlink_in_staging_is_read_like_a_file(tmp_path: Path) -> None:

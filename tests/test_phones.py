@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from test_browser import _DATA_PAGE, AXE, ROOT, TOOLS, Visit, page_url, std_pages
 
-from conftest import require, static_server
+from conftest import read_page, require, static_server
 from disclosure.web.modes import page_files
 
 PHONE = {"width": 360, "height": 780}
@@ -276,7 +276,7 @@ def test_sitemap_xml_lists_every_page_the_build_wrote(site: Path) -> None:
 
 
 def test_the_sitemap_page_links_every_section_and_the_footer_links_it(site: Path) -> None:
-    page = lxml_html.parse(str(site / "sitemap" / "index.html")).getroot()
+    page = lxml_html.fromstring(read_page(site / "sitemap" / "index.html"))
     links = {a.get("href") for a in page.xpath("//main//a")}
     sections = {path.strip("/").split("/")[0] for _, path in page_files(site)}
     missing = []
@@ -285,7 +285,7 @@ def test_the_sitemap_page_links_every_section_and_the_footer_links_it(site: Path
         if not any(link.startswith(target) for link in links):
             missing.append(first)
     assert not missing, missing
-    home = lxml_html.parse(str(site / "index.html")).getroot()
+    home = lxml_html.fromstring(read_page(site / "index.html"))
     assert home.xpath("//footer//a[.='网站地图']/@href") == ["/sitemap/"]
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
+from conftest import read_page
 from disclosure.pipeline import Settings, build_site
 from search.index.static_query import StaticSite
 from search.service.app import create_search_app
@@ -121,7 +122,7 @@ def test_counts_and_lists_leave_drafts_out(site_dir: Path) -> None:
     records = json.loads((site_dir / "data" / "records.json").read_text(encoding="utf-8"))
     assert records["count"] == PUBLISHED
     # the document the draft interpretation explains lists only the published one
-    document = (site_dir / "records" / "000014349-2018-00204" / "index.html").read_text(encoding="utf-8")
+    document = read_page(site_dir / "records" / "000014349-2018-00204" / "index.html")
     listed = re.findall(r'<section class="linked-from".*?</section>', document, re.S)
     assert len(listed) == 1 and re.findall(r'href="([^"]+)"', listed[0]) == ["/records/130600001-2019-00101/"]
     # no draft kind facet, page or table row left behind

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from rules_support import RULES, copy_site, edit, load, problems_of
 
+from conftest import read_page
 from disclosure.pipeline import Settings, build_site
 from disclosure.rules.annual_report import read_reports
 
@@ -143,7 +144,7 @@ def test_table_2_given_numbers_win_but_a_mismatch_is_warned(tmp_path: Path, monk
 def test_report_page_has_the_national_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_site(tmp_path, monkeypatch)
     build_site(Settings(content_dir=root, output_dir=tmp_path / "out", progress=False, use_cache=False))
-    html = (tmp_path / "out" / "reports" / "2019" / "index.html").read_text(encoding="utf-8")
+    html = read_page(tmp_path / "out" / "reports" / "2019" / "index.html")
     assert "<h1>保定市人民政府2019年政府信息公开工作年度报告</h1>" in html
     headings = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
                 "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
@@ -161,5 +162,5 @@ def test_report_page_has_the_national_format(tmp_path: Path, monkeypatch: pytest
     assert "<tr><th scope=\"row\">行政规范性文件</th><td>1</td><td>1</td><td>1</td></tr>" in html
     cells = re.sub(r' headers="[^"]*"', "", html)  # every cell of the deep tables names its headers
     assert "<td>40</td><td>3</td><td>0</td><td>0</td><td>2</td><td>1</td><td>46</td>" in cells
-    index = (tmp_path / "out" / "reports" / "index.html").read_text(encoding="utf-8")
+    index = read_page(tmp_path / "out" / "reports" / "index.html")
     assert '<a href="/reports/2019/">保定市人民政府2019年政府信息公开工作年度报告</a>' in index

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rules_support import copy_site, edit, load, problems_of
 
+from conftest import read_page
 from disclosure.pipeline import Settings, build_site
 from disclosure.rules.statutory import items_for_level
 
@@ -79,14 +80,14 @@ def test_missing_mapping_file_is_one_warning(tmp_path: Path, monkeypatch: pytest
 def test_statutory_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_site(tmp_path, monkeypatch)
     build_site(Settings(content_dir=root, output_dir=tmp_path / "out", progress=False, use_cache=False))
-    tree = (tmp_path / "out" / "statutory" / "index.html").read_text(encoding="utf-8")
+    tree = read_page(tmp_path / "out" / "statutory" / "index.html")
     assert '<a href="/statutory/20-7/">第二十条第（七）项</a>　财政预算、决算信息' in tree
     assert '<a href="/statutory/21-7/">第二十一条</a>　社会救助' in tree
     assert "（2 条，现行有效 1 条）" in tree
-    item = (tmp_path / "out" / "statutory" / "20-7" / "index.html").read_text(encoding="utf-8")
+    item = read_page(tmp_path / "out" / "statutory" / "20-7" / "index.html")
     assert "<h1>第二十条第（七）项　财政预算、决算信息</h1>" in item
     assert "共 1 条，现行有效 0 条" in item and "保定市2019年财政预算" in item
-    rules = (tmp_path / "out" / "rules" / "index.html").read_text(encoding="utf-8")
+    rules = read_page(tmp_path / "out" / "rules" / "index.html")
     assert "共 2 件，现行有效 1 件" in rules
     assert "保定市政府信息公开工作制度（2019年修订）" in rules
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rules_support import copy_site, edit, load, problems_of
 
+from conftest import read_page
 from disclosure.pipeline import Settings, build_site
 
 
@@ -19,7 +20,7 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def page(out: Path, url: str) -> str:
-    return (out / url.strip("/") / "index.html").read_text(encoding="utf-8")
+    return read_page(out / url.strip("/") / "index.html", out)
 
 
 def test_current_count_excludes_expired_and_repealed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from werkzeug.test import Client
 
 from conftest import static_server
 from disclosure.cli import serve
-from disclosure.core.reading_modes import mode_page
+from disclosure.core.reading_modes import shared_page
 from disclosure.pipeline import Settings, build_site
 from search.service.app import create_search_app
 from search.service.limits import Limits
@@ -220,7 +220,7 @@ def test_the_service_answers_a_mode_s_result_page_in_that_mode(client: Client, m
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     page = html.fromstring(text)
-    assert page.get("class") == "mode-page" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
+    assert page.get("class") == "mode-std" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
     (exit_link,) = page.xpath(f'//li[@class="exit-{mode}"]/a[@class="mode-exit"]')  # the one its mode.css shows
     assert exit_link.text == f"退出{name}" and exit_link.get("href") == "/search/"
     # the results are in the HTML (no script needed), and every page link stays in the mode
@@ -251,7 +251,7 @@ def test_the_service_moves_links_as_the_build_does(client: Client) -> None:
     fragment = re.search(r'<div id="search-results".*?</div>', text, re.S)
     assert fragment and "/records/" in fragment.group()
     links = re.compile(r'(?:href|action)="([^"]*)"')
-    shared = links.findall(mode_page(fragment.group(), "/search/"))  # document-relative: the same in both modes
+    shared = links.findall(shared_page(fragment.group(), "/search/"))  # document-relative: the same in both modes
     for mode in ("care", "a11y"):
         here = f"/{mode}/search/"
         moved = links.findall(move_links(fragment.group(), mode))
@@ -266,7 +266,7 @@ def test_a_search_page_without_a_query_is_the_empty_search_page(client: Client, 
     assert page.xpath('//form[@id="search-form"]')
     assert not page.xpath('//p[@class="search-count"]') and not page.xpath('//*[@class="search-error"]')
     if path.startswith("/care/"):
-        assert page.get("class") == "mode-page" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
+        assert page.get("class") == "mode-std" and "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href")
 
 
 def test_the_preview_sends_mode_searches_and_the_feed_to_the_service(site_dir: Path) -> None:
@@ -274,7 +274,7 @@ def test_the_preview_sends_mode_searches_and_the_feed_to_the_service(site_dir: P
     for mode in ("care", "a11y"):
         page = html.fromstring(preview.get(f"/{mode}/search/?q=%E5%AE%A1%E6%89%B9").get_data(as_text=True))
         assert page.xpath('//div[@id="search-results"]/@data-source') == ["server"]
-        assert page.get("class") == "mode-page" and page.xpath(f'//li[@class="to-{mode}"]')
+        assert "../mode.css" in page.xpath("//link[@rel='stylesheet']/@href") and page.xpath(f'//li[@class="to-{mode}"]')
         static = html.fromstring(preview.get(f"/{mode}/search/").get_data(as_text=True))
         assert static.xpath('//div[@id="search-results"]/@data-source') == ["static"]  # the frozen page, search.js
     response = preview.get("/api/search.atom?q=%E5%AE%A1%E6%89%B9")

@@ -13,12 +13,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from lxml import html as html_module
 from werkzeug.test import Client
 
 import build
-from conftest import FIXTURES, run_build
+from conftest import FIXTURES, read_page, run_build
 from disclosure.cli import serve
-from disclosure.core.reading_modes import mode_page, switch_html
+from disclosure.core.reading_modes import shared_page, switch_html
 from disclosure.core.site_links import absolute_links, base_path, rebase, relative_link, relative_links
 from search.service import modes as service_modes
 from search.service.app import create_search_app
@@ -63,9 +64,15 @@ def pages(site: Path) -> list[Path]:
     ]
 
 
+_SWITCH = re.compile(r'<ul class="modes[^"]*".*?</ul>', re.S)
+
+
 def internal_links(page: Path) -> list[str]:
-    """Every href, src and action of a page that stays on the site (no scheme, host or bare fragment)."""
-    links = [link.replace("&amp;", "&") for link in _ATTR.findall(page.read_text(encoding="utf-8"))]
+    """Every href, src and action of a page that stays on the site (no scheme, host or bare
+    fragment), its mode switch aside: which of its links a reader sees depends on the folder the
+    page is read in (test_the_relative_mode_switch_leads_where_it_says checks them)."""
+    text = _SWITCH.sub("", page.read_text(encoding="utf-8"))
+    links = [link.replace("&amp;", "&") for link in _ATTR.findall(text)]
     return [link for link in links if not urlsplit(link).scheme and not link.startswith(("//", "#"))]
 
 
@@ -86,7 +93,7 @@ def broken_links(site: Path, base: str | None) -> dict[str, str]:
                     continue
                 target = site / path.removeprefix(base)
                 target = target / "index.html" if path.endswith("/") else target
-            else:  # document-relative (a mode page's page links): a folder too, served by a web server
+            else:  # document-relative (a page's page links): a folder too, served by a web server
                 target = page.parent / path
                 target = target / "index.html" if path.endswith("/") and base is not None else target
             target = target.resolve()
@@ -134,14 +141,14 @@ def test_relative_links_name_files_from_the_page() -> None:
     )
 
 
-def test_a_mode_page_under_a_sub_path_stays_in_the_mode() -> None:
+def test_a_page_under_a_sub_path_stays_in_the_mode_it_is_read_in() -> None:
     page = rebase(
         '<html lang="zh-CN" class="mode-std"><head><meta charset="utf-8"><link rel="stylesheet" href="/static/site.css">'
         f'</head>{switch_html("/catalog/")}<a href="/catalog/">目录</a><a href="/feeds/all.xml">订阅</a>',
         BASE,
     )
-    shared = mode_page(page, "/catalog/", BASE)
-    assert '<a href="../catalog/">目录</a>' in shared  # /gkml/care/catalog/ read at /gkml/care/catalog/
+    shared = shared_page(page, "/catalog/", BASE)
+    assert '<a href="../catalog/">目录</a>' in shared  # read at /gkml/care/catalog/: /gkml/care/catalog/
     assert 'href="/gkml/feeds/all.xml"' in shared and 'href="/gkml/static/site.css"' in shared
     assert '<link rel="stylesheet" href="../mode.css">' in shared
     assert 'class="mode-exit" href="/gkml/catalog/"' in shared and '<a href="/gkml/a11y/catalog/">' in shared
@@ -152,7 +159,7 @@ def test_every_link_of_the_sub_path_build_resolves(built: dict[str, Path]) -> No
     assert len(pages(site)) > 50
     assert sum(len(internal_links(p)) for p in pages(site)) > 1000
     assert broken_links(site, BASE) == {}
-    home = (site / "index.html").read_text(encoding="utf-8")
+    home = read_page(site / "index.html", site, BASE)
     assert 'href="/gkml/static/site.css"' in home and 'action="/gkml/search/"' in home
     care = (site / "care" / "catalog" / "index.html").read_text(encoding="utf-8")
     assert 'href="../"' in care and 'class="mode-exit" href="/gkml/catalog/"' in care
@@ -186,7 +193,8 @@ def test_links_staff_write_in_a_body_work_on_the_page_and_in_feeds(built: dict[s
         if "new-rules-annex.csv" in p.read_text("utf-8")
     )
     html = page.read_text(encoding="utf-8")
-    assert 'href="new-rules-annex.csv"' in html and 'href="/gkml/catalog/">政府信息公开目录</a>' in html
+    assert 'href="new-rules-annex.csv"' in html  # document-relative: the same file in every mode
+    assert 'href="/gkml/catalog/">政府信息公开目录</a>' in read_page(page, built["sub"], BASE)
     slug = page.parent.name
     feed = (built["sub"] / "feeds" / "all.atom").read_text(encoding="utf-8")
     assert f'&lt;a href="{root}records/{slug}/new-rules-annex.csv"' in feed  # the entry's HTML, escaped once
@@ -214,14 +222,38 @@ def test_every_link_of_the_relative_build_names_a_file(built: dict[str, Path]) -
     site = built["rel"]
     assert broken_links(site, None) == {}
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert 'href="static/site.css"' in home and 'href="catalog/index.html"' in home
+    assert 'href="static/site.css"' in home and 'href="./catalog/index.html"' in home
     deep = next((site / "care" / "records").glob("*/index.html"))
     text = deep.read_text(encoding="utf-8")
-    assert 'href="../../../static/site.css"' in text and 'href="../../mode.css"' in text
-    assert 'href="../../catalog/index.html"' in text  # a mode page's own relative link, named as a file
-    # made relative once: the page is still one file under /care/ and /a11y/
+    assert 'href="../../static/site.css"' in text and 'href="../../mode.css"' in text  # /care/static: a link
+    assert 'href="../../catalog/index.html"' in text  # a page's own relative link, named as a file
+    # made relative once: the page is still one file under /, /care/ and /a11y/
     assert os.path.samefile(deep, site / "a11y" / deep.relative_to(site / "care"))
+    assert os.path.samefile(deep, site / deep.relative_to(site / "care"))
 
+
+def test_the_relative_mode_switch_leads_where_it_says(built: dict[str, Path]) -> None:
+    """Opened from disk, each item the stylesheet of the folder shows leads to the page itself in
+    the mode it names (the relative build's switch: disclosure/core/reading_modes.py)."""
+    site = built["rel"]
+    shown = {  # folder the page is read in → items its stylesheets leave visible (templates/modes/)
+        "": {"to-care": "care", "to-a11y": "a11y"},
+        "care": {"exit-care": "", "to-a11y in-mode": "a11y"},
+        "a11y": {"exit-a11y": "", "to-care in-mode": "care"},
+    }
+    checked = 0
+    for file in [site / "index.html", site / "catalog" / "index.html", next((site / "records").glob("*/index.html"))]:
+        relative = file.relative_to(site)
+        switch = html_module.fromstring(_SWITCH.search(file.read_text(encoding="utf-8")).group())
+        items = {li.get("class"): li.xpath("./a/@href")[0] for li in switch.xpath("//li")}
+        for folder, visible in shown.items():
+            here = (site / folder / relative).parent
+            for item, mode in visible.items():
+                target = os.path.normpath(here / items[item])  # the address, not the file it reaches
+                assert target == os.path.normpath(site / mode / relative), (folder, relative, item)
+                assert Path(target).is_file()
+                checked += 1
+    assert checked == 18
 
 def test_a_relative_build_is_never_reused_by_one_that_is_not(built: dict[str, Path], tmp_path: Path) -> None:
     """The incremental build hard-links unchanged pages from the live site: a relative page

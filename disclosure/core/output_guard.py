@@ -44,7 +44,7 @@ SITE_FOLDERS = frozenset(
         ".build", ".search",
     }
 )
-SITE_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "robots.txt", "opensearch.xml", MARKER})
+SITE_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "robots.txt", "opensearch.xml", "mode.css", MARKER})
 _ADVICE = "已拒绝；请另选一个空目录或由本工具生成的目录（未改动任何文件）"
 
 

@@ -1,21 +1,24 @@
 """The reading modes: 长者模式 and 无障碍模式, the site under the URL prefixes /care/ and /a11y/.
 
-One mode page per standard page serves both modes: its bytes do not depend on the mode.
-`mode_page` makes it from the standard page `/x/`: every internal page link is made
-*document-relative* (`../../catalog/` from `/records/a/`), so read at `/care/records/a/` it
-stays under `/care/`, read at `/a11y/records/a/` under `/a11y/`; the page loads the mode's
-look with a document-relative stylesheet (`../../mode.css`: `/care/mode.css` or
-`/a11y/mode.css`, written from `templates/modes/`); the switch holds every way out (退出…,
-长者模式, 无障碍模式, absolute links under the site's base path) and each mode's stylesheet
-hides the two that do not belong to it (display:none: also out of the accessibility tree).
+Every page is the same file in every mode. `shared_page` makes the page the app renders at
+`/x/` readable under any prefix: each internal page link is made *document-relative*
+(`../../catalog/` from `/records/a/`), so read at `/care/records/a/` it stays under `/care/`,
+read at `/records/a/` in the standard site; the page loads the look of the folder it is read
+in with a document-relative stylesheet (`../../mode.css`: `/mode.css`, `/care/mode.css` or
+`/a11y/mode.css`, written from `templates/modes/`); the switch holds every way in and out
+(退出…, 长者模式, 无障碍模式: absolute links under the site's base path, left as they are) and
+each folder's stylesheet hides those that do not belong to it (display:none: also out of the
+accessibility tree; site.css hides the two 退出 for a page read without its mode.css).
 Other links (static files, attachments, feeds) stay root-relative: they are the same files
-in every mode. Mode pages are for reading: `noindex`, and the standard page stays canonical.
+in every mode. The mode trees are therefore links to the standard tree
+(`disclosure/web/modes.py`), and cost no page of their own. Search engines are kept out of
+them by robots.txt; a record's page names its standard address as canonical.
 
-The web layer writes the page once and hard-links it into the other mode's tree
-(`disclosure/web/modes.py`); the search stage makes the frame of the service's result pages
-with the same rule (`search/index/stage.py`); the last gate over the output
-(`disclosure/outputs/output_gate.py`) skips the mode trees, since they only move links of
-pages it reads.
+The 404 page is served at any path: it keeps absolute links and the standard look.
+The search stage writes the frame of the service's result pages from the same page
+(`search/index/stage.py`); the last gate over the output
+(`disclosure/outputs/output_gate.py`) skips the mode trees, which hold no file of their own
+but the stylesheets.
 """
 
 from __future__ import annotations
@@ -24,16 +27,15 @@ import re
 
 from markupsafe import escape
 
-from disclosure.core.site_links import rebase, rooted_links
+from disclosure.core.site_links import rebase
 
 # URL prefix → the name readers see
 MODES: dict[str, str] = {"care": "长者模式", "a11y": "无障碍模式"}
 
 STANDARD = "std"
-STYLESHEET = "mode.css"  # of each mode, at /care/mode.css and /a11y/mode.css
+STYLESHEET = "mode.css"  # of each folder: /mode.css, /care/mode.css and /a11y/mode.css
 _LINK = re.compile(r'(<(?:a|form|link)\b[^>]*?\s(?:href|action)=")(/[^"]*)"')
 HTML_OPEN = '<html lang="zh-CN" class="mode-std">'
-MODE_OPEN = '<html lang="zh-CN" class="mode-page">'
 
 
 def mode_of(path: str) -> str:
@@ -52,18 +54,9 @@ def _folder(path: str) -> str:
 
 
 def switch_html(path: str) -> str:
-    """Return the mode switch of the standard page at `path`."""
-    page = _folder(path)
-    items = "".join(
-        f'<li><a href="{escape(in_mode(page, mode))}">{name}</a></li>' for mode, name in MODES.items()
-    )
-    return f'<ul class="modes" aria-label="浏览模式">{items}</ul>'
-
-
-def mode_switch_html(path: str) -> str:
-    """Return the switch of the mode page of standard `path`, the same in every mode: 退出 of
-    each mode (class exit-<mode>) and the way into each (class to-<mode>); a mode's
-    stylesheet shows its own 退出 and the other modes (templates/modes/)."""
+    """Return the mode switch of the page at standard `path`, the same in every mode: 退出 of
+    each mode (class exit-<mode>) and the way into each (class to-<mode>); site.css hides the
+    退出 links, a mode's stylesheet shows its own 退出 and hides the way into itself."""
     page = _folder(path)  # escaped where it is written, once
     exits = "".join(
         f'<li class="exit-{mode}"><a class="mode-exit" href="{escape(page)}">退出{name}</a></li>'
@@ -74,6 +67,29 @@ def mode_switch_html(path: str) -> str:
         for mode, name in MODES.items()
     )
     return f'<ul class="modes" aria-label="浏览模式">{exits}{enter}</ul>'
+
+
+def relative_switch_html(path: str) -> str:
+    """Return the switch of the page at standard `path` in a `build --relative` output, where a
+    link cannot start at the root: read under /care/ a page is one folder deeper than read at
+    its standard place, so 退出 goes one folder further up than the standard page's links, and
+    the way from one mode into the other is its own item (class in-mode). The stylesheets show
+    each item where it leads right: site.css the ways in, a mode's the 退出 and the in-mode way
+    into the other mode (class relative on the switch)."""
+    page = _folder(path)
+    up, target = up_to_root(page), page[1:] + "index.html"
+    exits = "".join(
+        f'<li class="exit-{mode}"><a class="mode-exit" href="{escape("../" + up + target)}">退出{name}</a></li>'
+        for mode, name in MODES.items()
+    )
+    enter = "".join(
+        f'<li class="to-{mode}"><a href="{escape(up + mode + "/" + target)}">{name}</a></li>' for mode, name in MODES.items()
+    )
+    across = "".join(
+        f'<li class="to-{mode} in-mode"><a href="{escape("../" + up + mode + "/" + target)}">{name}</a></li>'
+        for mode, name in MODES.items()
+    )
+    return f'<ul class="modes relative" aria-label="浏览模式">{exits}{enter}{across}</ul>'
 
 
 def is_page_link(target: str) -> bool:
@@ -90,9 +106,11 @@ def up_to_root(path: str) -> str:
     return "../" * max(_folder(path).count("/") - 1, 0)
 
 
-def mode_page(html: str, path: str, base: str = "/") -> str:
-    """Return the mode page of the standard page `html` (served at standard `path`), one for
-    both modes; `base` is the path the site lives under, which its links start with ("/gkml/")."""
+def shared_page(html: str, path: str, base: str = "/") -> str:
+    """Return the page `html` the app rendered at standard folder `path` made the same file for
+    every mode: its page links document-relative (the switch's aside), its mode's stylesheet
+    linked after site.css; `base` is the path the site lives under, which its links start with
+    ("/gkml/")."""
     up = up_to_root(path)
 
     def move(match: re.Match[str]) -> str:
@@ -104,18 +122,13 @@ def mode_page(html: str, path: str, base: str = "/") -> str:
         # from the root page ("" up) "./" always: "a:b/" would read as a scheme, "" or "?x" as this page
         return match.group(1) + (relative if up else "./" + relative) + '"'
 
-    # a mode page lives one folder deeper: its document-relative links (a body's "附件.pdf",
-    # the search page's "../static/search.js") are written from the root first
-    html = _LINK.sub(move, rooted_links(html, base + path.lstrip("/")))
-    html = html.replace(rebase(switch_html(path), base), rebase(mode_switch_html(path), base), 1)
+    switch = rebase(switch_html(path), base)
+    before, found, after = html.partition(switch)
+    html = _LINK.sub(move, before) + found + _LINK.sub(move, after)
     sheet = f'<link rel="stylesheet" href="{base}static/site.css">'
-    mode_sheet = f'<link rel="stylesheet" href="{up}{STYLESHEET}">'  # after site.css: the cascade of old
-    html = (
+    mode_sheet = f'<link rel="stylesheet" href="{up or "./"}{STYLESHEET}">'  # after site.css: the cascade of old
+    return (
         html.replace(sheet, f"{sheet}\n{mode_sheet}", 1)
         if sheet in html
         else html.replace("</head>", f"{mode_sheet}\n</head>", 1)
-    )
-    # Mode pages are for reading, not for search engines: the standard page is canonical.
-    return html.replace(HTML_OPEN, MODE_OPEN, 1).replace(
-        '<meta charset="utf-8">', '<meta charset="utf-8">\n<meta name="robots" content="noindex, follow">', 1
     )

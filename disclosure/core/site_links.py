@@ -11,8 +11,9 @@ a double-quoted href, src or action whose value starts with one "/"):
 - `relative_links`: `build --relative` makes every such link relative to the page's own
   file, a folder link naming its `index.html` (`/catalog/` seen from `records/a/index.html`
   → `../../catalog/index.html`), so the output works opened from disk and in any folder
-  of any host; the pipeline applies it to every page last, mode pages included (whose page
-  links are document-relative already: `folder_index_links` names their index.html).
+  of any host; the pipeline applies it to every page last (whose page links are
+  document-relative already, the same in every reading mode: `folder_index_links` names
+  their index.html).
 
 Absolute addresses (feeds, sitemap, canonical links, JSON-LD, open data) are built from
 `base_url` itself; `absolute_links` makes the links of HTML that leaves the site (a feed
@@ -68,8 +69,8 @@ def relative_links(html: str, page: str) -> str:
 
 def folder_index_links(html: str) -> str:
     """Return `html` with each document-relative link to a folder ("../../catalog/", "./?q=x")
-    naming its index.html ("../../catalog/index.html"): the page links of a mode page, which
-    are document-relative (`disclosure.core.reading_modes`), for `build --relative`."""
+    naming its index.html ("../../catalog/index.html"): a page's page links, which are
+    document-relative (`disclosure.core.reading_modes`), for `build --relative`."""
 
     def place(target: str) -> str:
         path, mark, rest = _split(target)
@@ -78,19 +79,6 @@ def folder_index_links(html: str) -> str:
         return path + "index.html" + mark + rest
 
     return _ANY_LINK_OR_ACTION.sub(lambda m: f'{m.group(1)}{place(m.group(2))}"', html)
-
-
-def rooted_links(html: str, page: str) -> str:
-    """Return HTML of the page at URL path `page` ("/gkml/records/a/") with its document-relative
-    links ("x.pdf", "../b/", "../static/search.js") written root-relative ("/gkml/records/a/x.pdf"):
-    the same links from a page that lives elsewhere (a mode copy, one folder deeper)."""
-
-    def place(target: str) -> str:
-        if not target or target.startswith(("/", "#")) or urlsplit(target).scheme:
-            return target
-        return urljoin(page, target)
-
-    return ANY_LINK.sub(lambda m: f'{m.group(1)}{place(m.group(2))}"', html)
 
 
 def absolute_links(html: str, page_url: str, root_url: str) -> str:

@@ -18,7 +18,6 @@ from whoosh import index
 from whoosh.reading import SegmentReader
 
 from disclosure.core.problems import ContentInvalid, Problem, error
-from disclosure.core.reading_modes import MODES
 from disclosure.core.visible_text import Mode
 from disclosure.core.workers import worker_pool
 from disclosure.outputs.application_form import APPLICATION_FORM
@@ -42,16 +41,15 @@ def check_output(staging: Path, output_dir: Path, content_dir: Path) -> None:
     builds its snippets at query time from stored text: the Whoosh index's stored fields
     are read here; the body text (`.search/body/text.bin`) is `visible_text.text_of` of the
     record pages' bodies, which are read here with the same rules. Pages the freezer
-    hard-linked unchanged from the live site passed this gate when published, and the mode
-    pages only move links of pages scanned here (and add the mode switch and a stylesheet link).
+    hard-linked unchanged from the live site passed this gate when published. The reading modes'
+    folders are walked like any other: what they hold (their stylesheets, links to the pages'
+    folders, which are read under their own names) is read like every file.
     """
     allow, _ = load_allow_list(content_dir)
     allow = AllowList(None, allow.entries)  # output files are not content files: hashes only
     problems: list[Problem] = []
     to_scan: list[tuple[Path, Path]] = []
-    # /care/ and /a11y/ are not walked: one page (two names) derived from each page scanned here,
-    # and each mode's stylesheet from templates/modes/ (modes.py); nothing else writes there
-    for name in _unknown_files(staging, output_dir, frozenset(MODES)):
+    for name in _unknown_files(staging, output_dir):
         path, shown = staging / name, output_dir / name
         for f in scan_text(path.name):
             if f.severity == "error" and not allow.admits(f, None):
@@ -191,9 +189,14 @@ def _whole_segments(folder: Path) -> set[str]:
         ix.close()
 
 
-def _unknown_files(staging: Path, output_dir: Path, skip: frozenset[str]) -> list[str]:
-    """Return, in path order, every file under `staging` (its top folders in `skip` aside) that is
-    not the live site's file of the same name (which passed this gate): a hard link of it (the same
+def _inside(path: str, folder: str) -> bool:
+    """Return whether `path`, every symlink followed, lies in `folder` (a real path)."""
+    return os.path.realpath(path).startswith(folder + os.sep)
+
+
+def _unknown_files(staging: Path, output_dir: Path) -> list[str]:
+    """Return, in path order, every file under `staging` that is not the live site's file of the
+    same name (which passed this gate): a hard link of it (the same
     device and inode, as `Path.samefile` compares), or a copy of the same bytes.
 
     One listing a folder and a stat a file on each side, without a `Path` per file: the output
@@ -201,13 +204,14 @@ def _unknown_files(staging: Path, output_dir: Path, skip: frozenset[str]) -> lis
     unknown: list[str] = []
     live = os.fspath(output_dir)
     stack = [("", os.fspath(staging))]
+    inside = os.path.realpath(staging)
     while stack:
         prefix, folder = stack.pop()
         with os.scandir(folder) as listing:
             entries = list(listing)
         for entry in entries:
-            if entry.is_dir():  # followed, as Path.rglob follows them
-                if prefix or entry.name not in skip:
+            if entry.is_dir():  # followed, as Path.rglob follows them …
+                if not (entry.is_symlink() and _inside(entry.path, inside)):  # … unless walked under its own name
                     stack.append((f"{prefix}{entry.name}/", entry.path))
                 continue
             if not entry.is_file():

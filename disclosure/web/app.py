@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 
+from disclosure.core.reading_modes import shared_page
 from disclosure.core.site_links import base_path, rebase
 from disclosure.site.model import Site
 from disclosure.web import filters, kind_pages, modes, openness_views, reuse, static_files, views
@@ -19,7 +20,8 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
     Pages are rendered as if the site were at the root of its host; LINK_BASE (default: the
     path of `base_url`, "/gkml/") is put in front of their root-relative links as they
     leave (`disclosure.core.site_links`); `build --relative` renders with "/" and makes
-    them relative afterwards."""
+    them relative afterwards. A page at a folder then leaves as the one file of every
+    reading mode (`disclosure.core.reading_modes.shared_page`)."""
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
@@ -51,8 +53,13 @@ def create_app(site: Site, settings: dict[str, object] | None = None) -> Flask:
 
 
 def _placed(response: Response) -> Response:
-    """Move a rendered page's links under the path the site lives under (files sent as they are)."""
+    """Move a rendered page's links under the path the site lives under and, for a page at a
+    folder, make it the page of every reading mode (files sent as they are)."""
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
     base = str(current_app.config["LINK_BASE"])
-    if base != "/" and response.mimetype == "text/html" and not response.direct_passthrough:
-        response.set_data(rebase(response.get_data(as_text=True), base))
+    html = rebase(response.get_data(as_text=True), base)
+    if request.path.endswith("/") and response.status_code == 200:
+        html = shared_page(html, request.path, base)
+    response.set_data(html)
     return response

@@ -6,8 +6,9 @@ for a whole build with its search indexes), hands the new model to `LivePages` a
 to reload; the build follows in the background, and the search service and the files that are
 not pages (feeds, data, the static search) come from it. A page is the very response the build
 freezes (`disclosure/web/freeze.py` writes what the same `create_app` answers), and a page
-under /care/ or /a11y/ is made from it by the rule the build's mode pages are made by
-(`mode_page`); so the preview never shows a page the build would write otherwise.
+under /care/ or /a11y/ is that same page (the build's mode folders link to the standard
+pages: `disclosure/web/modes.py`); so the preview never shows a page the build would write
+otherwise.
 
 Only pages are rendered here (a path ending in `/` or `.html`, outside /static/): every HTML
 file of the output is a page of the app (tests/test_live_preview.py checks it), so a page the
@@ -25,8 +26,7 @@ from flask import Flask
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from disclosure.core.reading_modes import MODES, mode_page
-from disclosure.core.site_links import base_path
+from disclosure.core.reading_modes import MODES
 from disclosure.site.model import Site
 from disclosure.web.app import create_app
 
@@ -60,7 +60,6 @@ class LivePages:
 
     def __init__(self) -> None:
         self._app: Flask | None = None
-        self._base = "/"
         self._lock = threading.Lock()
         self._compiled = CompiledTemplates()
 
@@ -69,14 +68,14 @@ class LivePages:
         app = create_app(site)
         app.jinja_env.bytecode_cache = self._compiled
         with self._lock:
-            self._app, self._base = app, base_path(site.config.root_url)
+            self._app = app
 
     def page(self, path: str) -> LivePage | None:
         """Return the page at `path` (the site's own path, its sub-path removed), 404 for a page
         the model does not have; None for what is not a page (a file the build writes) or
         before any model is in."""
         with self._lock:
-            app, base = self._app, self._base
+            app = self._app
         if app is None or not is_page_path(path):
             return None
         mode = path.split("/")[1]
@@ -92,8 +91,6 @@ class LivePages:
             status, html = answer.status_code, answer.get_data()
         if status != 200 or answer.mimetype != "text/html":
             return None
-        if mode in MODES:
-            html = mode_page(html.decode("utf-8"), standard, base).encode("utf-8")
         return LivePage(200, html)
 
 

@@ -1,21 +1,19 @@
-"""长者模式 and 无障碍: the site under /care/ and /a11y/, one shared page per standard page.
+"""长者模式 and 无障碍: the site under /care/ and /a11y/, the very files of the standard site.
 
 A static host cannot remember a preference, and the issue forbids requiring JavaScript,
-so each mode is a prefix: every page `/x/` also exists as `/care/x/` (长者模式) and
-`/a11y/x/` (无障碍). Both are the same file: the mode page (`mode_page` in
-`disclosure/core/reading_modes.py`) has document-relative page links, so the reader stays
-in the mode they entered until they follow 退出, and it loads `mode.css` of the folder it
-is read in (`/care/mode.css`, `/a11y/mode.css`, written here from `templates/modes/`).
+so each mode is a prefix: every page `/x/` is also `/care/x/` (长者模式) and `/a11y/x/`
+(无障碍). Every page is one file for every mode (`shared_page` in
+`disclosure/core/reading_modes.py`: document-relative page links, so the reader stays in the
+mode they entered until they follow 退出, and a document-relative `mode.css`, the look of the
+folder the page is read in). So a mode's folder holds only its stylesheet and, for each entry
+at the top of the site, a relative symbolic link to it (`/care/records` → `../records`,
+`/care/index.html` → `../index.html`): a few dozen links, whatever the size of the site, and
+no page of its own to derive, write, link or scan on each build.
 
-The page is derived from the frozen standard page rather than rendered again (rendering is
-~5 ms a page, the derivation ~0.2 ms), written once under `/care/` and hard-linked as
-`/a11y/…`: the modes cost one file's bytes on disk, not two, and half the writing. Where
-the file system refuses a hard link, the page is copied (same bytes). What a host gets:
-nginx serving the output folder reads the one file under both names; a host the site is
-uploaded to (object storage, a CDN, FTP, scp -r, rsync without -H, a zip) stores the names apart, so it
-holds both trees' bytes as before, the pages unchanged. A page the incremental freeze
-hard-linked from `previous` (the live site) is the very same file, so its mode pages are
-linked from there too instead of derived again.
+What a host needs: to follow symbolic links inside the site folder (nginx and Apache do by
+default; `deploy/` relies on it). Tools that copy the folder elsewhere either keep the links
+(`rsync -a`, `cp -a`, `tar`) or copy what they point to (`scp -r`, `zip`, object-storage
+uploads such as `aws s3 sync`), which stores the pages once per mode, as before.
 """
 
 from __future__ import annotations
@@ -26,17 +24,17 @@ from pathlib import Path
 from flask import request
 from markupsafe import Markup
 
-from disclosure.core.reading_modes import HTML_OPEN, MODES, STYLESHEET, mode_page, switch_html
+from disclosure.core.reading_modes import HTML_OPEN as HTML_OPEN  # tests use it from here
+from disclosure.core.reading_modes import MODES, STYLESHEET, switch_html
 from disclosure.core.reading_modes import is_page_link as is_page_link  # tests use it from here
-from disclosure.core.workers import worker_pool
-from disclosure.outputs.publish import link_file, make_parent
 from disclosure.web.static_files import minify_css
 
 STYLES = Path(__file__).resolve().parents[2] / "templates" / "modes"  # common.css, then <mode>.css
+STANDARD_SHEET = "/* 标准模式：site.css 之外没有别的样式 */\n"
 
 
 def mode_switch() -> Markup:
-    """Jinja global: the switch for the page being rendered (always the standard rendering)."""
+    """Jinja global: the switch for the page being rendered."""
     return Markup(switch_html(request.path))
 
 
@@ -60,61 +58,28 @@ def page_files(root: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def write_mode_pages(root: Path, previous: Path | None = None, base: str = "/") -> int:
-    """Write the mode page of every page under `root` as `/care/…` and `/a11y/…` (one file,
-    two names) and each mode's stylesheet; return the mode pages written.
-    `base` is the path the site lives under (`disclosure.core.site_links`): its pages' links start with it."""
+def write_mode_pages(root: Path) -> int:
+    """Write the stylesheet of the standard site and of each mode, and each mode's links to the
+    top-level entries of `root` (its stylesheet and hidden entries aside); return the links made."""
+    _write(root / STYLESHEET, STANDARD_SHEET)
+    entries = sorted(
+        name for name in os.listdir(root) if name not in MODES and name != STYLESHEET and not name.startswith(".")
+    )
+    made = 0
     for mode in MODES:
-        sheet = root / mode / STYLESHEET
-        make_parent(sheet)
-        sheet.unlink(missing_ok=True)  # never write through a hard link
-        sheet.write_text(mode_stylesheet(mode), encoding="utf-8")
-    todo: list[tuple[Path, str]] = []
-    for file, path in page_files(root):
-        relative = file.relative_to(root)
-        if previous and _same_file(file, previous / relative) and _link_modes(previous, root, relative):
-            continue
-        todo.append((file, path))
-    workers = min(os.cpu_count() or 1, 4)
-    if len(todo) < PARALLEL_THRESHOLD or workers == 1:
-        return _derive(root, todo, base)
-    # a cold build of a large site: thousands of pages, on every core
-    with worker_pool(workers) as pool:
-        return sum(
-            pool.map(_derive, [root] * workers, [todo[i::workers] for i in range(workers)], [base] * workers)
-        )
+        folder = root / mode
+        folder.mkdir(exist_ok=True)
+        _write(folder / STYLESHEET, mode_stylesheet(mode))
+        for name in entries:
+            link = folder / name
+            if link.is_symlink() and os.readlink(link) == f"../{name}":
+                continue
+            link.unlink(missing_ok=True)
+            link.symlink_to(f"../{name}")
+            made += 1
+    return made
 
 
-PARALLEL_THRESHOLD = 400
-
-
-def _derive(root: Path, pages: list[tuple[Path, str]], base: str) -> int:
-    """Write the mode page of each of `pages` under the first mode, linked into the others;
-    return how many were written."""
-    first, *others = MODES
-    written = 0
-    for file, path in pages:
-        relative = file.relative_to(root)
-        html = file.read_text(encoding="utf-8")
-        if HTML_OPEN not in html:  # not one of ours (a raw HTML attachment, say)
-            continue
-        target = root / first / relative
-        make_parent(target)
-        target.unlink(missing_ok=True)  # never write through a hard link into the live site
-        target.write_text(mode_page(html, path, base), encoding="utf-8")
-        for mode in others:
-            (root / mode / relative).unlink(missing_ok=True)
-            link_file(target, root / mode / relative, copy=True)
-        written += 1
-    return written
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _link_modes(previous: Path, root: Path, relative: Path) -> bool:
-    return all(link_file(previous / mode / relative, root / mode / relative) for mode in MODES)
+def _write(file: Path, text: str) -> None:
+    file.unlink(missing_ok=True)  # never write through a hard link into the live site
+    file.write_text(text, encoding="utf-8")

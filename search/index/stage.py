@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from disclosure.core.progress import Progress
-from disclosure.core.reading_modes import MODES, mode_page
+from disclosure.core.reading_modes import MODES
 from disclosure.core.workers import Beside
 from disclosure.kinds import KINDS
 from disclosure.site.model import Site
@@ -47,13 +47,12 @@ def facet_choices(site: Site) -> dict[str, Any]:
     }
 
 
-def write_mode_frames(page: str, service: Path, base: str = "/") -> None:
+def write_mode_frames(page: str, service: Path) -> None:
     """Write the frame of the service's result pages in each reading mode (`page.care.html` …):
-    the frozen search page made a mode page by the rule every other mode page is made by, the
-    same bytes for every mode (its page links are relative: from /care/search/ they stay in /care/)."""
-    frame = mode_page(page, "/search/", base)
+    the frozen search page, the same file in every mode like every page (its page links are
+    document-relative: from /care/search/ they stay in /care/; `shared_page`)."""
     for mode in MODES:
-        (service / mode_page_file(mode)).write_text(frame, "utf-8")
+        (service / mode_page_file(mode)).write_text(page, "utf-8")
 
 
 def write_search_indexes(
@@ -97,7 +96,7 @@ def write_search_indexes(
         page = staging / "search" / "index.html"
         if page.is_file():
             shutil.copyfile(page, service / PAGE_FILE)
-            write_mode_frames(page.read_text("utf-8"), service, base)
+            write_mode_frames(page.read_text("utf-8"), service)
         computed, bodies_computed = body_job.collect()
         postings_kept = cache_dir / "search" / "body-postings" if cache_dir else None
         body = body_job.inverted(computed, postings_kept)

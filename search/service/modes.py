@@ -1,9 +1,9 @@
 """The reading modes in the search service: `/care/search/?q=` and `/a11y/search/?q=`.
 
-A mode page is the standard page with its page links made relative, shared by both modes
-(`disclosure/core/reading_modes.py`, `mode_page`). The service cannot import that module (it
-loads no `disclosure`): the frame of a mode's result page is that shared page, made at build
-time (`.search/page.care.html` …, `search.stored.mode_page_file`); the results the service puts
+Every page is one file for the standard site and both modes, its page links document-relative
+(`disclosure/core/reading_modes.py`, `shared_page`). The service cannot import that module (it
+loads no `disclosure`): the frame of a mode's result page is the frozen search page, written at
+build time (`.search/page.care.html` …, `search.stored.mode_page_file`); the results the service puts
 into it are its own, so their page links are moved here under the mode's prefix, absolute
 (`/care/records/…/`), which reaches the same pages as the frame's relative links
 (tests/test_search_feed_modes.py checks a results page in each mode).
