@@ -33,6 +33,7 @@ def test_the_live_sites_files_pass_and_every_other_file_is_read(tmp_path: Path) 
     (staging / "care" / "x").mkdir(parents=True)
     (staging / "care" / "x" / "index.html").write_text(NUMBER, "utf-8")  # a mode folder is no exception
     (staging / "care" / "new").symlink_to("../new")  # a mode's link to a folder: read under its own name, once
+    (staging / "care" / "index.html").symlink_to("../new/index.html")  # … and to a file
     with pytest.raises(ContentInvalid) as caught:
         check_output(staging, live, VALID)
     shown = [str(p).split(":")[0] for p in caught.value.problems]

@@ -214,8 +214,8 @@ def _unknown_files(staging: Path, output_dir: Path) -> list[str]:
                 if not (entry.is_symlink() and _inside(entry.path, inside)):  # … unless walked under its own name
                     stack.append((f"{prefix}{entry.name}/", entry.path))
                 continue
-            if not entry.is_file():
-                continue
+            if not entry.is_file() or (entry.is_symlink() and _inside(entry.path, inside)):
+                continue  # a link to a file of the output (a mode's care/index.html): read under its own name
             name = prefix + entry.name
             try:
                 mine, theirs = entry.stat(), os.stat(os.path.join(live, name))
