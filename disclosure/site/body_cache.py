@@ -64,16 +64,18 @@ def open_cache(path: Path | None, read_only: bool, table: str) -> sqlite3.Connec
 
 
 def _connect(path: Path, read_only: bool, table: str) -> sqlite3.Connection:
-    """Open `path`, check it whole, of `table`'s layout and (unless `read_only`) writable."""
+    """Open `path`, check it is a database of `table`'s layout and (unless `read_only`) writable.
+
+    Not `PRAGMA quick_check`: it reads the whole file (0.15-0.3 s for the corpus's 120 MB of
+    bodies, every build) and vouches for no row's bytes; a damaged page a build reads raises
+    `sqlite3.DatabaseError` there, which sets the cache aside as a failed open does (`failed`).
+    """
     if read_only:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_TIMEOUT_SECONDS)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=_TIMEOUT_SECONDS)
     try:
-        verdict = db.execute("PRAGMA quick_check").fetchone()
-        if verdict is None or verdict[0] != "ok":
-            raise sqlite3.DatabaseError(f"quick_check: {verdict[0] if verdict else '无结果'}")
         name = table.split(" ", 1)[0]
         columns = [c.split()[0] for c in table.split("(", 1)[1].rstrip(")").split(",")]
         found = [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
