@@ -141,7 +141,7 @@ def build_site(settings: Settings) -> Outcome:
             write_open_data(site, staging)
             write_application_form(site.config, staging)  # /apply/application-form.docx
             progress.start("长者模式与无障碍页面")
-            write_mode_pages(staging)  # after every stage that writes a top-level entry
+            write_mode_pages(staging, everything=settings.relative)  # after every stage that writes a top-level entry
             if settings.relative:
                 write_relative_pages(staging)  # last: every page's links, the mode switch's too
             progress.start("生成结果的个人信息检查")

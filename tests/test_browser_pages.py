@@ -16,7 +16,7 @@ import pytest
 from lxml import html as lxml_html
 
 from disclosure.core.reading_modes import mode_of, shared_page, switch_html
-from disclosure.web.modes import MODES, is_page_link, page_files, write_mode_pages
+from disclosure.web.modes import MODES, is_page_link, mode_links, page_files, write_mode_pages
 
 BUDGET = 50 * 1024  # bytes of HTML + CSS + JS a page loads, before images and the search index
 LOCAL = re.compile(r"^(?:/(?!/)|\.\.?/)")  # root- or document-relative: this host
@@ -175,14 +175,26 @@ def test_every_page_is_one_file_in_every_mode_whose_links_stay_in_the_mode(sampl
 
 
 def test_the_modes_cost_no_page_of_their_own(sample_site: Path) -> None:
-    """A mode's folder is its stylesheet and one relative link per top-level entry of the site:
-    its size does not grow with the site."""
-    entries = {e for e in os.listdir(sample_site) if e not in MODES and not e.startswith(".") and e != "mode.css"}
+    """A mode's folder is its stylesheet and relative links: one per top-level folder and page of
+    the site, or, for the folders whose other files pages load from the root (the static search
+    index, the feeds, the data files), one per page of theirs. Its size does not grow with the
+    site, and a host that copies what links point to stores no feed or index file once more."""
+    links = mode_links(sample_site)
+    assert {"records", "catalog", "static", "index.html", "search/index.html", "feeds/index.html"} <= links.keys()
     for mode in MODES:
         folder = sample_site / mode
-        links = {e.name: os.readlink(e) for e in folder.iterdir() if e.is_symlink()}
-        assert links == {name: f"../{name}" for name in entries}
-        assert {e.name for e in folder.iterdir() if not e.is_symlink()} == {"mode.css"}
+        found = {
+            str(p.relative_to(folder)): os.readlink(p) for p in folder.rglob("*") if p.is_symlink()
+        }
+        assert found == links
+        assert {str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_symlink()} == {
+            "mode.css",
+            "search",
+            "feeds",
+            "data",
+        }
+        assert not (folder / "search" / "data").exists() and not list((folder / "feeds").glob("*.xml"))
+        assert (folder / "records").resolve() == (sample_site / "records").resolve()
     assert (sample_site / "mode.css").stat().st_size < 100  # the standard site's adds nothing
 
 

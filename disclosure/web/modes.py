@@ -5,10 +5,16 @@ so each mode is a prefix: every page `/x/` is also `/care/x/` (长者模式) and
 (无障碍). Every page is one file for every mode (`shared_page` in
 `disclosure/core/reading_modes.py`: document-relative page links, so the reader stays in the
 mode they entered until they follow 退出, and a document-relative `mode.css`, the look of the
-folder the page is read in). So a mode's folder holds only its stylesheet and, for each entry
-at the top of the site, a relative symbolic link to it (`/care/records` → `../records`,
-`/care/index.html` → `../index.html`): a few dozen links, whatever the size of the site, and
-no page of its own to derive, write, link or scan on each build.
+folder the page is read in). So a mode's folder holds only its stylesheet and relative
+symbolic links: to each folder at the top of the site (`/care/records` → `../records`) and to
+the home page (`/care/index.html` → `../index.html`): a few dozen links, whatever the size of
+the site, and no page of its own to derive, write, link or scan on each build. Three folders
+hold, beside their pages, files that pages load by root-relative links only (the static search
+index `search/data/`, the feeds, the open data files): a mode gets a folder of its own for
+each, with links to its pages only, so that a host copying what the links point to (below)
+does not store those files once more per mode. A `build --relative` output links every
+top-level entry: its pages reach every file by a relative link, which under a mode stays
+under the mode's folder.
 
 What a host needs: to follow symbolic links inside the site folder (nginx and Apache do by
 default; `deploy/` relies on it). Tools that copy the folder elsewhere either keep the links
@@ -58,24 +64,48 @@ def page_files(root: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def write_mode_pages(root: Path) -> int:
-    """Write the stylesheet of the standard site and of each mode, and each mode's links to the
-    top-level entries of `root` (its stylesheet and hidden entries aside); return the links made."""
+# top-level folders whose other files pages load by root-relative links only: a mode links their pages
+PAGES_ONLY = frozenset({"search", "feeds", "data"})
+
+
+def mode_links(root: Path, everything: bool = False) -> dict[str, str]:
+    """Return what each mode's folder links (its path in the folder → the link's relative target):
+    every top-level folder of `root` and page (`*.html`), a PAGES_ONLY folder's pages only;
+    `everything` (`build --relative`, where no link starts at the root): every top-level entry."""
+    links: dict[str, str] = {}
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        name = entry.name
+        if name in MODES or name.startswith(".") or name == STYLESHEET:
+            continue
+        if not entry.is_dir(follow_symlinks=False):
+            if name.endswith(".html") or everything:
+                links[name] = f"../{name}"
+        elif name not in PAGES_ONLY or everything:
+            links[name] = f"../{name}"
+        else:
+            for inner in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                if inner.name == "index.html" or (inner.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(inner.path, "index.html"))):
+                    links[f"{name}/{inner.name}"] = f"../../{name}/{inner.name}"
+    return links
+
+
+def write_mode_pages(root: Path, everything: bool = False) -> int:
+    """Write the stylesheet of the standard site and of each mode, and each mode's links
+    (`mode_links`, `everything` for `build --relative`); return the links made."""
     _write(root / STYLESHEET, STANDARD_SHEET)
-    entries = sorted(
-        name for name in os.listdir(root) if name not in MODES and name != STYLESHEET and not name.startswith(".")
-    )
+    links = mode_links(root, everything)
     made = 0
     for mode in MODES:
         folder = root / mode
         folder.mkdir(exist_ok=True)
         _write(folder / STYLESHEET, mode_stylesheet(mode))
-        for name in entries:
+        for name, target in links.items():
             link = folder / name
-            if link.is_symlink() and os.readlink(link) == f"../{name}":
+            if link.is_symlink() and os.readlink(link) == target:
                 continue
+            link.parent.mkdir(exist_ok=True)
             link.unlink(missing_ok=True)
-            link.symlink_to(f"../{name}")
+            link.symlink_to(target)
             made += 1
     return made
 
