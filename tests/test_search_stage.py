@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from disclosure.core.progress import Progress
 from disclosure.core.workers import Beside
 from disclosure.pipeline import Settings, load_site
 from disclosure.site.model import Site
-from search.index import static_index
 from search.index.attachments import AttachmentTexts
 from search.index.documents import SearchDoc, search_document
 from search.index.whoosh_index import update_index
@@ -171,31 +169,3 @@ def test_a_record_changed_where_no_indexed_field_holds_it_leaves_the_index(tmp_p
     edited = dataclasses.replace(docs[7], digest="lead edited", lead=docs[7].lead + "（补充）")
     assert update_index(tmp_path, [*docs[:7], edited, *docs[8:]], segment_docs=10) == (1, 1)
     assert segments(tmp_path).keys() != before.keys()
-
-
-def test_many_shards_are_written_on_two_workers_with_the_bytes_one_process_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A cold build's thousands of static shards are written by forked workers (each_batch); each
-    shard is its own file, so the folder is the one a single process writes."""
-    def write_into(folder: Path) -> Callable[[list[int]], int]:
-        def write(batch: list[int]) -> int:
-            for n in batch:
-                (folder / f"{n}.js").write_text(f"YGSearch.body({n},{{}}); // {n * n}\n", "utf-8")
-            (folder / f"pid-{batch[0]}").write_text(str(os.getpid()), "utf-8")
-            return sum(len(f"YGSearch.body({n},{{}}); // {n * n}\n") for n in batch)
-
-        return write
-
-    shards = list(range(static_index.PARALLEL_SHARDS + 7))
-    parallel, serial = tmp_path / "parallel", tmp_path / "serial"
-    parallel.mkdir(), serial.mkdir()
-    written = static_index.each_batch(write_into(parallel), shards)
-    monkeypatch.setattr(static_index, "PARALLEL_SHARDS", len(shards) + 1)
-    assert static_index.each_batch(write_into(serial), shards) == written
-    def shard_files(folder: Path) -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in folder.glob("*.js")}
-
-    assert shard_files(parallel) == shard_files(serial) and len(shard_files(serial)) == len(shards)
-    workers = {p.read_text("utf-8") for p in parallel.glob("pid-*")}
-    assert str(os.getpid()) not in workers and len(workers) >= 1  # written by the forked workers

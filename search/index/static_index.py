@@ -59,7 +59,6 @@ from typing import Any
 import numpy as np
 
 from disclosure.core.code_digest import python_digest
-from disclosure.core.workers import worker_pool
 from disclosure.kinds import KINDS
 from disclosure.outputs.publish import link_files
 from search.analysis import FORMAT_VERSION, body_grams, fold_table, normalise
@@ -385,7 +384,7 @@ def _write_phrase_part(phrase: Inverted, total: int, shards: list[int], out: Pat
     """Write the given shards (of `total`) of `x/` into `out` (as `_write_body_shards` writes `b/`):
     `phrase` holds at least their buckets."""
     hashes = (phrase.keys.astype(np.int64) % total).astype(np.int64)
-    return each_batch(lambda batch: _write_phrase_batch(phrase, hashes, total, batch, out, count, fresh), shards)
+    return sum(_write_phrase_batch(phrase, hashes, total, batch, out, count, fresh) for batch in shard_batches(shards))
 
 
 def shard_batches(shards: list[int]) -> list[list[int]]:
@@ -397,29 +396,6 @@ def shard_batches(shards: list[int]) -> list[list[int]]:
 
 
 SHARD_BATCHES = 8
-PARALLEL_SHARDS = 1000  # shards: fewer (a rebuild's few, a small site's) are written in this process
-_BATCH_WRITER: list[Callable[[list[int]], int]] = []  # what the forked workers of `each_batch` run
-
-
-def each_batch(write: Callable[[list[int]], int], shards: list[int]) -> int:
-    """Return the bytes `write` wrote for each run of `shard_batches(shards)`: on two forked workers
-    for many shards (a cold build: each shard is its own file, the same bytes whoever writes it;
-    the workers inherit the postings, and each run's strings are made in the worker that writes
-    them), else here."""
-    batches = shard_batches(shards)
-    workers = min(os.cpu_count() or 1, 2)
-    if len(shards) < PARALLEL_SHARDS or workers == 1:
-        return sum(write(batch) for batch in batches)
-    _BATCH_WRITER[:] = [write]  # before the pool forks its workers, which start on the first task
-    try:
-        with worker_pool(workers) as pool:
-            return sum(pool.map(_run_batch, batches))
-    finally:
-        _BATCH_WRITER.clear()
-
-
-def _run_batch(batch: list[int]) -> int:
-    return _BATCH_WRITER[0](batch)
 
 
 def _write_phrase_batch(
@@ -596,7 +572,7 @@ def _write_body_shards(
 ) -> int:
     """Write the given shards into `out`; into a folder that is not `fresh` each through a new file
     renamed over the old one: a cached shard is hard-linked into the live site, never written through."""
-    return each_batch(lambda batch: _write_body_batch(inverted, hashes, total, batch, out, count, fresh), shards)
+    return sum(_write_body_batch(inverted, hashes, total, batch, out, count, fresh) for batch in shard_batches(shards))
 
 
 def _write_body_batch(
