@@ -24,10 +24,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from disclosure.core.code_digest import code_digest
 from disclosure.outputs.publish import link_file
@@ -51,9 +53,16 @@ class Manifest:
     and the text of each of its files by relative path (a part written the same is linked, not written)."""
 
     global_digest: str = ""
-    pages: Mapping[str, frozenset[Key]] = field(default_factory=dict)
+    keys: Sequence[Key] = ()  # in the order of their numbers
+    # page → the numbers of the keys it read, ascending, as pages.json holds them: a set of keys per
+    # page would hash every key of every page (15 million on 20,000 records) on each rebuild
+    numbers: Mapping[str, Sequence[int]] = field(default_factory=dict)
     digests: Mapping[Key, str] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
+
+    def reads(self, page: str) -> frozenset[Key]:
+        """Return the keys `page` read."""
+        return frozenset(self.keys[i] for i in self.numbers[page])
 
 
 def read_manifest(output: Path) -> Manifest:
@@ -73,12 +82,9 @@ def read_manifest(output: Path) -> Manifest:
             digests += chunk
         if len(digests) != len(found):
             return Manifest()
-        return Manifest(
-            str(data.get("global", "")),
-            {page: frozenset(found[i] for i in numbers) for page, numbers in pages.items()},
-            dict(zip(found, digests, strict=True)),
-            texts,
-        )
+        if any(not isinstance(numbers, list) for numbers in pages.values()):
+            return Manifest()
+        return Manifest(str(data.get("global", "")), found, pages, dict(zip(found, digests, strict=True)), texts)
     except (TypeError, ValueError, IndexError):
         return Manifest()
 
@@ -107,11 +113,11 @@ def unchanged_pages(
     if manifest.global_digest != global_fp:
         return set(), {}
     now = key_digests(site, manifest.digests)
-    changed = {key for key, digest in manifest.digests.items() if now[key] != digest}
+    changed = {i for i, key in enumerate(manifest.keys) if now[key] != manifest.digests[key]}
     unchanged = set()
     for page in pages:
-        reads = manifest.pages.get(page)
-        if reads is not None and reads.isdisjoint(changed):
+        numbers = manifest.numbers.get(page)
+        if numbers is not None and (not changed or changed.isdisjoint(numbers)):
             unchanged.add(page)
     return unchanged, now
 
@@ -120,30 +126,51 @@ def write_manifest(
     staging: Path,
     site: Site,
     global_fp: str,
-    pages: Mapping[str, Iterable[Key]],
+    fresh: Mapping[str, Iterable[Key]],
+    kept: Iterable[str],
     known: Mapping[Key, str],
     live: tuple[Path, Manifest] | None = None,
 ) -> None:
-    """Write every page's read set and each key's digest on `site` (`known`: digests already computed).
+    """Write every page's read set and each key's digest on `site`: `fresh` the pages rendered (what
+    they read), `kept` the pages linked from `live`, whose read sets are the live manifest's
+    (`known`: digests already computed).
 
     A file whose text would be that of `live`'s manifest (the live site, and what was read of it)
     is linked from it. When every page read what it read in the live build, `pages.json` is the
     live one's without being made again: the same code (the global digest) wrote it from the same
-    sets, and its keys' order is the live one."""
-    sets = {page: frozenset(reads) for page, reads in pages.items()}
+    sets, and its keys' order is the live one. Otherwise the kept pages' key numbers are moved to
+    the new order of keys in one array (both orders sort the keys alike, so a page's numbers stay
+    ascending), with no set of keys made for them."""
     before = live[1] if live is not None else Manifest()
-    same = bool(before.texts) and before.global_digest == global_fp and sets == before.pages
-    keys = list(before.digests) if same else sorted({key for reads in sets.values() for key in reads}, key=_order)
+    kept = sorted(kept)
+    sets = {page: frozenset(reads) for page, reads in fresh.items()}
+    same = (
+        bool(before.texts)
+        and before.global_digest == global_fp
+        and set(before.numbers) == set(sets) | set(kept)
+        and all(before.reads(page) == reads for page, reads in sets.items())
+    )
+    if same:
+        keys = list(before.keys)
+    else:
+        used = np.zeros(len(before.keys), dtype=bool)
+        for page in kept:
+            used[before.numbers[page]] = True
+        read = {before.keys[i] for i in np.flatnonzero(used).tolist()}.union(*sets.values())
+        keys = sorted(read, key=_order)
     missing = [key for key in keys if key not in known]
     digests = {**known, **key_digests(site, missing)}
     (staging / DIGESTS).mkdir(parents=True, exist_ok=True)
     if not (same and _link_part(live, staging, os.fspath(MANIFEST))):
         number = {key: i for i, key in enumerate(keys)}
+        moved = np.array([number.get(key, -1) for key in before.keys], dtype=np.int64)
+        numbers = {page: sorted(number[key] for key in reads) for page, reads in sets.items()}
+        numbers |= {page: moved[before.numbers[page]].tolist() for page in kept}
         data = {
             "format": FORMAT,
             "global": global_fp,
             "keys": [list(key) for key in keys],
-            "pages": {page: sorted(number[key] for key in reads) for page, reads in sorted(sets.items())},
+            "pages": {page: numbers[page] for page in sorted(numbers)},
         }
         _write_part(staging, os.fspath(MANIFEST), _json(data))
     for n, name in enumerate(_chunk_names(len(keys))):

@@ -90,7 +90,7 @@ def freeze_pages(
         link_unchanged(previous, destination, static)
         clean = {f for f in clean if link_unchanged(previous, destination, [f])}  # a file gone: rendered
         static_linked = True
-    reads: dict[str, Iterable[Key]] = {f: manifest.pages[f] for f in clean}
+    reads: dict[str, Iterable[Key]] = {}  # of the pages rendered; the others' are the live manifest's
     dirty = [(item, f) for item, f in zip(items, files, strict=True) if f not in clean]
     todo = [item for item, _ in dirty]
     workers = workers or min(os.cpu_count() or 1, 4)
@@ -117,11 +117,11 @@ def freeze_pages(
                     ]
                     for future in futures:
                         reads.update(future.result())
-                        progress.update(len(reads) - len(clean))
+                        progress.update(len(reads))
             finally:
                 _SHARED.clear()
     live = (previous, manifest) if previous is not None else None
-    write_manifest(destination, site, global_fp, {f: reads[f] for f in files}, known, live)
+    write_manifest(destination, site, global_fp, {f: reads[f] for f in files if f not in clean}, clean, known, live)
     return [f for _, f in dirty]
 
 
