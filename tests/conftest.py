@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 import build
+from disclosure.core.reading_modes import MODES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -156,3 +157,16 @@ def read_page(file: Path, site: Path | None = None, base: str = "/") -> str:
     root = site or next(folder for folder in file.parents if (folder / ".build").is_dir())
     relative = file.relative_to(root).as_posix()
     return rooted(file.read_text(encoding="utf-8"), base + relative.removesuffix("index.html"))
+
+
+def page_files(root: Path) -> list[tuple[Path, str]]:
+    """Return (file, standard URL path) for every index.html page under `root`, modes excluded."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        if here == root:
+            dirs[:] = [d for d in dirs if d not in MODES and d != "static" and not d.startswith(".")]
+        if "index.html" in files:
+            rel = here.relative_to(root).as_posix()
+            found.append((here / "index.html", "/" if rel == "." else f"/{rel}/"))
+    return found

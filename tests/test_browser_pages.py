@@ -15,8 +15,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from lxml import html as lxml_html
 
+from conftest import page_files
 from disclosure.core.reading_modes import mode_of, shared_page, switch_html
-from disclosure.web.modes import MODES, is_page_link, mode_links, page_files, write_mode_pages
+from disclosure.web.modes import MODES, is_page_link, mode_links, write_mode_pages
 
 BUDGET = 50 * 1024  # bytes of HTML + CSS + JS a page loads, before images and the search index
 LOCAL = re.compile(r"^(?:/(?!/)|\.\.?/)")  # root- or document-relative: this host

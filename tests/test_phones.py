@@ -21,8 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from test_browser import _DATA_PAGE, AXE, ROOT, TOOLS, Visit, page_url, std_pages
 
-from conftest import read_page, require, static_server
-from disclosure.web.modes import page_files
+from conftest import page_files, read_page, require, static_server
 
 PHONE = {"width": 360, "height": 780}
 HTMLCS = TOOLS / "@pa11y" / "html_codesniffer" / "build" / "HTMLCS.js"

@@ -16,9 +16,8 @@ them by robots.txt; a record's page names its standard address as canonical.
 
 The 404 page is served at any path: it keeps absolute links and the standard look.
 The search stage writes the frame of the service's result pages from the same page
-(`search/index/stage.py`); the last gate over the output
-(`disclosure/outputs/output_gate.py`) skips the mode trees, which hold no file of their own
-but the stylesheets.
+(`search/index/stage.py`); the last gate over the output (`disclosure/outputs/output_gate.py`)
+reads each page once, under its standard name.
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ MODES: dict[str, str] = {"care": "长者模式", "a11y": "无障碍模式"}
 STANDARD = "std"
 STYLESHEET = "mode.css"  # of each folder: /mode.css, /care/mode.css and /a11y/mode.css
 _LINK = re.compile(r'(<(?:a|form|link)\b[^>]*?\s(?:href|action)=")(/[^"]*)"')
-HTML_OPEN = '<html lang="zh-CN" class="mode-std">'
 
 
 def mode_of(path: str) -> str:

@@ -30,7 +30,6 @@ from pathlib import Path
 from flask import request
 from markupsafe import Markup
 
-from disclosure.core.reading_modes import HTML_OPEN as HTML_OPEN  # tests use it from here
 from disclosure.core.reading_modes import MODES, STYLESHEET, switch_html
 from disclosure.core.reading_modes import is_page_link as is_page_link  # tests use it from here
 from disclosure.web.static_files import minify_css
@@ -49,19 +48,6 @@ def mode_stylesheet(mode: str) -> str:
     return minify_css(
         "\n".join((STYLES / name).read_text(encoding="utf-8") for name in ("common.css", f"{mode}.css"))
     )
-
-
-def page_files(root: Path) -> list[tuple[Path, str]]:
-    """Return (file, standard URL path) for every index.html page under `root`, modes excluded."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder)
-        if here == root:
-            dirs[:] = [d for d in dirs if d not in MODES and d != "static" and not d.startswith(".")]
-        if "index.html" in files:
-            rel = here.relative_to(root).as_posix()
-            found.append((here / "index.html", "/" if rel == "." else f"/{rel}/"))
-    return found
 
 
 # top-level folders whose other files pages load by root-relative links only: a mode links their pages
@@ -84,7 +70,8 @@ def mode_links(root: Path, everything: bool = False) -> dict[str, str]:
             links[name] = f"../{name}"
         else:
             for inner in sorted(os.scandir(entry.path), key=lambda e: e.name):
-                if inner.name == "index.html" or (inner.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(inner.path, "index.html"))):
+                page_folder = inner.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(inner.path, "index.html"))
+                if inner.name == "index.html" or page_folder:
                     links[f"{name}/{inner.name}"] = f"../../{name}/{inner.name}"
     return links
 

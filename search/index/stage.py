@@ -47,12 +47,12 @@ def facet_choices(site: Site) -> dict[str, Any]:
     }
 
 
-def write_mode_frames(page: str, service: Path) -> None:
+def write_mode_frames(page: Path, service: Path) -> None:
     """Write the frame of the service's result pages in each reading mode (`page.care.html` …):
     the frozen search page, the same file in every mode like every page (its page links are
     document-relative: from /care/search/ they stay in /care/; `shared_page`)."""
     for mode in MODES:
-        (service / mode_page_file(mode)).write_text(page, "utf-8")
+        shutil.copyfile(page, service / mode_page_file(mode))
 
 
 def write_search_indexes(
@@ -96,7 +96,7 @@ def write_search_indexes(
         page = staging / "search" / "index.html"
         if page.is_file():
             shutil.copyfile(page, service / PAGE_FILE)
-            write_mode_frames(page.read_text("utf-8"), service)
+            write_mode_frames(page, service)
         computed, bodies_computed = body_job.collect()
         postings_kept = cache_dir / "search" / "body-postings" if cache_dir else None
         body = body_job.inverted(computed, postings_kept)
